@@ -1,0 +1,15 @@
+/** Option lists shared by the console's forms and filters. */
+import { ACTIONS } from './constants';
+import type { Strings } from './i18n';
+
+export function ActionOptions({ t }: { t: Strings }) {
+  return (
+    <>
+      {ACTIONS.map((a) => (
+        <option key={a} value={a}>
+          {t.actions[a]}
+        </option>
+      ))}
+    </>
+  );
+}

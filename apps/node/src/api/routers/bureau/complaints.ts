@@ -1,0 +1,17 @@
+/** bureau.complaints: the victim's complaint, local to this node. */
+import { z } from 'zod';
+import { complaintInput, createComplaint, getComplaint, listComplaints } from '../../../intake/complaints.js';
+import { operatorProcedure, router } from '../../trpc.js';
+
+const officer = operatorProcedure('national', ['officer']);
+const reader = operatorProcedure('national', ['officer', 'auditor']);
+
+export const complaintsRouter = router({
+  create: officer
+    .input(complaintInput)
+    .mutation(({ ctx, input }) => createComplaint(ctx.node.db, input, ctx.principal.name, ctx.node.clock.now())),
+  list: reader
+    .input(z.strictObject({ limit: z.int().min(1).max(500).default(100), before: z.int().optional() }).default({ limit: 100 }))
+    .query(({ ctx, input }) => listComplaints(ctx.node.db, input)),
+  get: reader.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getComplaint(ctx.node.db, input.id)),
+});

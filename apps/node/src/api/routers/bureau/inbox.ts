@@ -1,0 +1,16 @@
+/** bureau.inbox: referrals received from other countries, and the status updates we send back. */
+import { z } from 'zod';
+import { getReferralIn, listReferralsIn } from '../../../inbox/queries.js';
+import { statusInput, updateStatus } from '../../../status/status-updates.js';
+import { operatorProcedure, router } from '../../trpc.js';
+
+const officer = operatorProcedure('national', ['officer']);
+const reader = operatorProcedure('national', ['officer', 'auditor']);
+
+export const inboxRouter = router({
+  list: reader
+    .input(z.strictObject({ limit: z.int().min(1).max(1000).default(200), before: z.int().optional() }).default({ limit: 200 }))
+    .query(({ ctx, input }) => listReferralsIn(ctx.node.db, input, ctx.node.clock.now())),
+  get: reader.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getReferralIn(ctx.node.db, input.id, ctx.node.clock.now())),
+  updateStatus: officer.input(statusInput).mutation(({ ctx, input }) => updateStatus(ctx.node, input)),
+});

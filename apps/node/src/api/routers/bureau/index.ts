@@ -1,0 +1,29 @@
+/** The bureau router: a national node's own operators. */
+import { anyOperatorProcedure, router } from '../../trpc.js';
+import { auditRouter, keysRouter, metricsProcedure, outboxRouter, tokensRouter } from './admin.js';
+import { complaintsRouter } from './complaints.js';
+import { inboxRouter } from './inbox.js';
+import { referralsRouter } from './referrals.js';
+
+export const bureauRouter = router({
+  complaints: complaintsRouter,
+  referrals: referralsRouter,
+  inbox: inboxRouter,
+  tokens: tokensRouter,
+  keys: keysRouter,
+  outbox: outboxRouter,
+  audit: auditRouter,
+  metrics: metricsProcedure,
+});
+
+/** Who am I: any valid token of this node, whatever its role (the console uses it to pick its views). */
+export const sessionRouter = router({
+  whoami: anyOperatorProcedure.query(({ ctx }) => ({
+    party: ctx.node.config.party,
+    name: ctx.node.config.name,
+    nodeRole: ctx.node.config.role,
+    role: ctx.principal.role,
+    tokenName: ctx.principal.name,
+    directorySerial: ctx.node.directory.serial,
+  })),
+});

@@ -1,0 +1,51 @@
+/**
+ * The federation API, open to other nodes and authenticated by message signatures alone.
+ * Plain JSON (no transformer), exactly as docs/PROTOCOL.md describes it.
+ */
+import { z } from 'zod';
+import { NodeError } from '../../errors.js';
+import { MAX_ENVELOPES } from '../../inbox/inbox.js';
+import { submitKey } from '../../liaison/key-submission.js';
+import { publicProcedure, router } from '../trpc.js';
+
+export const federationRouter = router({
+  deliver: publicProcedure
+    .input(z.strictObject({ envelopes: z.array(z.unknown()).min(1).max(MAX_ENVELOPES) }))
+    .mutation(async ({ ctx, input }) => ({ receipts: await ctx.services.inbox.receive(input.envelopes) })),
+
+  directory: publicProcedure.query(async ({ ctx }) => {
+    // The liaison office may have published from the CLI while this process runs: serve the newest.
+    if (ctx.node.config.role === 'liaison') {
+      const latest = await ctx.node.db
+        .selectFrom('dir_publications')
+        .select(['serial', 'jws'])
+        .orderBy('serial', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (latest && Number(latest.serial) > (ctx.node.directory.serial ?? 0)) await ctx.node.directory.accept(latest.jws);
+    }
+    const held = ctx.node.directory.current();
+    if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet');
+    return { jws: held.jws, serial: held.directory.serial };
+  }),
+
+  /** The liaison office's push: a new serial exists. The node fetches it from its pinned liaison URL and verifies it. */
+  directoryPublished: publicProcedure.input(z.strictObject({ serial: z.int().min(1) })).mutation(({ ctx, input }) => {
+    const held = ctx.node.directory.serial;
+    const fetching = ctx.node.config.role === 'national' && (held === null || input.serial > held);
+    if (fetching) ctx.services.refreshDirectory();
+    return { fetching };
+  }),
+
+  /** A member's new key, signed with its current key (liaison office only). */
+  submitKey: publicProcedure
+    .input(z.strictObject({ jws: z.string().min(1).max(4096) }))
+    .mutation(({ ctx, input }) => submitKey(ctx.node, input.jws)),
+
+  health: publicProcedure.query(({ ctx }) => ({
+    status: 'ok' as const,
+    country: ctx.node.config.party,
+    role: ctx.node.config.role,
+    directorySerial: ctx.node.directory.serial,
+  })),
+});

@@ -1,0 +1,140 @@
+/**
+ * The node's HTTP server: tRPC at /trpc, Prometheus at /metrics, evidence upload (streamed) at
+ * /bureau/evidence, and the console's static files at / when they are built. Every route has a body limit.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { z } from 'zod';
+import { authenticate } from '../auth/tokens.js';
+import type { NodeContext } from '../context.js';
+import { NodeError } from '../errors.js';
+import { storeEvidence } from '../intake/evidence.js';
+import type { Services } from '../services.js';
+import { appRouter } from './app-router.js';
+
+/** 500 envelopes of at most 16 KiB each, plus JSON framing. */
+export const MAX_TRPC_BODY_BYTES = 9 * 1024 * 1024;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+const evidenceQuery = z.strictObject({
+  complaintId: z.uuid(),
+  filename: z.string().min(1).max(255),
+});
+
+export function createNodeServer(node: NodeContext, services: Services, options: { consoleDir?: string | null } = {}): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: MAX_TRPC_BODY_BYTES,
+    createContext: ({ req }) => ({ node, services, bearer: bearerOf(req) }),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        node.logger.error({ path, err: error.cause?.message ?? error.message }, 'tRPC internal error');
+    },
+  });
+  const consoleDir = options.consoleDir && existsSync(join(options.consoleDir, 'index.html')) ? resolve(options.consoleDir) : null;
+
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://node.invalid');
+    if (url.pathname.startsWith('/trpc/')) {
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type, trpc-accept');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204).end();
+        return;
+      }
+      trpc(req, res);
+      return;
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      void node.metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': node.metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
+    if (url.pathname === '/bureau/evidence' && req.method === 'POST') {
+      void handleEvidence(node, req, res, url);
+      return;
+    }
+    if (consoleDir && (req.method === 'GET' || req.method === 'HEAD')) {
+      serveStatic(consoleDir, url.pathname, res);
+      return;
+    }
+    sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: `nothing at ${url.pathname}; the API is at /trpc` } });
+  });
+}
+
+async function handleEvidence(node: NodeContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  try {
+    const principal = await authenticate(node.db, bearerOf(req));
+    if (!principal) return sendJson(res, 401, { error: { code: 'ERR_UNAUTHORIZED', message: 'a valid operator token is required' } });
+    if (node.config.role !== 'national' || principal.role !== 'officer')
+      return sendJson(res, 403, { error: { code: 'ERR_FORBIDDEN', message: 'only an officer of a national node may add evidence' } });
+    const query = evidenceQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!query.success)
+      return sendJson(res, 400, { error: { code: 'ERR_INPUT', message: 'give complaintId (a UUID) and filename as query parameters' } });
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > node.config.evidenceMaxBytes)
+      return sendJson(res, 413, {
+        error: { code: 'ERR_TOO_LARGE', message: `evidence files are limited to ${node.config.evidenceMaxBytes} bytes` },
+      });
+    const stored = await storeEvidence(node.db, {
+      dataDir: node.dataDir,
+      complaintId: query.data.complaintId,
+      filename: query.data.filename,
+      mediaType: String(req.headers['content-type'] ?? 'application/octet-stream'),
+      body: req,
+      maxBytes: node.config.evidenceMaxBytes,
+      now: node.clock.now(),
+    });
+    sendJson(res, 201, stored);
+  } catch (error) {
+    if (error instanceof NodeError) {
+      const status = error.code === 'ERR_NOT_FOUND' ? 404 : error.code === 'ERR_TOO_LARGE' ? 413 : 400;
+      sendJson(res, status, { error: { code: error.code, message: error.message } });
+      req.resume();
+      return;
+    }
+    node.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'evidence upload failed');
+    sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: 'internal error: the node logged the details' } });
+  }
+}
+
+function serveStatic(root: string, pathname: string, res: ServerResponse): void {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    decoded = '/';
+  }
+  let file = normalize(join(root, decoded));
+  if (!file.startsWith(root + sep) && file !== root) file = join(root, 'index.html');
+  if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+  const type = MIME[extname(file)] ?? 'application/octet-stream';
+  const immutable = file.includes(`${sep}assets${sep}`);
+  res.writeHead(200, { 'content-type': type, 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' });
+  createReadStream(file).pipe(res);
+}

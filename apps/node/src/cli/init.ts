@@ -1,0 +1,51 @@
+/** `firstlight init`: creates a node's data directory, config, signing key and database. */
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { countryName, isCountryCode, LIAISON_PARTY } from '@firstlight/protocol';
+import { seconds, systemClock } from '../clock.js';
+import { configPath, configSchema, saveConfig } from '../config/config.js';
+import { openDatabase } from '../db/database.js';
+import { NodeError } from '../errors.js';
+import { Keystore } from '../keys/keystore.js';
+import { initAuthority } from '../liaison/authority.js';
+
+export interface InitOptions {
+  data: string;
+  country?: string;
+  role: 'national' | 'liaison';
+  name?: string;
+  host: string;
+  port: number;
+  publicUrl?: string;
+  liaison?: string;
+  anchor?: string;
+  database?: string;
+}
+
+export async function initNode(options: InitOptions) {
+  const dataDir = resolve(options.data);
+  if (existsSync(configPath(dataDir))) throw new NodeError('ERR_CONFLICT', `${dataDir} already holds a node; use another --data directory`);
+  const party = options.role === 'liaison' ? LIAISON_PARTY : (options.country ?? '').toUpperCase();
+  if (options.role === 'national' && !isCountryCode(party))
+    throw new NodeError('ERR_INPUT', `--country must be an ISO 3166-1 alpha-2 code (got "${options.country ?? ''}")`);
+  if (options.role === 'national' && (!options.liaison || !options.anchor))
+    throw new NodeError('ERR_INPUT', 'a national node needs --liaison URL and --anchor THUMBPRINT (the liaison office gives both)');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const anchor = options.role === 'liaison' ? initAuthority(dataDir).anchor : (options.anchor ?? null);
+  const config = configSchema.parse({
+    party,
+    role: options.role,
+    name: options.name ?? (options.role === 'liaison' ? 'Liaison office' : countryName(party)),
+    listen: { host: options.host, port: options.port },
+    publicUrl: options.publicUrl ?? `http://${options.host}:${options.port}`,
+    liaisonUrl: options.role === 'liaison' ? null : (options.liaison ?? null),
+    anchor,
+    database: options.database ?? null,
+  });
+  saveConfig(dataDir, config);
+  const keys = Keystore.open(dataDir);
+  const key = keys.create(seconds(systemClock.now()));
+  const handle = await openDatabase({ location: config.database ?? resolve(dataDir, 'node.db') });
+  await handle.close();
+  return { dataDir, party, role: config.role, kid: key.kid, publicJwk: key.jwk, anchor, publicUrl: config.publicUrl };
+}

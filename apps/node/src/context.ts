@@ -1,0 +1,23 @@
+/** Everything a domain module may use, constructed once per node and passed in (no module state). */
+import type { Kysely } from 'kysely';
+import type { Clock } from './clock.js';
+import type { NodeConfig } from './config/config.js';
+import type { Database } from './db/schema.js';
+import type { DirectoryClient } from './directory/directory-client.js';
+import type { Keystore } from './keys/keystore.js';
+import type { Logger } from './logging/logger.js';
+import type { Metrics } from './metrics/metrics.js';
+
+export interface NodeContext {
+  config: NodeConfig;
+  dataDir: string;
+  db: Kysely<Database>;
+  dbKind: 'sqlite' | 'postgres';
+  clock: Clock;
+  logger: Logger;
+  keys: Keystore;
+  directory: DirectoryClient;
+  metrics: Metrics;
+  /** Wakes the outbox worker (after an enqueue, or when a peer is heard from). */
+  wakeOutbox(): void;
+}

@@ -1,0 +1,78 @@
+/**
+ * Opens the node's database: SQLite (better-sqlite3, WAL) by default, PostgreSQL when given a
+ * postgres:// URL. Business code sees only Kysely<Database>, never the driver.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrate } from './migrate.js';
+import type { Database } from './schema.js';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A file path for SQLite, or a postgres:// URL. */
+  location: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  tls?: 'disable' | 'require' | 'verify-full';
+  /** PEM file of the CA that signed the database server's certificate (verify-full). */
+  caFile?: string | null;
+  /** Called when an idle pooled connection fails (database restarted); the pool reconnects on next use. */
+  onIdleError?: (error: Error) => void;
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (isPostgresUrl(options.location)) {
+    // int8 columns hold millisecond times and counts well inside 2^53: read them as numbers.
+    pg.types.setTypeParser(20, (value) => Number(value));
+    const tls = options.tls ?? 'disable';
+    const pool = new pg.Pool({
+      connectionString: options.location,
+      max: options.poolSize ?? 10,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      connectionTimeoutMillis: 10_000,
+      ...(tls === 'disable'
+        ? {}
+        : {
+            ssl: {
+              rejectUnauthorized: tls === 'verify-full',
+              ...(options.caFile ? { ca: readFileSync(options.caFile, 'utf8') } : {}),
+            },
+          }),
+    });
+    // A connection that dies while idle (database restarted) must not crash the node: the pool drops
+    // it and opens a new one on next use; work in flight fails its transaction and is retried.
+    pool.on('error', (error) => options.onIdleError?.(error));
+    // A connection killed while checked out fails its query (the caller retries); its 'error' event
+    // must still be handled, or the process would die with it.
+    pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(db, true);
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  mkdirSync(dirname(options.location), { recursive: true });
+  const sqlite = new SQLite(options.location);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, false);
+  return { db, kind: 'sqlite', close: () => db.destroy() };
+}
+
+/** True when this query builder runs on PostgreSQL (for the few places that take a row or advisory lock). */
+export function isPostgres(db: { getExecutor(): { adapter: unknown } }): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}

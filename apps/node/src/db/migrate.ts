@@ -1,0 +1,30 @@
+/** Applies the node's migrations in order, once each, recording them in kysely's migration table. */
+import type { Kysely } from 'kysely';
+import { type Migration, Migrator } from 'kysely';
+import * as initial from './migrations/001-initial.js';
+import * as liaison from './migrations/002-liaison.js';
+import * as evidencePerComplaint from './migrations/003-evidence-per-complaint.js';
+
+type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
+
+/** Append only: a released migration is never edited. */
+
+const STEPS: Record<string, Step> = {
+  '001-initial': initial,
+  '002-liaison': liaison,
+  '003-evidence-per-complaint': evidencePerComplaint,
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+export async function migrate(db: Kysely<any>, isPostgres: boolean): Promise<void> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, step] of Object.entries(STEPS)) {
+    migrations[name] = { up: (d: Kysely<unknown>) => step.up(d, isPostgres) };
+  }
+  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The node's tables as Kysely sees them. One schema for SQLite and PostgreSQL: times are integer
+ * milliseconds since the epoch, JSON is text, booleans are 0/1 integers.
+ */
+import type { Generated } from 'kysely';
+
+export interface ComplaintTable {
+  id: string;
+  created_at: number;
+  created_by: string;
+  victim_name: string;
+  victim_contact: string;
+  amount_minor: number;
+  currency: string;
+  scam_type: string;
+  narrative: string;
+  occurred_at: string;
+  reported_at: string;
+}
+
+export interface EvidenceTable {
+  digest: string;
+  complaint_id: string;
+  filename: string;
+  media_type: string;
+  size: number;
+  path: string;
+  created_at: number;
+}
+
+/** Referrals this country sent. Delivery state lives in the outbox rows for the same message id. */
+export interface ReferralOutTable {
+  id: string;
+  complaint_id: string;
+  to_country: string;
+  routed_country: string | null;
+  override_reason: string | null;
+  ip: string;
+  port: number | null;
+  seen_at: string;
+  action: string;
+  urgency: string;
+  operation: string;
+  evidence: string;
+  iat: number;
+  exp: number;
+  jws: string;
+  created_at: number;
+  created_by: string;
+  /** The latest state reported back by the receiving country (signed status), or null. */
+  state: string | null;
+  outcome: string | null;
+  reason: string | null;
+  updated_at: number;
+}
+
+/** Referrals received from other countries (the inbox). */
+export interface ReferralInTable {
+  id: string;
+  from_country: string;
+  to_country: string;
+  ip: string;
+  port: number | null;
+  seen_at: string;
+  action: string;
+  urgency: string;
+  operation: string;
+  evidence: string;
+  iat: number;
+  exp: number;
+  received_at: number;
+  deadline_at: number;
+  state: string;
+  outcome: string | null;
+  reason: string | null;
+  updated_at: number;
+}
+
+/** Every signed status, sent or received. */
+export interface StatusTable {
+  id: string;
+  referral_id: string;
+  from_country: string;
+  to_country: string;
+  state: string;
+  outcome: string | null;
+  reason: string | null;
+  iat: number;
+  jws: string;
+  direction: 'in' | 'out';
+  created_at: number;
+}
+
+/** Every message received over the federation API, with the receipt we answered (idempotency). */
+export interface ReceivedTable {
+  message_id: string;
+  kind: string;
+  digest: string;
+  from_country: string;
+  jws: string;
+  receipt: string;
+  received_at: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  message_id: string;
+  kind: string;
+  peer: string;
+  jws: string;
+  /** queued | delivered | rejected | dead */
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  receipt: string | null;
+  receipt_code: string | null;
+  created_at: number;
+  delivered_at: number | null;
+  claimed_by: string | null;
+  claimed_until: number | null;
+}
+
+export interface AuditTable {
+  seq: number;
+  at: number;
+  kind: string;
+  ref: string;
+  digest: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface TokenTable {
+  id: string;
+  name: string;
+  role: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface PeerTable {
+  country: string;
+  last_heard_at: number | null;
+  last_attempt_at: number | null;
+  backoff_level: number;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface DirMemberTable {
+  country: string;
+  name: string;
+  endpoint: string;
+  role: string;
+  added_at: number;
+}
+
+export interface DirKeyTable {
+  kid: string;
+  country: string;
+  jwk: string;
+  nbf: number;
+  exp: number;
+  /** active | pending (submitted, awaiting approval) | removed */
+  status: string;
+  added_at: number;
+}
+
+export interface DirRevocationTable {
+  kid: string;
+  at: number;
+  reason: string;
+}
+
+export interface DirOperationTable {
+  id: string;
+  name: string;
+  start: string;
+  end: string;
+  participants: string;
+}
+
+export interface DirPublicationTable {
+  serial: number;
+  issued_at: number;
+  expires_at: number;
+  jws: string;
+}
+
+export interface LiaisonReferralTable {
+  id: string;
+  from_country: string;
+  to_country: string;
+  ip: string;
+  network: string;
+  port: number | null;
+  seen_at: string;
+  action: string;
+  urgency: string;
+  operation: string;
+  evidence: string;
+  iat: number;
+  received_at: number;
+  state: string;
+  state_iat: number | null;
+  jws: string;
+}
+
+export interface LiaisonEvidenceTable {
+  referral_id: string;
+  digest: string;
+  from_country: string;
+}
+
+export interface LiaisonStatusTable {
+  id: string;
+  referral_id: string;
+  from_country: string;
+  to_country: string;
+  state: string;
+  suspects: number;
+  arrests: number;
+  premises: number;
+  call_centres: number;
+  reason: string | null;
+  iat: number;
+  received_at: number;
+  jws: string;
+}
+
+export interface Database {
+  complaints: ComplaintTable;
+  evidence: EvidenceTable;
+  referrals_out: ReferralOutTable;
+  referrals_in: ReferralInTable;
+  statuses: StatusTable;
+  received: ReceivedTable;
+  outbox: OutboxTable;
+  audit: AuditTable;
+  tokens: TokenTable;
+  peers: PeerTable;
+  kv: KvTable;
+  dir_members: DirMemberTable;
+  dir_keys: DirKeyTable;
+  dir_revocations: DirRevocationTable;
+  dir_operations: DirOperationTable;
+  dir_publications: DirPublicationTable;
+  liaison_referrals: LiaisonReferralTable;
+  liaison_evidence: LiaisonEvidenceTable;
+  liaison_statuses: LiaisonStatusTable;
+}

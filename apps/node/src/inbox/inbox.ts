@@ -1,0 +1,205 @@
+/**
+ * The inbox: federation.deliver's domain. For each envelope, in order: answer again with the stored
+ * receipt if these exact bytes were already received; otherwise verify, store and apply the message
+ * and sign a receipt, all accepted messages of a batch in one transaction. A bad envelope gets a
+ * signed rejection and never spoils the rest of its batch.
+ */
+import {
+  ProtocolError,
+  type Receipt,
+  type Referral,
+  type Status,
+  sha256Digest,
+  signMessage,
+  uuidv7,
+  type VerifyResult,
+  verify,
+} from '@firstlight/protocol';
+import type { Transaction } from 'kysely';
+import { appendAudit } from '../audit/audit-log.js';
+import { seconds } from '../clock.js';
+import type { NodeContext } from '../context.js';
+import type { Database } from '../db/schema.js';
+import { resetBackoff } from '../outbox/outbox.js';
+import { touchPeer } from '../outbox/peers.js';
+
+export const MAX_ENVELOPES = 500;
+
+/** What a node does with an accepted message (a national bureau and the liaison office differ). */
+export interface MessageApplier {
+  referral(trx: Transaction<Database>, message: Referral, jws: string, now: number): Promise<void>;
+  status(trx: Transaction<Database>, message: Status, jws: string, now: number): Promise<void>;
+}
+
+function peekTyp(jws: unknown): 'referral' | 'status' {
+  if (typeof jws !== 'string') return 'referral';
+  const dot = jws.indexOf('.');
+  if (dot <= 0 || dot > 400) return 'referral';
+  try {
+    const header = JSON.parse(Buffer.from(jws.slice(0, dot), 'base64url').toString('utf8')) as { typ?: unknown };
+    return header.typ === 'firstlight-status+jws' ? 'status' : 'referral';
+  } catch {
+    return 'referral';
+  }
+}
+
+export class Inbox {
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly applier: MessageApplier,
+  ) {}
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Batches are taken one at a time in this process, so a message's dedupe check and insert never interleave. */
+  receive(envelopes: unknown[]): Promise<string[]> {
+    const run = this.queue.then(() => this.receiveBatch(envelopes, true));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async receiveBatch(envelopes: unknown[], retryOnConflict: boolean): Promise<string[]> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const held = ctx.directory.current();
+    const key = ctx.keys.signingKey(seconds(now), (kid) => held?.trust.find(kid) !== undefined);
+    const sign = (receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>) =>
+      signMessage('receipt', { v: 1, id: uuidv7(now), from: ctx.config.party, iat: seconds(now), ...receipt }, key);
+
+    // 1. Bytes already received get their stored receipt again (idempotent resend).
+    const digests = envelopes.map((e) => (typeof e === 'string' ? sha256Digest(e) : null));
+    const known = new Map<string, string>();
+    const wanted = [...new Set(digests.filter((d): d is string => d !== null))];
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = await ctx.db
+        .selectFrom('received')
+        .select(['digest', 'receipt'])
+        .where('digest', 'in', wanted.slice(i, i + 500))
+        .execute();
+      for (const r of rows) known.set(r.digest, r.receipt);
+    }
+
+    // 2. Verify the rest concurrently.
+    const results: Array<VerifyResult<'referral' | 'status'> | null> = await Promise.all(
+      envelopes.map(async (jws, i) => {
+        const digest = digests[i];
+        if (digest && known.has(digest)) return null;
+        if (!held)
+          return {
+            ok: false as const,
+            error: new ProtocolError('ERR_KEY_UNKNOWN', 'this node holds no directory yet'),
+            digest: digest ?? '',
+            id: null,
+            sender: null,
+          };
+        return verify(jws, {
+          type: peekTyp(jws),
+          keys: held.trust,
+          recipient: ctx.config.party,
+          recipientRole: ctx.config.role,
+          now: seconds(now),
+          skewSeconds: ctx.config.skewSeconds,
+          isReplay: async (id, d) => {
+            const row = await ctx.db.selectFrom('received').select('digest').where('message_id', '=', id).executeTakeFirst();
+            return row !== undefined && row.digest !== d;
+          },
+        });
+      }),
+    );
+
+    // 3. Sign receipts, then store and apply every accepted message in one transaction.
+    const receipts: string[] = new Array(envelopes.length);
+    const accepted: Array<{
+      index: number;
+      result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>;
+      jws: string;
+      receipt: string;
+    }> = [];
+    const seenInBatch = new Map<string, number>();
+    for (let i = 0; i < envelopes.length; i++) {
+      const result = results[i];
+      const digest = digests[i];
+      if (result === null || result === undefined) {
+        receipts[i] = known.get(digest ?? '') ?? '';
+        continue;
+      }
+      if (!result.ok) {
+        receipts[i] = await sign({
+          to: result.sender,
+          ref: { id: result.id, digest: result.digest },
+          verdict: 'rejected',
+          code: result.error.code,
+        });
+        ctx.metrics.messages.inc({ direction: 'in', type: peekTyp(envelopes[i]), outcome: 'rejected' });
+        ctx.metrics.rejections.inc({ direction: 'in', code: result.error.code });
+        ctx.logger.info({ code: result.error.code, id: result.id, sender: result.sender }, `envelope rejected: ${result.error.message}`);
+        continue;
+      }
+      const message = result.message;
+      const earlier = seenInBatch.get(message.id);
+      if (earlier !== undefined) {
+        // The same message twice in one batch: same bytes share the receipt, other bytes are a replay.
+        const first = accepted.find((a) => a.index === earlier);
+        receipts[i] =
+          first && first.result.digest === result.digest
+            ? first.receipt
+            : await sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'rejected', code: 'ERR_REPLAY' });
+        continue;
+      }
+      seenInBatch.set(message.id, i);
+      const receipt = await sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'accepted' });
+      receipts[i] = receipt;
+      accepted.push({ index: i, result, jws: envelopes[i] as string, receipt });
+    }
+    if (accepted.length > 0) {
+      try {
+        await this.store(accepted, now);
+      } catch (error) {
+        // Another process sharing the database stored one of these ids first: answer again from what it stored.
+        if (retryOnConflict && isUniqueViolation(error)) return this.receiveBatch(envelopes, false);
+        throw error;
+      }
+    }
+    const senders = new Set(accepted.map((a) => a.result.message.from));
+    for (const sender of senders) await resetBackoff(ctx.db, sender, now);
+    if (senders.size > 0) ctx.wakeOutbox();
+    return receipts;
+  }
+
+  private async store(
+    accepted: Array<{ result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>; jws: string; receipt: string }>,
+    now: number,
+  ): Promise<void> {
+    const { ctx } = this;
+    await ctx.db.transaction().execute(async (trx) => {
+      for (const { result, jws, receipt } of accepted) {
+        const message = result.message;
+        const kind = 'referral' in message ? 'status' : 'referral';
+        await trx
+          .insertInto('received')
+          .values({ message_id: message.id, kind, digest: result.digest, from_country: message.from, jws, receipt, received_at: now })
+          .execute();
+        if (kind === 'referral') await this.applier.referral(trx, message as Referral, jws, now);
+        else await this.applier.status(trx, message as Status, jws, now);
+      }
+      await appendAudit(
+        trx,
+        accepted.flatMap(({ result, receipt }) => {
+          const kind = 'referral' in result.message ? 'status' : 'referral';
+          return [
+            { at: now, kind: `received.${kind}`, ref: `${result.message.id}@${result.message.from}`, digest: result.digest },
+            { at: now, kind: 'sent.receipt', ref: `${result.message.id}@${result.message.from}`, digest: sha256Digest(receipt) },
+          ];
+        }),
+      );
+      for (const sender of new Set(accepted.map((a) => a.result.message.from))) await touchPeer(trx, sender, now);
+    });
+    for (const { result } of accepted)
+      ctx.metrics.messages.inc({ direction: 'in', type: 'referral' in result.message ? 'status' : 'referral', outcome: 'accepted' });
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,46 @@
+/** Reading the inbox: incoming referrals with their deadlines. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { NodeError } from '../errors.js';
+
+function present(row: Database['referrals_in'], now: number) {
+  const deadline = Number(row.deadline_at);
+  return {
+    id: row.id,
+    from: row.from_country,
+    ip: row.ip,
+    port: row.port,
+    seenAt: row.seen_at,
+    action: row.action,
+    urgency: row.urgency,
+    operation: row.operation,
+    evidence: JSON.parse(row.evidence) as string[],
+    iat: Number(row.iat),
+    exp: Number(row.exp),
+    receivedAt: Number(row.received_at),
+    deadlineAt: deadline,
+    overdue: now > deadline && !['action_taken', 'declined', 'closed'].includes(row.state),
+    state: row.state,
+    outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as Record<string, number>),
+    reason: row.reason,
+  };
+}
+
+export async function listReferralsIn(db: Kysely<Database>, options: { limit: number; before?: number | undefined }, now: number) {
+  let q = db.selectFrom('referrals_in').selectAll().orderBy('received_at', 'desc').limit(options.limit);
+  if (options.before !== undefined) q = q.where('received_at', '<', options.before);
+  return (await q.execute()).map((r) => present(r, now));
+}
+
+export async function getReferralIn(db: Kysely<Database>, id: string, now: number) {
+  const row = await db.selectFrom('referrals_in').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NodeError('ERR_NOT_FOUND', `no incoming referral ${id}`);
+  const received = await db.selectFrom('received').select(['jws', 'receipt']).where('message_id', '=', id).executeTakeFirst();
+  const statuses = await db.selectFrom('statuses').selectAll().where('referral_id', '=', id).orderBy('iat').execute();
+  return {
+    ...present(row, now),
+    jws: received?.jws ?? null,
+    receipt: received?.receipt ?? null,
+    statuses: statuses.map((s) => ({ id: s.id, state: s.state, iat: Number(s.iat), jws: s.jws })),
+  };
+}

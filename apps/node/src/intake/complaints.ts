@@ -1,0 +1,78 @@
+/**
+ * Complaint intake: the victim's personal data. It is stored here and NEVER leaves this node: no
+ * function in this module produces anything that is signed or sent.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../db/schema.js';
+import { NodeError } from '../errors.js';
+
+export const SCAM_TYPES = ['fake_courier', 'fake_police', 'fake_arrest_warrant', 'investment', 'romance', 'tech_support', 'other'] as const;
+
+export const complaintInput = z.strictObject({
+  victimName: z.string().trim().min(1).max(200),
+  victimContact: z.string().trim().min(1).max(200),
+  amountLost: z.number().min(0).max(1e12),
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as THB or USD' }),
+  scamType: z.enum(SCAM_TYPES),
+  narrative: z.string().trim().min(1).max(20_000),
+  occurredAt: z.iso.date(),
+  reportedAt: z.iso.date(),
+});
+
+export type ComplaintInput = z.infer<typeof complaintInput>;
+
+export async function createComplaint(db: Kysely<Database>, input: ComplaintInput, by: string, now: number) {
+  const id = randomUUID();
+  await db
+    .insertInto('complaints')
+    .values({
+      id,
+      created_at: now,
+      created_by: by,
+      victim_name: input.victimName,
+      victim_contact: input.victimContact,
+      amount_minor: Math.round(input.amountLost * 100),
+      currency: input.currency,
+      scam_type: input.scamType,
+      narrative: input.narrative,
+      occurred_at: input.occurredAt,
+      reported_at: input.reportedAt,
+    })
+    .execute();
+  return getComplaint(db, id);
+}
+
+function present(row: Database['complaints']) {
+  return {
+    id: row.id,
+    createdAt: Number(row.created_at),
+    createdBy: row.created_by,
+    victimName: row.victim_name,
+    victimContact: row.victim_contact,
+    amountLost: Number(row.amount_minor) / 100,
+    currency: row.currency,
+    scamType: row.scam_type,
+    narrative: row.narrative,
+    occurredAt: row.occurred_at,
+    reportedAt: row.reported_at,
+  };
+}
+
+export async function getComplaint(db: Kysely<Database>, id: string) {
+  const row = await db.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NodeError('ERR_NOT_FOUND', `no complaint ${id}`);
+  const evidence = await db
+    .selectFrom('evidence')
+    .select(['digest', 'filename', 'size', 'media_type'])
+    .where('complaint_id', '=', id)
+    .execute();
+  return { ...present(row), evidence: evidence.map((e) => ({ ...e, size: Number(e.size) })) };
+}
+
+export async function listComplaints(db: Kysely<Database>, options: { limit: number; before?: number | undefined }) {
+  let q = db.selectFrom('complaints').selectAll().orderBy('created_at', 'desc').limit(options.limit);
+  if (options.before !== undefined) q = q.where('created_at', '<', options.before);
+  return (await q.execute()).map(present);
+}

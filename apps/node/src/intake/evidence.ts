@@ -1,0 +1,60 @@
+/**
+ * Evidence files: streamed to <data>/evidence/, hashed while streaming, size-limited. Only the
+ * SHA-256 digest ever leaves this node (in a referral's evidence list); the file never does.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { NodeError } from '../errors.js';
+
+export async function storeEvidence(
+  db: Kysely<Database>,
+  input: { dataDir: string; complaintId: string; filename: string; mediaType: string; body: Readable; maxBytes: number; now: number },
+): Promise<{ digest: string; size: number }> {
+  const complaint = await db.selectFrom('complaints').select('id').where('id', '=', input.complaintId).executeTakeFirst();
+  if (!complaint) throw new NodeError('ERR_NOT_FOUND', `no complaint ${input.complaintId}`);
+  const dir = join(input.dataDir, 'evidence');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `.upload-${randomUUID()}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  const out = createWriteStream(tmp, { mode: 0o600 });
+  try {
+    for await (const chunk of input.body) {
+      const bytes = chunk as Buffer;
+      size += bytes.length;
+      if (size > input.maxBytes) throw new NodeError('ERR_TOO_LARGE', `evidence files are limited to ${input.maxBytes} bytes`);
+      hash.update(bytes);
+      if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  } catch (error) {
+    out.destroy();
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  if (size === 0) {
+    rmSync(tmp, { force: true });
+    throw new NodeError('ERR_INPUT', 'the evidence file is empty');
+  }
+  const digest = `sha256:${hash.digest('hex')}`;
+  const path = join(dir, digest.slice(7));
+  renameSync(tmp, path);
+  await db
+    .insertInto('evidence')
+    .values({
+      digest,
+      complaint_id: input.complaintId,
+      filename: input.filename.slice(0, 255),
+      media_type: input.mediaType.slice(0, 100),
+      size,
+      path,
+      created_at: input.now,
+    })
+    .onConflict((oc) => oc.columns(['complaint_id', 'digest']).doNothing())
+    .execute();
+  return { digest, size };
+}

@@ -1,0 +1,50 @@
+/**
+ * Key rotation: a new key is created and submitted to the liaison office, signed with the current key
+ * (proof of continuity). It is used for signing only once a directory lists it; the old key keeps
+ * verifying what it signed until it expires.
+ */
+import { CompactSign } from 'jose';
+import { seconds } from '../clock.js';
+import type { NodeContext } from '../context.js';
+import { withSlash } from '../directory/directory-client.js';
+
+export const KEY_SUBMISSION_TYP = 'firstlight-key-submission+jws';
+
+export async function rotateKey(ctx: NodeContext): Promise<{ kid: string; submitted: boolean; message: string }> {
+  const now = seconds(ctx.clock.now());
+  const held = ctx.directory.current();
+  const current = ctx.keys.signingKey(now, (kid) => held?.trust.find(kid) !== undefined);
+  const meta = ctx.keys.create(now);
+  const submission = await new CompactSign(
+    new TextEncoder().encode(
+      JSON.stringify({ v: 1, party: ctx.config.party, iat: now, key: { kid: meta.kid, jwk: meta.jwk, nbf: meta.nbf, exp: meta.exp } }),
+    ),
+  )
+    .setProtectedHeader({ alg: 'EdDSA', kid: current.kid, typ: KEY_SUBMISSION_TYP })
+    .sign(current.privateKey);
+  const liaison = ctx.config.liaisonUrl;
+  if (!liaison) return { kid: meta.kid, submitted: false, message: 'no liaison URL configured: give the liaison office this key by hand' };
+  try {
+    const response = await fetch(new URL('trpc/federation.submitKey', withSlash(liaison)), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jws: submission }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+      return {
+        kid: meta.kid,
+        submitted: false,
+        message: `the liaison office refused the key: ${body?.error?.message ?? `HTTP ${response.status}`}`,
+      };
+    }
+    return { kid: meta.kid, submitted: true, message: 'submitted to the liaison office; it will be used once a directory lists it' };
+  } catch (error) {
+    return {
+      kid: meta.kid,
+      submitted: false,
+      message: `could not reach the liaison office: ${error instanceof Error ? error.message : 'network error'}`,
+    };
+  }
+}

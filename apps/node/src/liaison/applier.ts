@@ -1,0 +1,66 @@
+/**
+ * The liaison office's handling of accepted copies: every referral and status, signed by its origin,
+ * stored for the overview and correlation. Figures are computed only from these signed statuses.
+ */
+import { ipNetwork } from '@firstlight/protocol';
+import type { MessageApplier } from '../inbox/inbox.js';
+
+export const liaisonApplier: MessageApplier = {
+  async referral(trx, m, jws, now) {
+    await trx
+      .insertInto('liaison_referrals')
+      .values({
+        id: m.id,
+        from_country: m.from,
+        to_country: m.to,
+        ip: m.ip,
+        network: ipNetwork(m.ip) ?? m.ip,
+        port: m.port ?? null,
+        seen_at: m.seenAt,
+        action: m.action,
+        urgency: m.urgency,
+        operation: m.operation,
+        evidence: JSON.stringify(m.evidence),
+        iat: m.iat,
+        received_at: now,
+        state: 'sent',
+        state_iat: null,
+        jws,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    await trx
+      .insertInto('liaison_evidence')
+      .values(m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })))
+      .onConflict((oc) => oc.columns(['referral_id', 'digest']).doNothing())
+      .execute();
+  },
+  async status(trx, m, jws, now) {
+    await trx
+      .insertInto('liaison_statuses')
+      .values({
+        id: m.id,
+        referral_id: m.referral,
+        from_country: m.from,
+        to_country: m.to,
+        state: m.state,
+        suspects: m.outcome?.suspectsIdentified ?? 0,
+        arrests: m.outcome?.arrests ?? 0,
+        premises: m.outcome?.premisesSearched ?? 0,
+        call_centres: m.outcome?.callCentresDismantled ?? 0,
+        reason: m.reason ?? null,
+        iat: m.iat,
+        received_at: now,
+        jws,
+      })
+      .execute();
+    // The referral's state is its latest signed status (statuses may arrive before or after the referral copy).
+    await trx
+      .updateTable('liaison_referrals')
+      .set({ state: m.state, state_iat: m.iat })
+      .where('id', '=', m.referral)
+      .where('to_country', '=', m.from)
+      .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', m.iat)]))
+      .execute();
+  },
+};

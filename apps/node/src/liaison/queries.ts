@@ -1,0 +1,471 @@
+/**
+ * Operation oversight at the liaison office: overview, flows, timeline, the referral list, one
+ * referral's signed history, correlation clusters and federation health. Every figure comes from the
+ * signed copies the members sent (liaison_referrals / liaison_statuses); nothing here is self-reported.
+ *
+ * Headline outcome figures: for each referral, the outcome of its latest signed status that carries
+ * one (a later status restates the totals, it does not add to them), summed over referrals.
+ */
+import { decodeBase64url, ipNetwork, sha256Digest } from '@firstlight/protocol';
+import type { Kysely } from 'kysely';
+import { seconds } from '../clock.js';
+import type { NodeContext } from '../context.js';
+import type { Database } from '../db/schema.js';
+import { withSlash } from '../directory/directory-client.js';
+import { NodeError } from '../errors.js';
+import { operationFromRow, revocationFromRow } from './authority.js';
+
+const DAY = 86_400;
+export const KEY_EXPIRY_WARNING_SECONDS = 14 * DAY;
+export const SILENT_AFTER_SECONDS = DAY;
+
+export interface Headline {
+  countries: number;
+  referrals: number;
+  statuses: number;
+  suspectsIdentified: number;
+  arrests: number;
+  premisesSearched: number;
+  callCentresDismantled: number;
+}
+
+interface StatusRow {
+  referral_id: string;
+  from_country: string;
+  state: string;
+  suspects: number;
+  arrests: number;
+  premises: number;
+  call_centres: number;
+  iat: number;
+  id: string;
+}
+
+/** The latest outcome-carrying status per referral (ties broken by id, which is time-ordered UUIDv7). */
+function latestOutcomes(statuses: StatusRow[]): Map<string, StatusRow> {
+  const latest = new Map<string, StatusRow>();
+  for (const s of statuses) {
+    if (!['located', 'action_taken', 'closed'].includes(s.state)) continue;
+    if (s.suspects + s.arrests + s.premises + s.call_centres === 0 && s.state !== 'action_taken') continue;
+    const prev = latest.get(s.referral_id);
+    if (!prev || Number(s.iat) > Number(prev.iat) || (Number(s.iat) === Number(prev.iat) && s.id > prev.id)) latest.set(s.referral_id, s);
+  }
+  return latest;
+}
+
+async function operationFilter(db: Kysely<Database>, operation: string | undefined) {
+  if (!operation) return null;
+  const op = await db.selectFrom('dir_operations').selectAll().where('id', '=', operation).executeTakeFirst();
+  if (!op) throw new NodeError('ERR_NOT_FOUND', `no operation ${operation}`);
+  return { id: op.id, name: op.name, start: op.start, end: op.end, participants: JSON.parse(op.participants) as string[] };
+}
+
+async function referralsOf(db: Kysely<Database>, operation: string | undefined) {
+  let q = db.selectFrom('liaison_referrals').select(['id', 'from_country', 'to_country', 'action', 'state', 'iat', 'ip', 'network']);
+  if (operation) q = q.where('operation', '=', operation);
+  return q.execute();
+}
+
+async function statusesOf(db: Kysely<Database>, operation: string | undefined): Promise<StatusRow[]> {
+  let q = db
+    .selectFrom('liaison_statuses as s')
+    .select(['s.id', 's.referral_id', 's.from_country', 's.state', 's.suspects', 's.arrests', 's.premises', 's.call_centres', 's.iat']);
+  if (operation) q = q.innerJoin('liaison_referrals as r', 'r.id', 's.referral_id').where('r.operation', '=', operation);
+  return q.execute();
+}
+
+export async function overview(ctx: NodeContext, input: { operation?: string | undefined }) {
+  const db = ctx.db;
+  const operation = await operationFilter(db, input.operation);
+  const referrals = await referralsOf(db, input.operation);
+  const statuses = await statusesOf(db, input.operation);
+  const outcomes = latestOutcomes(statuses);
+  const headline: Headline = {
+    countries: 0,
+    referrals: referrals.length,
+    statuses: statuses.length,
+    suspectsIdentified: 0,
+    arrests: 0,
+    premisesSearched: 0,
+    callCentresDismantled: 0,
+  };
+  for (const s of outcomes.values()) {
+    headline.suspectsIdentified += s.suspects;
+    headline.arrests += s.arrests;
+    headline.premisesSearched += s.premises;
+    headline.callCentresDismantled += s.call_centres;
+  }
+  const perCountry = new Map<
+    string,
+    { country: string; sent: number; received: number; byAction: Record<string, number>; byState: Record<string, number> }
+  >();
+  const entry = (country: string) => {
+    let e = perCountry.get(country);
+    if (!e) {
+      e = { country, sent: 0, received: 0, byAction: {}, byState: {} };
+      perCountry.set(country, e);
+    }
+    return e;
+  };
+  for (const r of referrals) {
+    const from = entry(r.from_country);
+    from.sent += 1;
+    from.byAction[r.action] = (from.byAction[r.action] ?? 0) + 1;
+    const to = entry(r.to_country);
+    to.received += 1;
+    to.byState[r.state] = (to.byState[r.state] ?? 0) + 1;
+  }
+  for (const c of operation?.participants ?? []) entry(c);
+  headline.countries = perCountry.size;
+  return {
+    operation,
+    headline,
+    perCountry: [...perCountry.values()].sort((a, b) => b.sent + b.received - (a.sent + a.received) || a.country.localeCompare(b.country)),
+    generatedAt: seconds(ctx.clock.now()),
+  };
+}
+
+export async function flows(ctx: NodeContext, input: { operation?: string | undefined }) {
+  let q = ctx.db
+    .selectFrom('liaison_referrals')
+    .select(['from_country', 'to_country', (eb) => eb.fn.countAll<number>().as('count')])
+    .groupBy(['from_country', 'to_country']);
+  if (input.operation) q = q.where('operation', '=', input.operation);
+  const rows = await q.execute();
+  return rows
+    .map((r) => ({ from: r.from_country, to: r.to_country, count: Number(r.count) }))
+    .sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+}
+
+export async function timeline(ctx: NodeContext, input: { operation?: string | undefined; bucket: 'hour' | 'day' }) {
+  const size = input.bucket === 'hour' ? 3600 : DAY;
+  const referrals = await referralsOf(ctx.db, input.operation);
+  const statuses = await statusesOf(ctx.db, input.operation);
+  const buckets = new Map<number, { at: number; referrals: number; statuses: number; arrests: number }>();
+  const bucket = (t: number) => {
+    const at = Math.floor(Number(t) / size) * size;
+    let b = buckets.get(at);
+    if (!b) {
+      b = { at, referrals: 0, statuses: 0, arrests: 0 };
+      buckets.set(at, b);
+    }
+    return b;
+  };
+  for (const r of referrals) bucket(r.iat).referrals += 1;
+  for (const s of statuses) bucket(s.iat).statuses += 1;
+  // Arrests are counted once per referral, at the time of the status that states them.
+  for (const s of latestOutcomes(statuses).values()) bucket(s.iat).arrests += s.arrests;
+  return [...buckets.values()].sort((a, b) => a.at - b.at);
+}
+
+export interface ReferralFilter {
+  ip?: string | undefined;
+  country?: string | undefined;
+  action?: string | undefined;
+  state?: string | undefined;
+  operation?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** Cursor: "<iat>:<id>" of the last row returned (newest first). */
+function parseCursor(cursor: string): { iat: number; id: string } {
+  const m = /^(\d{1,12}):([0-9a-f-]{36})$/.exec(cursor);
+  if (!m) throw new NodeError('ERR_INPUT', 'the cursor is not one this node returned');
+  return { iat: Number(m[1]), id: m[2] as string };
+}
+
+export async function listReferrals(ctx: NodeContext, input: ReferralFilter) {
+  let q = ctx.db.selectFrom('liaison_referrals');
+  if (input.ip) {
+    const network = input.ip.includes('/') ? input.ip : null;
+    q = network ? q.where('network', '=', network) : q.where('ip', '=', input.ip);
+  }
+  if (input.country) {
+    const c = input.country;
+    q = q.where((eb) => eb.or([eb('from_country', '=', c), eb('to_country', '=', c)]));
+  }
+  if (input.action) q = q.where('action', '=', input.action);
+  if (input.state) q = q.where('state', '=', input.state);
+  if (input.operation) q = q.where('operation', '=', input.operation);
+  const totalRow = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  let page = q.select(['id', 'from_country', 'to_country', 'ip', 'port', 'action', 'urgency', 'operation', 'state', 'iat', 'received_at']);
+  if (input.cursor) {
+    const c = parseCursor(input.cursor);
+    page = page.where((eb) => eb.or([eb('iat', '<', c.iat), eb.and([eb('iat', '=', c.iat), eb('id', '<', c.id)])]));
+  }
+  const rows = await page
+    .orderBy('iat', 'desc')
+    .orderBy('id', 'desc')
+    .limit(input.limit + 1)
+    .execute();
+  const more = rows.length > input.limit;
+  const items = rows.slice(0, input.limit).map((r) => ({
+    id: r.id,
+    from: r.from_country,
+    to: r.to_country,
+    ip: r.ip,
+    port: r.port === null ? null : Number(r.port),
+    action: r.action,
+    urgency: r.urgency,
+    operation: r.operation,
+    state: r.state,
+    iat: Number(r.iat),
+    receivedAt: Number(r.received_at),
+  }));
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? `${last.iat}:${last.id}` : null, total: Number(totalRow?.n ?? 0) };
+}
+
+function decodeJws(jws: string): { header: { kid?: string }; payload: Record<string, unknown> } {
+  const [h, p] = jws.split('.');
+  const text = (part: string | undefined) => new TextDecoder().decode(decodeBase64url(part ?? '') ?? new Uint8Array());
+  return { header: JSON.parse(text(h) || '{}'), payload: JSON.parse(text(p) || '{}') };
+}
+
+export async function history(ctx: NodeContext, id: string) {
+  const r = await ctx.db.selectFrom('liaison_referrals').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) throw new NodeError('ERR_NOT_FOUND', `the liaison office holds no referral ${id}`);
+  const statuses = await ctx.db
+    .selectFrom('liaison_statuses')
+    .selectAll()
+    .where('referral_id', '=', id)
+    .orderBy('iat')
+    .orderBy('id')
+    .execute();
+  const receipts = await ctx.db
+    .selectFrom('received')
+    .select(['message_id', 'receipt', 'received_at'])
+    .where('message_id', 'in', [id, ...statuses.map((s) => s.id)])
+    .execute();
+  const ref = decodeJws(r.jws);
+  const referral = {
+    id: r.id,
+    from: r.from_country,
+    to: r.to_country,
+    ip: r.ip,
+    action: r.action,
+    urgency: r.urgency,
+    operation: r.operation,
+    evidence: JSON.parse(r.evidence) as string[],
+    iat: Number(r.iat),
+    exp: Number(ref.payload.exp ?? 0),
+    signer: r.from_country,
+    kid: ref.header.kid ?? '',
+    digest: sha256Digest(r.jws),
+    jws: r.jws,
+  };
+  const events: Array<{
+    type: 'referral' | 'receipt' | 'status';
+    at: number;
+    signer: string;
+    kid: string;
+    digest: string;
+    summary: string;
+    message: unknown;
+    jws: string;
+  }> = [
+    {
+      type: 'referral',
+      at: Number(r.iat),
+      signer: r.from_country,
+      kid: referral.kid,
+      digest: referral.digest,
+      summary: `${r.from_country} asks ${r.to_country} to ${r.action.replace(/_/g, ' ')} ${r.ip} (${r.urgency})`,
+      message: ref.payload,
+      jws: r.jws,
+    },
+  ];
+  for (const s of statuses) {
+    const decoded = decodeJws(s.jws);
+    const counts =
+      s.arrests + s.suspects + s.premises + s.call_centres > 0
+        ? `: ${s.suspects} suspects, ${s.arrests} arrests, ${s.premises} premises, ${s.call_centres} call centres`
+        : '';
+    events.push({
+      type: 'status',
+      at: Number(s.iat),
+      signer: s.from_country,
+      kid: decoded.header.kid ?? '',
+      digest: sha256Digest(s.jws),
+      summary: `${s.from_country}: ${s.state.replace(/_/g, ' ')}${s.reason ? ` (${s.reason})` : ''}${counts}`,
+      message: decoded.payload,
+      jws: s.jws,
+    });
+  }
+  for (const rc of receipts) {
+    const decoded = decodeJws(rc.receipt);
+    const verdict = decoded.payload.verdict === 'accepted' ? 'accepted' : `rejected ${String(decoded.payload.code ?? '')}`;
+    events.push({
+      type: 'receipt',
+      at: Number(decoded.payload.iat ?? seconds(Number(rc.received_at))),
+      signer: String(decoded.payload.from ?? 'LIAISON'),
+      kid: decoded.header.kid ?? '',
+      digest: sha256Digest(rc.receipt),
+      summary: `the liaison office ${verdict} its copy of ${rc.message_id === id ? 'the referral' : 'a status'}`,
+      message: decoded.payload,
+      jws: rc.receipt,
+    });
+  }
+  events.sort((a, b) => a.at - b.at || (a.type === 'referral' ? -1 : b.type === 'referral' ? 1 : 0));
+  return { referral, events };
+}
+
+export interface Cluster {
+  key: string;
+  kind: 'ip' | 'network' | 'evidence';
+  countries: string[];
+  locatedIn: string[];
+  referrals: number;
+  referralIds: string[];
+  common: boolean;
+}
+
+export async function clusters(ctx: NodeContext, input: { operation?: string | undefined; limit: number }) {
+  const threshold = ctx.config.commonThreshold;
+  const referrals = await referralsOf(ctx.db, input.operation);
+  const byId = new Map(referrals.map((r) => [r.id, r]));
+  const groups = new Map<string, { kind: Cluster['kind']; key: string; ids: Set<string> }>();
+  const add = (kind: Cluster['kind'], key: string, id: string) => {
+    const k = `${kind}:${key}`;
+    let g = groups.get(k);
+    if (!g) {
+      g = { kind, key, ids: new Set() };
+      groups.set(k, g);
+    }
+    g.ids.add(id);
+  };
+  for (const r of referrals) {
+    add('ip', r.ip, r.id);
+    add('network', r.network || ipNetwork(r.ip) || r.ip, r.id);
+  }
+  let evidence = ctx.db.selectFrom('liaison_evidence as e').select(['e.digest', 'e.referral_id']);
+  if (input.operation)
+    evidence = evidence.innerJoin('liaison_referrals as r', 'r.id', 'e.referral_id').where('r.operation', '=', input.operation);
+  for (const e of await evidence.execute()) if (byId.has(e.referral_id)) add('evidence', e.digest, e.referral_id);
+
+  const seen = new Set<string>();
+  const result: Cluster[] = [];
+  // IP clusters first, so a network cluster holding exactly the same referrals is not listed twice.
+  const ordered = [...groups.values()].sort((a, b) => (a.kind === 'ip' ? 0 : 1) - (b.kind === 'ip' ? 0 : 1));
+  for (const g of ordered) {
+    if (g.ids.size < 2) continue;
+    const ids = [...g.ids].sort();
+    const signature = ids.join(',');
+    if (g.kind === 'network' && seen.has(signature)) continue;
+    seen.add(signature);
+    const rows = ids.map((id) => byId.get(id)).filter((r): r is NonNullable<typeof r> => r !== undefined);
+    result.push({
+      key: g.key,
+      kind: g.kind,
+      countries: [...new Set(rows.map((r) => r.from_country))].sort(),
+      locatedIn: [...new Set(rows.map((r) => r.to_country))].sort(),
+      referrals: ids.length,
+      referralIds: ids.slice(0, 500),
+      common: ids.length > threshold,
+    });
+  }
+  result.sort(
+    (a, b) =>
+      Number(a.common) - Number(b.common) ||
+      b.countries.length - a.countries.length ||
+      b.referrals - a.referrals ||
+      a.key.localeCompare(b.key),
+  );
+  return { threshold, clusters: result.slice(0, input.limit) };
+}
+
+async function probeSerial(endpoint: string): Promise<number | null> {
+  try {
+    const res = await fetch(new URL('trpc/federation.health', withSlash(endpoint)), { signal: AbortSignal.timeout(1500) });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { result?: { data?: { directorySerial?: unknown } } };
+    const serial = body.result?.data?.directorySerial;
+    return typeof serial === 'number' ? serial : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function health(ctx: NodeContext) {
+  const held = ctx.directory.current();
+  const now = seconds(ctx.clock.now());
+  const lastPublication = await ctx.db
+    .selectFrom('dir_publications')
+    .select(['serial', 'issued_at'])
+    .orderBy('serial', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const contacts = await ctx.db
+    .selectFrom('received')
+    .select(['from_country', (eb) => eb.fn.max('received_at').as('last')])
+    .groupBy('from_country')
+    .execute();
+  const lastContact = new Map(contacts.map((c) => [c.from_country, Number(c.last)]));
+  const peers = await ctx.db.selectFrom('peers').select(['country', 'last_heard_at']).execute();
+  for (const p of peers) {
+    if (p.last_heard_at !== null) lastContact.set(p.country, Math.max(lastContact.get(p.country) ?? 0, Number(p.last_heard_at)));
+  }
+  const queued = await ctx.db
+    .selectFrom('outbox')
+    .select(['peer', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', '=', 'queued')
+    .groupBy('peer')
+    .execute();
+  const queuedBy = new Map(queued.map((q) => [q.peer, Number(q.n)]));
+  const members = held?.directory.members ?? [];
+  const serials = await Promise.all(
+    members.map((m) => (m.role === 'national' ? probeSerial(m.endpoint) : Promise.resolve(held?.directory.serial ?? null))),
+  );
+  return {
+    serial: held?.directory.serial ?? null,
+    publishedAt: lastPublication ? Number(lastPublication.issued_at) : null,
+    members: members.map((m, i) => {
+      const last = lastContact.get(m.country) ?? null;
+      return {
+        country: m.country,
+        name: m.name,
+        endpoint: m.endpoint,
+        role: m.role,
+        lastContact: last === null ? null : seconds(last),
+        silent: m.role === 'national' && (last === null || now - seconds(last) > SILENT_AFTER_SECONDS),
+        directorySerial: serials[i] ?? null,
+        queued: queuedBy.get(m.country) ?? 0,
+        keys: m.keys.map((k) => ({
+          kid: k.kid,
+          nbf: k.nbf,
+          exp: k.exp,
+          expiringSoon: k.exp - now <= KEY_EXPIRY_WARNING_SECONDS,
+          revoked: held?.trust.revocation(k.kid) !== undefined,
+        })),
+      };
+    }),
+  };
+}
+
+/** The draft (what the next publish will sign) next to the last published directory. */
+export async function directoryDraft(ctx: NodeContext) {
+  const db = ctx.db;
+  const members = await db.selectFrom('dir_members').selectAll().orderBy('country').execute();
+  const keys = await db.selectFrom('dir_keys').selectAll().orderBy('added_at').execute();
+  const revoked = await db.selectFrom('dir_revocations').selectAll().orderBy('at').execute();
+  const operations = await db.selectFrom('dir_operations').selectAll().orderBy('id').execute();
+  const held = ctx.directory.current();
+  return {
+    draft: {
+      members: members.map((m) => ({
+        country: m.country,
+        name: m.name,
+        endpoint: m.endpoint,
+        keys: keys
+          .filter((k) => k.country === m.country)
+          .map((k) => ({ kid: k.kid, status: k.status, nbf: Number(k.nbf), exp: Number(k.exp) })),
+      })),
+      revoked: revoked.map(revocationFromRow),
+      operations: operations.map(operationFromRow),
+    },
+    published: held
+      ? { serial: held.directory.serial, issuedAt: held.directory.issuedAt, expiresAt: held.directory.expiresAt, directory: held.directory }
+      : null,
+  };
+}

@@ -1,0 +1,43 @@
+/** Prometheus metrics for one node (its own registry: several nodes can live in one test process). */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  messages: Counter<'direction' | 'type' | 'outcome'>;
+  rejections: Counter<'direction' | 'code'>;
+  outboxDepth: Gauge<'peer'>;
+  deliveryLatency: Histogram<'peer'>;
+}
+
+export function createMetrics(labels: { party: string }): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ party: labels.party });
+  return {
+    registry,
+    messages: new Counter({
+      name: 'firstlight_messages_total',
+      help: 'Messages by direction, type and outcome',
+      labelNames: ['direction', 'type', 'outcome'],
+      registers: [registry],
+    }),
+    rejections: new Counter({
+      name: 'firstlight_rejections_total',
+      help: 'Rejected messages by error code',
+      labelNames: ['direction', 'code'],
+      registers: [registry],
+    }),
+    outboxDepth: new Gauge({
+      name: 'firstlight_outbox_depth',
+      help: 'Messages waiting in the outbox per peer',
+      labelNames: ['peer'],
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'firstlight_delivery_seconds',
+      help: 'Time from enqueue to signed receipt, per peer',
+      labelNames: ['peer'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
+      registers: [registry],
+    }),
+  };
+}

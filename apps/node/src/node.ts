@@ -1,0 +1,178 @@
+/**
+ * A running node: wires config, database, keys, directory, inbox, outbox worker and HTTP server.
+ * start() and stop() are the only lifecycle; stop() lets in-flight deliveries finish.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createNodeServer } from './api/server.js';
+import { type Clock, systemClock } from './clock.js';
+import { loadConfig, type NodeConfig } from './config/config.js';
+import type { NodeContext } from './context.js';
+import { openDatabase } from './db/database.js';
+import { DirectoryClient } from './directory/directory-client.js';
+import { NodeError } from './errors.js';
+import { Inbox } from './inbox/inbox.js';
+import { nationalApplier } from './inbox/national-applier.js';
+import { Keystore } from './keys/keystore.js';
+import { liaisonApplier } from './liaison/applier.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { createMetrics } from './metrics/metrics.js';
+import { OutboxWorker } from './outbox/worker.js';
+import { type IpIndex, loadIpIndex } from './routing/ip-index.js';
+import type { Services } from './services.js';
+
+export interface NodeOptions {
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Overrides config.json (tests, the simulation). */
+  override?: Partial<NodeConfig>;
+  consoleDir?: string | null;
+  /** Share one routing index between nodes in one process (tests). */
+  routing?: IpIndex;
+}
+
+export interface RunningNode {
+  ctx: NodeContext;
+  services: Services;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface OpenedNode {
+  ctx: NodeContext;
+  close(): Promise<void>;
+  /** Connects ctx.wakeOutbox to a running worker. */
+  setWake(fn: () => void): void;
+}
+
+/** Opens a node's state without serving it (the CLI's one-shot commands use this). */
+export async function openNode(options: NodeOptions): Promise<OpenedNode> {
+  const config = { ...loadConfig(options.dataDir), ...options.override };
+  const logger = (options.logger ?? createLogger()).child({ party: config.party });
+  const handle = await openDatabase({
+    location: config.database ?? join(options.dataDir, 'node.db'),
+    poolSize: config.databasePool.max,
+    statementTimeoutMs: config.databasePool.statementTimeoutMs,
+    tls: config.databasePool.tls,
+    caFile: config.databasePool.caFile,
+    onIdleError: (error) => logger.warn({ err: error.message }, 'database connection lost; reconnecting on next use'),
+  });
+  if (!config.anchor) throw new NodeError('ERR_CONFIG', 'no trust anchor configured: run init with --anchor');
+  const clock = options.clock ?? systemClock;
+  const directory = new DirectoryClient({
+    dataDir: options.dataDir,
+    anchor: config.anchor,
+    liaisonUrl: config.liaisonUrl,
+    clock,
+    graceSeconds: config.directoryGraceSeconds,
+    skewSeconds: config.skewSeconds,
+    logger,
+  });
+  await directory.load();
+  let wake = () => {};
+  const ctx: NodeContext = {
+    config,
+    dataDir: options.dataDir,
+    db: handle.db,
+    dbKind: handle.kind,
+    clock,
+    logger,
+    keys: Keystore.open(options.dataDir),
+    directory,
+    metrics: createMetrics({ party: config.party }),
+    wakeOutbox: () => wake(),
+  };
+  return {
+    ctx,
+    close: handle.close,
+    setWake: (fn) => {
+      wake = fn;
+    },
+  };
+}
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  const opened = await openNode(options);
+  const { ctx } = opened;
+  if (ctx.dbKind === 'sqlite') {
+    // One process owns a SQLite database: claims left by a crashed run are void, deliver them now.
+    await ctx.db
+      .updateTable('outbox')
+      .set({ claimed_by: null, claimed_until: null })
+      .where('state', '=', 'queued')
+      .where('claimed_by', 'is not', null)
+      .execute();
+  }
+  const worker = new OutboxWorker(ctx);
+  opened.setWake(() => worker.wake());
+  let index: IpIndex | null = options.routing ?? null;
+  let refreshTimer: NodeJS.Timeout | null = null;
+  let refreshing = false;
+  const refreshDirectory = () => {
+    if (refreshing || ctx.config.role !== 'national') return;
+    refreshing = true;
+    void ctx.directory
+      .refresh()
+      .then((r) => {
+        if (!r.ok && r.error.code !== 'ERR_DIRECTORY_STALE')
+          ctx.logger.warn({ code: r.error.code }, `directory refresh failed: ${r.error.message}`);
+        else worker.wake();
+      })
+      .finally(() => {
+        refreshing = false;
+      });
+  };
+  const services: Services = {
+    inbox: new Inbox(ctx, ctx.config.role === 'liaison' ? liaisonApplier : nationalApplier),
+    worker,
+    routing: () => {
+      if (!index) index = loadIpIndex();
+      return index;
+    },
+    refreshDirectory,
+  };
+  if (ctx.config.role === 'national' && !index) index = loadIpIndex();
+  const server: Server = createNodeServer(ctx, services, { consoleDir: options.consoleDir ?? null });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new NodeError('ERR_CONFIG', `port ${ctx.config.listen.port} is already in use: choose another with --port`)
+          : error,
+      ),
+    );
+    server.listen(ctx.config.listen.port, ctx.config.listen.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${ctx.config.listen.host}:${address.port}`;
+  // Listening on port 0 (tests): the node is reachable where it actually listens.
+  if (ctx.config.listen.port === 0) ctx.config.publicUrl = url;
+  if (ctx.config.role === 'national') {
+    if (!ctx.directory.current()) await ctx.directory.refresh().catch(() => undefined);
+    const tick = () => {
+      refreshDirectory();
+      refreshTimer = setTimeout(tick, ctx.config.directoryRefreshSeconds * 1000);
+      refreshTimer.unref();
+    };
+    refreshTimer = setTimeout(tick, ctx.config.directoryRefreshSeconds * 1000);
+    refreshTimer.unref();
+  }
+  worker.start();
+  ctx.logger.info({ url, role: ctx.config.role, serial: ctx.directory.serial }, 'node started');
+  return {
+    ctx,
+    services,
+    url,
+    async stop() {
+      if (refreshTimer) clearTimeout(refreshTimer);
+      await worker.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await opened.close();
+    },
+  };
+}

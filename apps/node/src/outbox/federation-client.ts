@@ -1,0 +1,39 @@
+/**
+ * The HTTP side of delivery, exactly as docs/PROTOCOL.md writes it: POST <endpoint>/trpc/federation.deliver
+ * with {"envelopes": [...]}, answer {"result":{"data":{"receipts":[...]}}}. Plain fetch, no tRPC client,
+ * so what we send is what any implementation in any language would send.
+ */
+import { withSlash } from '../directory/directory-client.js';
+
+export type DeliverResponse = { ok: true; receipts: unknown[] } | { ok: false; error: string; status?: number };
+
+export async function postEnvelopes(endpoint: string, envelopes: string[], timeoutMs = 30_000): Promise<DeliverResponse> {
+  let response: Response;
+  try {
+    response = await fetch(new URL('trpc/federation.deliver', withSlash(endpoint)), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ envelopes }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const cause = error instanceof Error && 'cause' in error && error.cause instanceof Error ? error.cause.message : '';
+    return { ok: false, error: `unreachable: ${error instanceof Error ? error.message : 'network error'}${cause ? ` (${cause})` : ''}` };
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return { ok: false, status: response.status, error: `HTTP ${response.status} with a body that is not JSON` };
+  }
+  const receipts = (body as { result?: { data?: { receipts?: unknown } } })?.result?.data?.receipts;
+  if (!response.ok || !Array.isArray(receipts)) {
+    const message = (body as { error?: { message?: unknown } })?.error?.message;
+    return {
+      ok: false,
+      status: response.status,
+      error: `HTTP ${response.status}${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`,
+    };
+  }
+  return { ok: true, receipts };
+}

@@ -1,0 +1,120 @@
+/**
+ * The outbox: signed messages waiting for a signed receipt. Rows are written in the same transaction
+ * as the change that produced the message; the worker (outbox/worker.ts) delivers them.
+ * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { isPostgres } from '../db/database.js';
+import type { Database, OutboxTable } from '../db/schema.js';
+
+export type OutboxRow = Selectable<OutboxTable>;
+
+export type OutboxState = 'queued' | 'delivered' | 'rejected' | 'dead';
+
+export async function enqueue(
+  trx: Transaction<Database> | Kysely<Database>,
+  message: { id: string; kind: string; jws: string; peers: string[]; now: number },
+): Promise<void> {
+  const peers = [...new Set(message.peers)];
+  if (peers.length === 0) return;
+  await trx
+    .insertInto('outbox')
+    .values(
+      peers.map((peer) => ({
+        message_id: message.id,
+        kind: message.kind,
+        peer,
+        jws: message.jws,
+        state: 'queued',
+        attempts: 0,
+        next_attempt_at: message.now,
+        last_error: null,
+        receipt: null,
+        receipt_code: null,
+        created_at: message.now,
+        delivered_at: null,
+        claimed_by: null,
+        claimed_until: null,
+      })),
+    )
+    .execute();
+}
+
+/** Peers that have a message due now and not claimed by a live worker. */
+export async function duePeers(db: Kysely<Database>, now: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select('peer')
+    .distinct()
+    .where('state', '=', 'queued')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+    .execute();
+  return rows.map((r) => r.peer);
+}
+
+/** Claims up to `limit` due messages for one peer, oldest first. */
+export async function claim(db: Kysely<Database>, input: { peer: string; worker: string; now: number; leaseMs: number; limit: number }) {
+  return db.transaction().execute(async (trx) => {
+    let candidatesQuery = trx
+      .selectFrom('outbox')
+      .select('id')
+      .where('peer', '=', input.peer)
+      .where('state', '=', 'queued')
+      .where('next_attempt_at', '<=', input.now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', input.now)]))
+      .orderBy('id')
+      .limit(input.limit);
+    // PostgreSQL: several node processes claim from one outbox; row locks let each take different rows
+    // without waiting (SQLite serialises writers, so it needs no lock clause).
+    if (isPostgres(trx)) candidatesQuery = candidatesQuery.forUpdate().skipLocked();
+    const candidates = await candidatesQuery.execute();
+    if (candidates.length === 0) return [];
+    const ids = candidates.map((c) => c.id);
+    await trx
+      .updateTable('outbox')
+      .set({ claimed_by: input.worker, claimed_until: input.now + input.leaseMs })
+      .where('id', 'in', ids)
+      .where('state', '=', 'queued')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', input.now)]))
+      .execute();
+    return trx.selectFrom('outbox').selectAll().where('id', 'in', ids).where('claimed_by', '=', input.worker).orderBy('id').execute();
+  });
+}
+
+/** Brings every queued message for a peer forward to now: the peer was just heard from. */
+export async function resetBackoff(db: Kysely<Database>, peer: string, now: number): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where('peer', '=', peer)
+    .where('state', '=', 'queued')
+    .where('next_attempt_at', '>', now)
+    .execute();
+}
+
+export async function retryDead(db: Kysely<Database>, id: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ state: 'queued', next_attempt_at: now, attempts: 0, created_at: now, claimed_by: null, claimed_until: null })
+    .where('id', '=', id)
+    .where('state', 'in', ['dead', 'rejected'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function depthByPeer(db: Kysely<Database>): Promise<Array<{ peer: string; depth: number }>> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select((eb) => ['peer', eb.fn.countAll<number>().as('depth')])
+    .where('state', '=', 'queued')
+    .groupBy('peer')
+    .execute();
+  return rows.map((r) => ({ peer: r.peer, depth: Number(r.depth) }));
+}
+
+/** Capped exponential backoff with full jitter. */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 30));
+  return Math.max(baseMs, Math.floor(ceiling / 2 + (random() * ceiling) / 2));
+}

@@ -1,0 +1,225 @@
+/**
+ * The delivery worker: per peer, claims due messages in batches, posts them, verifies the signed
+ * receipts and records them. Each peer is worked independently, so a dead peer never delays the
+ * others. Failures back off exponentially with jitter; after deadLetterAfterSeconds a message is
+ * dead-lettered for an operator to inspect and retry.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Receipt, sha256Digest, verify } from '@firstlight/protocol';
+import type { Transaction } from 'kysely';
+import { appendAudit } from '../audit/audit-log.js';
+import { seconds } from '../clock.js';
+import type { NodeContext } from '../context.js';
+import type { Database } from '../db/schema.js';
+import { postEnvelopes } from './federation-client.js';
+import type { OutboxRow } from './outbox.js';
+import { backoffMs, claim, depthByPeer, duePeers } from './outbox.js';
+import { touchPeer } from './peers.js';
+
+/** Rejections that a later attempt may turn into acceptance (the peer's directory or clock lags ours). */
+const RETRYABLE_CODES = new Set(['ERR_KEY_UNKNOWN', 'ERR_IAT_FUTURE']);
+
+const LEASE_MS = 60_000;
+
+export class OutboxWorker {
+  private readonly id = `w-${randomBytes(6).toString('hex')}`;
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private ticking = false;
+  private again = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly options: { pollMs?: number } = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.inFlight.size > 0 || this.ticking) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    this.again = false;
+    try {
+      const now = this.ctx.clock.now();
+      for (const peer of await duePeers(this.ctx.db, now)) {
+        if (!this.inFlight.has(peer)) this.startPeer(peer);
+      }
+      for (const { peer, depth } of await depthByPeer(this.ctx.db)) this.ctx.metrics.outboxDepth.set({ peer }, depth);
+    } catch (error) {
+      this.ctx.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'outbox tick failed');
+    } finally {
+      this.ticking = false;
+      this.schedule(this.again ? 0 : (this.options.pollMs ?? 250));
+    }
+  }
+
+  private startPeer(peer: string): void {
+    this.inFlight.add(peer);
+    void this.drainPeer(peer)
+      .catch((error) =>
+        this.ctx.logger.error({ peer, err: error instanceof Error ? error.message : String(error) }, 'delivery to peer failed'),
+      )
+      .finally(() => {
+        this.inFlight.delete(peer);
+      });
+  }
+
+  /** Delivers batches to one peer until nothing is due or an attempt fails. */
+  private async drainPeer(peer: string): Promise<void> {
+    while (!this.stopped) {
+      const now = this.ctx.clock.now();
+      const batch = await claim(this.ctx.db, { peer, worker: this.id, now, leaseMs: LEASE_MS, limit: this.ctx.config.batchSize });
+      if (batch.length === 0) return;
+      const delivered = await this.deliverBatch(peer, batch);
+      if (!delivered) return;
+    }
+  }
+
+  private async deliverBatch(peer: string, batch: OutboxRow[]): Promise<boolean> {
+    const { ctx } = this;
+    const member = ctx.directory.member(peer);
+    const started = ctx.clock.now();
+    const response = member
+      ? await postEnvelopes(
+          member.endpoint,
+          batch.map((m) => m.jws),
+        )
+      : ({ ok: false, error: `${peer} is not in directory serial ${ctx.directory.serial ?? 'none'}` } as const);
+    const now = ctx.clock.now();
+    if (!response.ok || response.receipts.length !== batch.length) {
+      const error = response.ok ? `answered ${response.receipts.length} receipts for ${batch.length} envelopes` : response.error;
+      await this.fail(batch, error, now);
+      return false;
+    }
+    const trust = ctx.directory.current()?.trust;
+    const updates: Array<{ row: OutboxRow; receipt: string; verdict: Receipt | null; problem: string | null }> = [];
+    for (let i = 0; i < batch.length; i++) {
+      const row = batch[i] as OutboxRow;
+      const receiptJws = response.receipts[i];
+      let verdict: Receipt | null = null;
+      let problem: string | null = null;
+      if (!trust) problem = 'no directory to verify the receipt with';
+      else {
+        const checked = await verify(receiptJws, {
+          type: 'receipt',
+          keys: trust,
+          recipient: ctx.config.party,
+          recipientRole: 'national',
+          now: seconds(now),
+          skewSeconds: ctx.config.skewSeconds,
+        });
+        if (!checked.ok) problem = `receipt refused: ${checked.error.code}`;
+        else if (checked.message.from !== peer) problem = `receipt signed by ${checked.message.from}, not ${peer}`;
+        else if (checked.message.ref.digest !== sha256Digest(row.jws)) problem = 'receipt is for other bytes than we sent';
+        else verdict = checked.message;
+      }
+      updates.push({ row, receipt: typeof receiptJws === 'string' ? receiptJws : '', verdict, problem });
+    }
+    await ctx.db.transaction().execute(async (trx) => {
+      for (const u of updates) {
+        if (u.verdict?.verdict === 'accepted') {
+          await trx
+            .updateTable('outbox')
+            .set({
+              state: 'delivered',
+              receipt: u.receipt,
+              receipt_code: null,
+              delivered_at: now,
+              attempts: u.row.attempts + 1,
+              last_error: null,
+              claimed_by: null,
+              claimed_until: null,
+            })
+            .where('id', '=', u.row.id)
+            .execute();
+        } else if (u.verdict && !RETRYABLE_CODES.has(u.verdict.code ?? '')) {
+          await trx
+            .updateTable('outbox')
+            .set({
+              state: 'rejected',
+              receipt: u.receipt,
+              receipt_code: u.verdict.code ?? null,
+              delivered_at: now,
+              attempts: u.row.attempts + 1,
+              last_error: null,
+              claimed_by: null,
+              claimed_until: null,
+            })
+            .where('id', '=', u.row.id)
+            .execute();
+        } else {
+          await this.failOne(trx, u.row, u.problem ?? `peer answered ${u.verdict?.code}: will retry`, now);
+        }
+      }
+      await appendAudit(
+        trx,
+        updates
+          .filter((u) => u.verdict)
+          .map((u) => ({
+            at: now,
+            kind: `receipt.${u.verdict?.verdict}`,
+            ref: `${u.row.kind}:${u.row.message_id}@${peer}`,
+            digest: sha256Digest(u.receipt),
+          })),
+      );
+      await touchPeer(trx, peer, now);
+    });
+    for (const u of updates) {
+      const outcome = u.verdict?.verdict ?? 'error';
+      ctx.metrics.messages.inc({ direction: 'out', type: u.row.kind, outcome });
+      if (u.verdict?.code) ctx.metrics.rejections.inc({ direction: 'out', code: u.verdict.code });
+      if (outcome === 'accepted') ctx.metrics.deliveryLatency.observe({ peer }, (now - Number(u.row.created_at)) / 1000);
+    }
+    ctx.logger.debug({ peer, count: batch.length, ms: now - started }, 'batch delivered');
+    return true;
+  }
+
+  private async fail(batch: OutboxRow[], error: string, now: number): Promise<void> {
+    await this.ctx.db.transaction().execute(async (trx) => {
+      for (const row of batch) await this.failOne(trx, row, error, now);
+    });
+    this.ctx.logger.warn({ peer: batch[0]?.peer, count: batch.length, error }, 'delivery failed; will retry');
+  }
+
+  private async failOne(trx: Transaction<Database>, row: OutboxRow, error: string, now: number): Promise<void> {
+    const attempts = row.attempts + 1;
+    const dead = now - Number(row.created_at) >= this.ctx.config.deadLetterAfterSeconds * 1000;
+    await trx
+      .updateTable('outbox')
+      .set({
+        state: dead ? 'dead' : 'queued',
+        attempts,
+        last_error: error.slice(0, 500),
+        next_attempt_at: now + backoffMs(attempts, this.ctx.config.retry.baseMs, this.ctx.config.retry.maxMs),
+        claimed_by: null,
+        claimed_until: null,
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+}

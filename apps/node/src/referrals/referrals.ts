@@ -1,0 +1,150 @@
+/**
+ * Referrals out: from a complaint to a signed referral addressed to the country that holds the IP.
+ * The referral carries only the protocol's fields; nothing of the complaint but evidence digests.
+ * The signed message and its outbox rows (recipient and liaison office) commit in one transaction.
+ */
+import {
+  ACTIONS,
+  evidenceDigest,
+  LIAISON_PARTY,
+  MAX_REFERRAL_LIFETIME_SECONDS,
+  type Referral,
+  sha256Digest,
+  signMessage,
+  URGENCIES,
+  uuidv7,
+} from '@firstlight/protocol';
+import { z } from 'zod';
+import { appendAudit } from '../audit/audit-log.js';
+import { seconds } from '../clock.js';
+import type { NodeContext } from '../context.js';
+import { NodeError } from '../errors.js';
+import { enqueue } from '../outbox/outbox.js';
+import type { IpIndex } from '../routing/ip-index.js';
+import { routeIp } from '../routing/route.js';
+
+export const referralInput = z
+  .strictObject({
+    complaintId: z.uuid(),
+    ip: z.string().min(2).max(60),
+    port: z.int().min(1).max(65_535).optional(),
+    seenAt: z.iso.datetime({ offset: false }),
+    evidence: z.array(evidenceDigest).min(1).max(16),
+    action: z.enum(ACTIONS),
+    urgency: z.enum(URGENCIES),
+    operation: z.string().min(1).max(64),
+    /** An officer may send elsewhere than routing says, with a reason (e.g. a VPN exit known to be elsewhere). */
+    overrideCountry: z.string().length(2).optional(),
+    overrideReason: z.string().trim().min(5).max(500).optional(),
+    lifetimeDays: z.int().min(1).max(90).default(30),
+  })
+  .refine((r) => (r.overrideCountry === undefined) === (r.overrideReason === undefined), {
+    error: 'an override country needs a reason, and a reason needs an override country',
+    path: ['overrideReason'],
+  });
+
+export type ReferralInput = z.input<typeof referralInput>;
+
+export function previewRoute(ctx: NodeContext, index: IpIndex, ip: string) {
+  return routeIp(index, ip, ctx.config.party);
+}
+
+export async function createReferral(
+  ctx: NodeContext,
+  index: IpIndex,
+  raw: ReferralInput,
+  by: string,
+): Promise<{ id: string; to: string; jws: string }> {
+  const input = referralInput.parse(raw);
+  const now = ctx.clock.now();
+  const route = routeIp(index, input.ip, ctx.config.party);
+  let to: string;
+  let ip: string;
+  if (input.overrideCountry) {
+    if (!route.ok && (route.code === 'ERR_IP_UNROUTABLE' || route.code === 'ERR_IP_INVALID'))
+      throw new NodeError(route.code, route.message);
+    ip = route.ok ? route.ip : input.ip;
+    to = input.overrideCountry;
+  } else {
+    if (!route.ok) throw new NodeError(route.code, route.message);
+    ip = route.ip;
+    to = route.country;
+  }
+  const held = ctx.directory.current();
+  if (!held)
+    throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet: check the liaison URL and run `firstlight start` again');
+  if (to === ctx.config.party) throw new NodeError('ERR_IP_DOMESTIC', `${ip} is in your own country: this is a domestic case`);
+  if (!held.directory.members.some((m) => m.country === to && m.role === 'national'))
+    throw new NodeError(
+      'ERR_NOT_A_MEMBER',
+      `${to} is not a member of the federation (directory serial ${held.directory.serial}): contact it through the liaison office`,
+      { to },
+    );
+  const operation = held.directory.operations.find((o) => o.id === input.operation);
+  if (!operation)
+    throw new NodeError(
+      'ERR_INPUT',
+      `operation "${input.operation}" is not in the directory; known: ${held.directory.operations.map((o) => o.id).join(', ') || 'none'}`,
+    );
+  const complaint = await ctx.db.selectFrom('complaints').select('id').where('id', '=', input.complaintId).executeTakeFirst();
+  if (!complaint) throw new NodeError('ERR_NOT_FOUND', `no complaint ${input.complaintId}`);
+  const known = await ctx.db
+    .selectFrom('evidence')
+    .select('digest')
+    .where('complaint_id', '=', input.complaintId)
+    .where('digest', 'in', input.evidence)
+    .execute();
+  if (known.length !== new Set(input.evidence).size)
+    throw new NodeError('ERR_INPUT', 'every evidence digest must be of a file added to this complaint');
+
+  const iat = seconds(now);
+  const message: Referral = {
+    v: 1,
+    id: uuidv7(now),
+    from: ctx.config.party,
+    to,
+    iat,
+    exp: iat + Math.min(input.lifetimeDays * 86400, MAX_REFERRAL_LIFETIME_SECONDS),
+    ip,
+    ...(input.port !== undefined ? { port: input.port } : {}),
+    seenAt: input.seenAt,
+    evidence: [...new Set(input.evidence)],
+    action: input.action,
+    urgency: input.urgency,
+    operation: input.operation,
+  };
+  const key = ctx.keys.signingKey(iat, (kid) => held.trust.find(kid) !== undefined);
+  const jws = await signMessage('referral', message, key);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('referrals_out')
+      .values({
+        id: message.id,
+        complaint_id: input.complaintId,
+        to_country: to,
+        routed_country: route.ok ? route.country : null,
+        override_reason: input.overrideReason ?? null,
+        ip,
+        port: message.port ?? null,
+        seen_at: message.seenAt,
+        action: message.action,
+        urgency: message.urgency,
+        operation: message.operation,
+        evidence: JSON.stringify(message.evidence),
+        iat: message.iat,
+        exp: message.exp,
+        jws,
+        created_at: now,
+        created_by: by,
+        state: null,
+        outcome: null,
+        reason: null,
+        updated_at: now,
+      })
+      .execute();
+    await enqueue(trx, { id: message.id, kind: 'referral', jws, peers: [to, LIAISON_PARTY], now });
+    await appendAudit(trx, [{ at: now, kind: 'sent.referral', ref: `${message.id}@${to}`, digest: sha256Digest(jws) }]);
+  });
+  ctx.wakeOutbox();
+  return { id: message.id, to, jws };
+}

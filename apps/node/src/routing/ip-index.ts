@@ -1,0 +1,173 @@
+/**
+ * IP → country from the CC0 data set in @ip-location-db/geo-whois-asn-country, as a compact sorted
+ * range index: typed arrays and binary search, no objects per range. IPv4 is exact; IPv6 is indexed
+ * by the upper 64 bits (allocations are never finer than a /64 in practice; a range that starts or
+ * ends inside a /64 is widened to cover it).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import ipaddr from 'ipaddr.js';
+
+export interface IpIndex {
+  lookup(ip: string): string | null;
+  /** Countries present in the data set, with their IPv4 ranges (start, end inclusive) for sampling. */
+  v4RangesOf(country: string): Array<[number, number]>;
+  readonly stats: { v4Ranges: number; v6Ranges: number; loadMs: number };
+}
+
+function dataDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve('@ip-location-db/geo-whois-asn-country/package.json'));
+}
+
+interface Parsed {
+  count: number;
+  codes: Uint16Array;
+}
+
+const codeOf = (a: number, b: number) => ((a - 65) << 5) | (b - 65);
+const codeText = (code: number) => String.fromCharCode((code >> 5) + 65, (code & 31) + 65);
+
+/** Scans `start,end,CC` lines without splitting into strings (IPv4 numbers fit in a double exactly). */
+function parseV4(text: string): Parsed & { starts: Uint32Array; ends: Uint32Array } {
+  const max = text.length / 10;
+  const starts = new Uint32Array(max);
+  const ends = new Uint32Array(max);
+  const codes = new Uint16Array(max);
+  let n = 0;
+  let i = 0;
+  const len = text.length;
+  while (i < len) {
+    let a = 0;
+    let c = text.charCodeAt(i);
+    while (c !== 44) {
+      a = a * 10 + (c - 48);
+      c = text.charCodeAt(++i);
+    }
+    let b = 0;
+    c = text.charCodeAt(++i);
+    while (c !== 44) {
+      b = b * 10 + (c - 48);
+      c = text.charCodeAt(++i);
+    }
+    starts[n] = a;
+    ends[n] = b;
+    codes[n] = codeOf(text.charCodeAt(i + 1), text.charCodeAt(i + 2));
+    n++;
+    i += 3;
+    while (i < len && text.charCodeAt(i) !== 10) i++;
+    i++;
+  }
+  return { count: n, starts: starts.subarray(0, n), ends: ends.subarray(0, n), codes: codes.subarray(0, n) };
+}
+
+function parseV6(text: string): Parsed & { startHi: Uint32Array; startLo: Uint32Array; endHi: Uint32Array; endLo: Uint32Array } {
+  const lines = text.split('\n');
+  const n0 = lines.length;
+  const startHi = new Uint32Array(n0);
+  const startLo = new Uint32Array(n0);
+  const endHi = new Uint32Array(n0);
+  const endLo = new Uint32Array(n0);
+  const codes = new Uint16Array(n0);
+  let n = 0;
+  for (const line of lines) {
+    if (line.length < 5) continue;
+    const c1 = line.indexOf(',');
+    const c2 = line.indexOf(',', c1 + 1);
+    const s = BigInt(line.slice(0, c1)) >> 64n;
+    const e = BigInt(line.slice(c1 + 1, c2)) >> 64n;
+    startHi[n] = Number(s >> 32n);
+    startLo[n] = Number(s & 0xffffffffn);
+    endHi[n] = Number(e >> 32n);
+    endLo[n] = Number(e & 0xffffffffn);
+    codes[n] = codeOf(line.charCodeAt(c2 + 1), line.charCodeAt(c2 + 2));
+    n++;
+  }
+  return {
+    count: n,
+    startHi: startHi.subarray(0, n),
+    startLo: startLo.subarray(0, n),
+    endHi: endHi.subarray(0, n),
+    endLo: endLo.subarray(0, n),
+    codes: codes.subarray(0, n),
+  };
+}
+
+/** Dotted-quad to uint32 without allocating; -1 when not a plain IPv4 address. */
+export function parseIpv4(ip: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      digits++;
+      if (digits > 3) return -1;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0 || part > 255) return -1;
+  return value * 256 + part;
+}
+
+export function loadIpIndex(options: { dataDir?: string } = {}): IpIndex {
+  const started = performance.now();
+  const dir = options.dataDir ?? dataDirectory();
+  const v4 = parseV4(readFileSync(join(dir, 'geo-whois-asn-country-ipv4-num.csv'), 'latin1'));
+  const v6 = parseV6(readFileSync(join(dir, 'geo-whois-asn-country-ipv6-num.csv'), 'latin1'));
+  const loadMs = performance.now() - started;
+
+  const lookupV4 = (x: number): string | null => {
+    let lo = 0;
+    let hi = v4.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((v4.starts[mid] as number) <= x) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi < 0 || (v4.ends[hi] as number) < x) return null;
+    return codeText(v4.codes[hi] as number);
+  };
+
+  const lookupV6 = (h: number, l: number): string | null => {
+    let lo = 0;
+    let hi = v6.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const sh = v6.startHi[mid] as number;
+      if (sh < h || (sh === h && (v6.startLo[mid] as number) <= l)) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (hi < 0) return null;
+    const eh = v6.endHi[hi] as number;
+    if (eh < h || (eh === h && (v6.endLo[hi] as number) < l)) return null;
+    return codeText(v6.codes[hi] as number);
+  };
+
+  return {
+    stats: { v4Ranges: v4.count, v6Ranges: v6.count, loadMs },
+    lookup(ip) {
+      const x = parseIpv4(ip);
+      if (x >= 0) return lookupV4(x);
+      if (!ipaddr.IPv6.isValid(ip)) return null;
+      const addr = ipaddr.IPv6.parse(ip);
+      if (addr.isIPv4MappedAddress()) return lookupV4(parseIpv4(addr.toIPv4Address().toString()));
+      const p = addr.parts;
+      return lookupV6((((p[0] ?? 0) << 16) | (p[1] ?? 0)) >>> 0, (((p[2] ?? 0) << 16) | (p[3] ?? 0)) >>> 0);
+    },
+    v4RangesOf(country) {
+      const code = codeOf(country.charCodeAt(0), country.charCodeAt(1));
+      const out: Array<[number, number]> = [];
+      for (let i = 0; i < v4.count; i++) if (v4.codes[i] === code) out.push([v4.starts[i] as number, v4.ends[i] as number]);
+      return out;
+    },
+  };
+}

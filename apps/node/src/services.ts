@@ -1,0 +1,13 @@
+/** Long-lived domain services of a running node, built once in node.ts. */
+import type { Inbox } from './inbox/inbox.js';
+import type { OutboxWorker } from './outbox/worker.js';
+import type { IpIndex } from './routing/ip-index.js';
+
+export interface Services {
+  inbox: Inbox;
+  worker: OutboxWorker;
+  /** The IP → country index, loaded at start (null on the liaison office, which routes nothing). */
+  routing: () => IpIndex;
+  /** Fetches the directory from the liaison office soon (debounced). */
+  refreshDirectory: () => void;
+}

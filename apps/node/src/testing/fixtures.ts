@@ -1,0 +1,62 @@
+/** Canary values and helpers for tests: if one of these strings appears in a sent byte, personal data leaked. */
+import { createHash } from 'node:crypto';
+import type { RunningNode } from '../node.js';
+import type { TestFederation } from './federation.js';
+import { OPERATION } from './federation.js';
+
+export const CANARY = {
+  name: 'CANARY-VICTIM-NAME-7f3a',
+  contact: '+66-CANARY-PHONE-91e2',
+  narrative: 'CANARY-NARRATIVE-c0ffee the caller said he was police',
+};
+
+/** A routable IPv4 address in `country`, from the real data set. */
+export function ipIn(f: TestFederation, country: string, offset = 0): string {
+  const ranges = f.nodes[Object.keys(f.nodes)[0] as string]?.services.routing().v4RangesOf(country) ?? [];
+  const big = ranges.find(([s, e]) => e - s > 1000) ?? ranges[0];
+  if (!big) throw new Error(`no range for ${country}`);
+  const x = big[0] + 10 + offset;
+  return `${(x >>> 24) & 255}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+}
+
+/** Files a complaint with canary personal data and one evidence file; returns ids. */
+export async function fileComplaint(f: TestFederation, node: RunningNode, token: string, evidenceText = 'fake warrant page') {
+  const client = f.client(node, token);
+  const complaint = await client.bureau.complaints.create.mutate({
+    victimName: CANARY.name,
+    victimContact: CANARY.contact,
+    amountLost: 250000,
+    currency: 'THB',
+    scamType: 'fake_police',
+    narrative: CANARY.narrative,
+    occurredAt: '2015-06-01',
+    reportedAt: '2015-06-02',
+  });
+  const response = await fetch(`${node.url}/bureau/evidence?complaintId=${complaint.id}&filename=page.html`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/html' },
+    body: evidenceText,
+  });
+  const evidence = (await response.json()) as { digest: string };
+  if (evidence.digest !== `sha256:${createHash('sha256').update(evidenceText).digest('hex')}`) throw new Error('evidence digest mismatch');
+  return { complaintId: complaint.id, digest: evidence.digest };
+}
+
+export async function refer(
+  f: TestFederation,
+  node: RunningNode,
+  token: string,
+  to: string,
+  extra: { offset?: number; evidenceText?: string } = {},
+) {
+  const { complaintId, digest } = await fileComplaint(f, node, token, extra.evidenceText);
+  return f.client(node, token).bureau.referrals.create.mutate({
+    complaintId,
+    ip: ipIn(f, to, extra.offset ?? 0),
+    seenAt: '2015-06-01T10:00:00Z',
+    evidence: [digest],
+    action: 'locate',
+    urgency: 'urgent',
+    operation: OPERATION,
+  });
+}

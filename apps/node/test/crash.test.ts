@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNode } from '../src/cli/init.js';
+import { createComplaint } from '../src/intake/complaints.js';
+import { storeEvidence } from '../src/intake/evidence.js';
+import { addMember } from '../src/liaison/authority.js';
+import { createLogger } from '../src/logging/logger.js';
+import { openNode } from '../src/node.js';
+import { createReferral } from '../src/referrals/referrals.js';
+import { createTestFederation, OPERATION, type TestFederation, testIndex } from '../src/testing/federation.js';
+import { ipIn } from '../src/testing/fixtures.js';
+
+const CLI = fileURLToPath(new URL('../bin/firstlight.mjs', import.meta.url));
+const COUNT = 600;
+
+function startProcess(dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'start', '--data', dataDir], {
+    env: { ...process.env, FIRSTLIGHT_LOG_LEVEL: process.env.FIRSTLIGHT_TEST_LOG ?? 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening on')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`node exited early with ${code}`)));
+  });
+}
+
+describe('a sender killed with SIGKILL in the middle of delivering', () => {
+  let f: TestFederation;
+  let dataDir: string;
+  let child: ChildProcess | null = null;
+
+  beforeAll(async () => {
+    f = await createTestFederation({ countries: ['KH'] });
+    dataDir = join(f.root, 'TH');
+    const init = await initNode({
+      data: dataDir,
+      role: 'national',
+      country: 'TH',
+      host: '127.0.0.1',
+      port: 0,
+      liaison: f.liaison.url,
+      anchor: f.anchor,
+    });
+    await addMember(f.liaison.ctx.db, {
+      country: 'TH',
+      name: 'Thailand',
+      endpoint: 'http://127.0.0.1:9',
+      jwk: init.publicJwk,
+      now: Date.now(),
+    });
+    await f.publish();
+    // Small batches, so that the kill lands between batches and within one.
+    const configFile = join(dataDir, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), batchSize: 5, retry: { baseMs: 50, maxMs: 300 } }),
+    );
+    const opened = await openNode({ dataDir, logger: createLogger({ level: 'silent' }) });
+    await opened.ctx.directory.refresh();
+    const complaint = await createComplaint(
+      opened.ctx.db,
+      {
+        victimName: 'x',
+        victimContact: 'y',
+        amountLost: 1,
+        currency: 'THB',
+        scamType: 'fake_courier',
+        narrative: 'z',
+        occurredAt: '2015-06-01',
+        reportedAt: '2015-06-01',
+      },
+      'test',
+      Date.now(),
+    );
+    const { digest } = await storeEvidence(opened.ctx.db, {
+      dataDir,
+      complaintId: complaint.id,
+      filename: 'e',
+      mediaType: 'text/plain',
+      body: Readable.from([Buffer.from('evidence')]),
+      maxBytes: 1000,
+      now: Date.now(),
+    });
+    for (let i = 0; i < COUNT; i++) {
+      await createReferral(
+        opened.ctx,
+        testIndex(),
+        {
+          complaintId: complaint.id,
+          ip: ipIn(f, 'KH', i),
+          seenAt: '2015-06-01T10:00:00Z',
+          evidence: [digest],
+          action: 'locate',
+          urgency: 'routine',
+          operation: OPERATION,
+        },
+        'test',
+      );
+    }
+    await opened.close();
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await f.close();
+  });
+
+  it('delivers each message exactly once after restart', { timeout: 240_000 }, async () => {
+    const kh = f.node('KH');
+    const received = async () =>
+      (
+        await kh.ctx.db
+          .selectFrom('referrals_in')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
+    child = await startProcess(dataDir);
+    await f.until(async () => Number(await received()) >= 50, 60_000);
+    child.kill('SIGKILL');
+    await new Promise((r) => child?.once('exit', r));
+    const atKill = Number(await received());
+    expect(atKill).toBeLessThan(COUNT);
+
+    child = await startProcess(dataDir);
+    await f.until(async () => Number(await received()) === COUNT, 120_000);
+    const opened = await openNode({ dataDir, logger: createLogger({ level: 'silent' }) });
+    try {
+      await f.until(async () => {
+        const left = await opened.ctx.db.selectFrom('outbox').select('id').where('state', '!=', 'delivered').execute();
+        return left.length === 0;
+      }, 60_000);
+    } finally {
+      await opened.close();
+    }
+    child.kill('SIGTERM');
+    // Nothing applied twice: one stored message, one audit entry per referral at the recipient.
+    const audit = await kh.ctx.db.selectFrom('audit').select('kind').where('kind', '=', 'received.referral').execute();
+    expect(audit).toHaveLength(COUNT);
+    expect(Number(await received())).toBe(COUNT);
+    // The liaison office got its copy of every one too.
+    const copies = await f.liaison.ctx.db.selectFrom('liaison_referrals').select('id').where('from_country', '=', 'TH').execute();
+    expect(copies).toHaveLength(COUNT);
+  });
+});

@@ -1,0 +1,164 @@
+import { type Referral, signMessage, uuidv7, verify } from '@firstlight/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
+import { ipIn, refer } from '../src/testing/fixtures.js';
+
+async function deliver(url: string, envelopes: unknown[]) {
+  const response = await fetch(`${url}/trpc/federation.deliver`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ envelopes }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as {
+      result?: { data: { receipts: string[] } };
+      error?: { message: string; data: Record<string, unknown> };
+    },
+  };
+}
+
+describe('delivery between three countries', () => {
+  let f: TestFederation;
+  beforeAll(async () => {
+    f = await createTestFederation({ countries: ['TH', 'KH', 'VN'] });
+  });
+  afterAll(() => f.close());
+
+  async function signedReferral(from: string, to: string, offset = 0) {
+    const node = f.node(from);
+    const now = Math.floor(Date.now() / 1000);
+    const key = node.ctx.keys.signingKey(now);
+    return signMessage(
+      'referral',
+      {
+        v: 1,
+        id: uuidv7(),
+        from,
+        to,
+        iat: now,
+        exp: now + 86400,
+        ip: ipIn(f, to, offset),
+        seenAt: '2015-06-01T10:00:00Z',
+        evidence: [`sha256:${'ab'.repeat(32)}`],
+        action: 'locate',
+        urgency: 'routine',
+        operation: OPERATION,
+      },
+      key,
+    );
+  }
+
+  async function receiptsOf(to: string, envelopes: unknown[]) {
+    const { status, body } = await deliver(f.node(to).url, envelopes);
+    expect(status).toBe(200);
+    const trust = f.node('TH').ctx.directory.current()?.trust;
+    if (!trust) throw new Error('no directory');
+    return Promise.all(
+      (body.result?.data.receipts ?? []).map(async (jws) => {
+        const r = await verify(jws, {
+          type: 'receipt',
+          keys: trust,
+          recipient: 'TH',
+          recipientRole: 'liaison',
+          now: Math.floor(Date.now() / 1000),
+        });
+        if (!r.ok) throw new Error(`receipt does not verify: ${r.error.code}`);
+        return r.message;
+      }),
+    );
+  }
+
+  it('answers a duplicate delivery with the same receipt and stores the message once', async () => {
+    const jws = await signedReferral('TH', 'KH');
+    const first = await deliver(f.node('KH').url, [jws]);
+    const second = await deliver(f.node('KH').url, [jws, jws]);
+    expect(second.body.result?.data.receipts).toEqual([first.body.result?.data.receipts[0], first.body.result?.data.receipts[0]]);
+    const rows = await f.node('KH').ctx.db.selectFrom('referrals_in').select('id').execute();
+    const [receipt] = await receiptsOf('KH', [jws]);
+    expect(receipt?.verdict).toBe('accepted');
+    expect(rows.filter((r) => r.id === receipt?.ref.id)).toHaveLength(1);
+  });
+
+  it('rejects a tampered envelope with its code while the rest of its batch is accepted', async () => {
+    const good1 = await signedReferral('TH', 'KH', 1);
+    const good2 = await signedReferral('TH', 'KH', 2);
+    const bad = await signedReferral('TH', 'KH', 3);
+    const [h, p, s] = bad.split('.');
+    const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, action: 'arrest' })).toString('base64url')}.${s}`;
+    const receipts = await receiptsOf('KH', [good1, tampered, 42, good2]);
+    expect(receipts.map((r) => r.verdict)).toEqual(['accepted', 'rejected', 'rejected', 'accepted']);
+    expect(receipts[1]?.code).toBe('ERR_SIGNATURE_INVALID');
+    expect(receipts[2]?.code).toBe('ERR_JWS_MALFORMED');
+  });
+
+  it('rejects the same id with other bytes as a replay', async () => {
+    const jws = await signedReferral('TH', 'KH', 4);
+    await receiptsOf('KH', [jws]);
+    const [h, p] = jws.split('.');
+    const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Referral;
+    const again = await signMessage(
+      'referral',
+      { ...payload, urgency: 'emergency' },
+      f.node('TH').ctx.keys.signingKey(Math.floor(Date.now() / 1000)),
+    );
+    expect(again.split('.')[0]).toBe(h);
+    const [receipt] = await receiptsOf('KH', [again]);
+    expect(receipt?.code).toBe('ERR_REPLAY');
+  });
+
+  it('refuses a referral addressed to another country', async () => {
+    const jws = await signedReferral('TH', 'VN');
+    const [receipt] = await receiptsOf('KH', [jws]);
+    expect(receipt?.code).toBe('ERR_WRONG_RECIPIENT');
+  });
+
+  it('answers a malformed body with a 400 and a stable code, never a stack trace', async () => {
+    for (const body of [
+      '{not json',
+      JSON.stringify({ envelopes: [] }),
+      JSON.stringify({ envelopes: 'x' }),
+      JSON.stringify({ envelopes: ['a'], extra: 1 }),
+    ]) {
+      const response = await fetch(`${f.node('KH').url}/trpc/federation.deliver`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const text = await response.text();
+      expect(response.status).toBe(400);
+      expect(text).not.toMatch(/at .*\.ts:\d+|stack/);
+      expect(JSON.parse(text).error.data.firstlightCode).toBe('ERR_INPUT');
+    }
+    const tooMany = JSON.stringify({ envelopes: new Array(501).fill('x') });
+    const response = await fetch(`${f.node('KH').url}/trpc/federation.deliver`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: tooMany,
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('delivers to a peer that was down once it returns', async () => {
+    const officer = await f.token(f.node('TH'), 'officer');
+    await f.node('VN').stop();
+    const sent = await refer(f, f.node('TH'), officer, 'VN');
+    const thClient = f.client(f.node('TH'), officer);
+    await f.until(async () =>
+      (await thClient.bureau.referrals.get.query({ id: sent.id })).delivery.some((d) => d.peer === 'VN' && d.state === 'retrying'),
+    );
+    // A delivery to the other peers is not held up by the dead one.
+    await f.until(async () =>
+      (await thClient.bureau.referrals.get.query({ id: sent.id })).delivery.some((d) => d.peer === 'LIAISON' && d.state === 'delivered'),
+    );
+    const vn = await f.restart('VN');
+    const vnOfficer = await f.token(vn, 'officer');
+    await f.until(async () => (await f.client(vn, vnOfficer).bureau.inbox.list.query()).some((r) => r.id === sent.id));
+    const final = await f.until(async () => {
+      const r = await thClient.bureau.referrals.get.query({ id: sent.id });
+      return r.delivery.every((d) => d.state === 'delivered') ? r : null;
+    });
+    expect(final.delivery.find((d) => d.peer === 'VN')?.attempts).toBeGreaterThan(1);
+  });
+});

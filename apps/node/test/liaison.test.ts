@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateKey } from '../src/keys/rotation.js';
+import { addMember } from '../src/liaison/authority.js';
+import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
+import { ipIn, refer } from '../src/testing/fixtures.js';
+
+const fail = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (error) {
+    return (error as { data?: { firstlightCode?: string } }).data?.firstlightCode ?? 'THREW';
+  }
+  return 'OK';
+};
+
+describe('the liaison office with three countries', () => {
+  let f: TestFederation;
+  let analyst: string;
+  let admin: string;
+  beforeAll(async () => {
+    f = await createTestFederation({ countries: ['TH', 'KH', 'VN'] });
+    analyst = await f.token(f.liaison, 'analyst');
+    admin = await f.token(f.liaison, 'admin');
+  });
+  afterAll(() => f.close());
+
+  it('enrols, publishes through the router, and every node picks up the new serial', async () => {
+    const lo = f.client(f.liaison, admin);
+    const before = f.liaison.ctx.directory.serial ?? 0;
+    await lo.liaison.directory.createOperation.mutate({
+      id: 'first-light-2016',
+      name: 'First Light 2016',
+      start: '2016-06-01',
+      end: '2016-12-31',
+      participants: ['TH', 'KH'],
+    });
+    const { serial } = await lo.liaison.directory.publish.mutate({});
+    expect(serial).toBe(before + 1);
+    await f.until(() => Object.values(f.nodes).every((n) => n.ctx.directory.serial === serial));
+    expect(
+      f
+        .node('VN')
+        .ctx.directory.current()
+        ?.directory.operations.map((o) => o.id),
+    ).toContain('first-light-2016');
+    const draft = await lo.liaison.directory.get.query();
+    expect(draft.published?.serial).toBe(serial);
+    expect(draft.draft.members.map((m) => m.country).sort()).toEqual(['KH', 'TH', 'VN']);
+  });
+
+  it('refuses directory management to analysts, and national tokens mean nothing here', async () => {
+    const asAnalyst = f.client(f.liaison, analyst);
+    expect(await fail(asAnalyst.liaison.directory.publish.mutate({}))).toBe('ERR_FORBIDDEN');
+    expect(await fail(asAnalyst.liaison.directory.revokeKey.mutate({ kid: 'x'.repeat(43), reason: 'test' }))).toBe('ERR_FORBIDDEN');
+    expect(await fail(asAnalyst.liaison.overview.query({}))).toBe('OK');
+    const thOfficer = await f.token(f.node('TH'), 'officer');
+    expect(await fail(f.client(f.liaison, thOfficer).liaison.overview.query({}))).toBe('ERR_UNAUTHORIZED');
+    expect(await fail(f.client(f.liaison).liaison.overview.query({}))).toBe('ERR_UNAUTHORIZED');
+    // An analyst token of the liaison office opens nothing on a national node either.
+    expect(await fail(f.client(f.node('TH'), analyst).bureau.inbox.list.query())).toBe('ERR_UNAUTHORIZED');
+    // A liaison procedure on a national node is refused even with that node's own admin token.
+    const thAdmin = await f.token(f.node('TH'), 'admin');
+    expect(await fail(f.client(f.node('TH'), thAdmin).liaison.overview.query({}))).toBe('ERR_FORBIDDEN');
+    expect(await fail(asAnalyst.liaison.referrals.query({ limit: 5000 }))).toBe('ERR_INPUT');
+  });
+
+  it('clusters referrals from two countries to the same /24 sharing an evidence digest, and sums signed outcomes', async () => {
+    const th = f.node('TH');
+    const vn = f.node('VN');
+    const kh = f.node('KH');
+    const thOfficer = await f.token(th, 'officer');
+    const vnOfficer = await f.token(vn, 'officer');
+    const khOfficer = await f.token(kh, 'officer');
+    const shared = 'fake arrest-warrant site, same page';
+    const a = await refer(f, th, thOfficer, 'KH', { offset: 1, evidenceText: shared });
+    const b = await refer(f, vn, vnOfficer, 'KH', { offset: 2, evidenceText: shared });
+    const c = await refer(f, th, thOfficer, 'VN', { offset: 3 });
+    expect(ipIn(f, 'KH', 1).split('.').slice(0, 3)).toEqual(ipIn(f, 'KH', 2).split('.').slice(0, 3));
+
+    const kc = f.client(kh, khOfficer);
+    const vc = f.client(vn, vnOfficer);
+    await f.until(async () => (await kc.bureau.inbox.list.query()).filter((r) => r.id === a.id || r.id === b.id).length === 2);
+    await f.until(async () => (await vc.bureau.inbox.list.query()).some((r) => r.id === c.id));
+    const outcomes = [
+      { client: kc, id: a.id, outcome: { suspectsIdentified: 12, arrests: 9, premisesSearched: 1, callCentresDismantled: 1 } },
+      { client: kc, id: b.id, outcome: { suspectsIdentified: 4, arrests: 3, premisesSearched: 1, callCentresDismantled: 0 } },
+      { client: vc, id: c.id, outcome: { suspectsIdentified: 7, arrests: 5, premisesSearched: 2, callCentresDismantled: 1 } },
+    ];
+    for (const o of outcomes) {
+      await o.client.bureau.inbox.updateStatus.mutate({ referralId: o.id, state: 'located' });
+      await o.client.bureau.inbox.updateStatus.mutate({ referralId: o.id, state: 'action_taken', outcome: o.outcome });
+    }
+    // A closing status restates the totals: it must not count twice.
+    await kc.bureau.inbox.updateStatus.mutate({ referralId: a.id, state: 'closed', outcome: outcomes[0]?.outcome });
+
+    const lo = f.client(f.liaison, analyst);
+    const view = await f.until(async () => {
+      const o = await lo.liaison.overview.query({ operation: OPERATION });
+      return o.headline.statuses === 7 ? o : null;
+    });
+    const sum = (k: keyof (typeof outcomes)[number]['outcome']) => outcomes.reduce((n, o) => n + o.outcome[k], 0);
+    expect(view.headline).toMatchObject({
+      referrals: 3,
+      suspectsIdentified: sum('suspectsIdentified'),
+      arrests: sum('arrests'),
+      premisesSearched: sum('premisesSearched'),
+      callCentresDismantled: sum('callCentresDismantled'),
+    });
+    expect(view.perCountry.find((p) => p.country === 'KH')).toMatchObject({ received: 2, sent: 0 });
+    expect(view.perCountry.find((p) => p.country === 'TH')).toMatchObject({ sent: 2, byAction: { locate: 2 } });
+
+    const { clusters } = await lo.liaison.clusters.query({ operation: OPERATION });
+    const top = clusters[0];
+    expect(top?.countries).toEqual(['TH', 'VN']);
+    expect(new Set(top?.referralIds)).toEqual(new Set([a.id, b.id]));
+    const kinds = clusters
+      .filter((cl) => cl.referralIds.includes(a.id) && cl.referralIds.includes(b.id))
+      .map((cl) => cl.kind)
+      .sort();
+    expect(kinds).toEqual(['evidence', 'network']);
+    expect(clusters.some((cl) => cl.referralIds.includes(c.id))).toBe(false);
+
+    const flows = await lo.liaison.flows.query({ operation: OPERATION });
+    expect(flows).toEqual(
+      expect.arrayContaining([
+        { from: 'TH', to: 'KH', count: 1 },
+        { from: 'VN', to: 'KH', count: 1 },
+        { from: 'TH', to: 'VN', count: 1 },
+      ]),
+    );
+
+    const list = await lo.liaison.referrals.query({ country: 'KH', state: 'closed' });
+    expect(list.items.map((r) => r.id)).toEqual([a.id]);
+    const byIp = await lo.liaison.referrals.query({ ip: ipIn(f, 'KH', 2) });
+    expect(byIp.items.map((r) => r.id)).toEqual([b.id]);
+    const paged = await lo.liaison.referrals.query({ limit: 2 });
+    expect(paged.total).toBe(3);
+    const rest = await lo.liaison.referrals.query({ limit: 2, cursor: paged.nextCursor ?? '' });
+    expect([...paged.items, ...rest.items].map((r) => r.id).sort()).toEqual([a.id, b.id, c.id].sort());
+
+    const hist = await lo.liaison.history.query({ id: a.id });
+    expect(hist.referral.signer).toBe('TH');
+    const statusEvents = hist.events.filter((e) => e.type === 'status');
+    expect(statusEvents.map((e) => e.summary.split(':')[1]?.trim().split(' ')[0])).toEqual(['located', 'action', 'closed']);
+    expect(statusEvents.every((e) => e.signer === 'KH' && e.kid.length === 43)).toBe(true);
+    expect(hist.events.some((e) => e.type === 'receipt')).toBe(true);
+    expect(await fail(lo.liaison.history.query({ id: '01900000-0000-7000-8000-000000000000' }))).toBe('ERR_NOT_FOUND');
+
+    const timeline = await lo.liaison.timeline.query({ operation: OPERATION, bucket: 'hour' });
+    expect(timeline.reduce((n, b) => n + b.referrals, 0)).toBe(3);
+    expect(timeline.reduce((n, b) => n + b.arrests, 0)).toBe(sum('arrests'));
+  });
+
+  it('flags common values instead of ranking them as call centres', async () => {
+    const previous = f.liaison.ctx.config.commonThreshold;
+    f.liaison.ctx.config.commonThreshold = 1;
+    try {
+      const { clusters } = await f.client(f.liaison, analyst).liaison.clusters.query({});
+      expect(clusters.length).toBeGreaterThan(0);
+      expect(clusters.every((c) => c.common)).toBe(true);
+    } finally {
+      f.liaison.ctx.config.commonThreshold = previous;
+    }
+  });
+
+  it('rotates a key across all nodes, then revokes one everywhere', async () => {
+    const th = f.node('TH');
+    const lo = f.client(f.liaison, admin);
+    const oldKid = th.ctx.keys.signingKey(
+      Math.floor(Date.now() / 1000),
+      (kid) => th.ctx.directory.current()?.trust.find(kid) !== undefined,
+    ).kid;
+    const rotated = await rotateKey(th.ctx);
+    expect(rotated.submitted).toBe(true);
+    const pending = await lo.liaison.directory.pendingKeys.query();
+    expect(pending.map((k) => [k.kid, k.country])).toEqual([[rotated.kid, 'TH']]);
+    await lo.liaison.directory.approveKey.mutate({ kid: rotated.kid });
+    const { serial } = await lo.liaison.directory.publish.mutate({});
+    await f.until(() => Object.values(f.nodes).every((n) => n.ctx.directory.serial === serial));
+    for (const n of Object.values(f.nodes)) {
+      const th = n.ctx.directory.current()?.directory.members.find((m) => m.country === 'TH');
+      expect(th?.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, rotated.kid]));
+    }
+    // TH now signs with the new key; KH accepts it.
+    const thOfficer = await f.token(th, 'officer');
+    const sent = await refer(f, th, thOfficer, 'KH', { offset: 40 });
+    const kh = f.node('KH');
+    await f.until(
+      async () =>
+        (await kh.ctx.db.selectFrom('received').select('message_id').where('message_id', '=', sent.id).executeTakeFirst()) ?? null,
+    );
+    const jws = (await th.ctx.db.selectFrom('referrals_out').select('jws').where('id', '=', sent.id).executeTakeFirstOrThrow()).jws;
+    expect(JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString()).kid).toBe(rotated.kid);
+
+    // A forged submission (not signed by a member key) is refused with a clear code.
+    const res = await fetch(`${f.liaison.url}/trpc/federation.submitKey`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jws: 'eyJhbGciOiJFZERTQSJ9.e30.AAAA' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { data: { firstlightCode: string } } }).error.data.firstlightCode).toBe('ERR_INPUT');
+
+    // Revoke VN's key: from the next serial, VN's messages are refused everywhere.
+    const vn = f.node('VN');
+    const vnKid = vn.ctx.directory.current()?.directory.members.find((m) => m.country === 'VN')?.keys[0]?.kid ?? '';
+    await lo.liaison.directory.revokeKey.mutate({ kid: vnKid, reason: 'seized laptop' });
+    const next = await lo.liaison.directory.publish.mutate({});
+    await f.until(() => Object.values(f.nodes).every((n) => n.ctx.directory.serial === next.serial));
+    const vnOfficer = await f.token(vn, 'officer');
+    const doomed = await refer(f, vn, vnOfficer, 'TH', { offset: 50 });
+    const vc = f.client(vn, vnOfficer);
+    const refused = await f.until(async () => {
+      const r = await vc.bureau.referrals.get.query({ id: doomed.id });
+      return r.delivery.length === 2 && r.delivery.every((d) => d.state === 'rejected') ? r : null;
+    });
+    expect(refused.delivery.map((d) => d.rejectedCode)).toEqual(['ERR_KEY_REVOKED', 'ERR_KEY_REVOKED']);
+    const health = await f.client(f.liaison, analyst).liaison.health.query();
+    const vnHealth = health.members.find((m) => m.country === 'VN');
+    expect(vnHealth?.keys.find((k) => k.kid === vnKid)?.revoked).toBe(true);
+    expect(health.members.find((m) => m.country === 'TH')?.directorySerial).toBe(next.serial);
+    expect(health.members.find((m) => m.country === 'TH')?.silent).toBe(false);
+  });
+
+  it('refuses every liaison procedure without a token, and with a national token', async () => {
+    const thAdmin = await f.token(f.node('TH'), 'admin');
+    const calls = (c: ReturnType<typeof f.client>) => [
+      c.liaison.overview.query({}),
+      c.liaison.flows.query({}),
+      c.liaison.timeline.query({ bucket: 'day' }),
+      c.liaison.referrals.query({}),
+      c.liaison.history.query({ id: '01900000-0000-7000-8000-000000000000' }),
+      c.liaison.clusters.query({}),
+      c.liaison.health.query(),
+      c.liaison.directory.get.query(),
+      c.liaison.directory.pendingKeys.query(),
+      c.liaison.directory.publish.mutate({}),
+      c.liaison.directory.approveKey.mutate({ kid: 'x'.repeat(43) }),
+      c.liaison.directory.revokeKey.mutate({ kid: 'x'.repeat(43), reason: 'r' }),
+      c.liaison.directory.removeMember.mutate({ country: 'TH' }),
+      c.liaison.directory.addMember.mutate({ country: 'MY', name: 'MY', endpoint: 'http://127.0.0.1:9', jwk: {} }),
+      c.liaison.directory.createOperation.mutate({ name: 'x', start: '2015-01-01', end: '2015-02-01', participants: [] }),
+    ];
+    for (const code of await Promise.all(calls(f.client(f.liaison)).map(fail))) expect(code).toBe('ERR_UNAUTHORIZED');
+    for (const code of await Promise.all(calls(f.client(f.liaison, thAdmin)).map(fail))) expect(code).toBe('ERR_UNAUTHORIZED');
+  });
+
+  it('flags keys expiring within 14 days and members never heard from', async () => {
+    const lo = f.client(f.liaison, admin);
+    const { signingKeyFromSeed } = await import('@firstlight/protocol');
+    const key = signingKeyFromSeed(new Uint8Array(32).fill(77));
+    const now = Math.floor(Date.now() / 1000);
+    await addMember(f.liaison.ctx.db, {
+      country: 'MY',
+      name: 'Malaysia',
+      endpoint: 'http://127.0.0.1:9',
+      jwk: key.publicJwk,
+      now: Date.now(),
+      exp: now + 5 * 86_400,
+    });
+    await lo.liaison.directory.publish.mutate({});
+    const health = await f.client(f.liaison, analyst).liaison.health.query();
+    const my = health.members.find((m) => m.country === 'MY');
+    expect(my?.keys[0]?.expiringSoon).toBe(true);
+    expect(my?.silent).toBe(true);
+    expect(my?.lastContact).toBeNull();
+    expect(health.members.find((m) => m.country === 'TH')?.keys.every((k) => !k.expiringSoon)).toBe(true);
+  });
+
+  it('nodes also pick up a new serial on their own refresh, without a push', async () => {
+    const { publishDirectory } = await import('../src/liaison/authority.js');
+    const { serial } = await publishDirectory(f.liaison.ctx);
+    for (const n of Object.values(f.nodes)) expect(n.ctx.directory.serial).toBeLessThan(serial);
+    await Promise.all(Object.values(f.nodes).map((n) => n.services.refreshDirectory()));
+    await f.until(() => Object.values(f.nodes).every((n) => n.ctx.directory.serial === serial));
+  });
+});

@@ -1,0 +1,425 @@
+/**
+ * The simulation of Operation First Light: a liaison office and N national nodes as real processes on
+ * this machine, synthetic complaints, referrals routed to where the suspect IPs really are, and the
+ * receiving countries acting on them with signed statuses. State lives in the data root; a second run
+ * resumes from it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type AppRouter,
+  addMember,
+  createLogger,
+  createOperation,
+  createToken,
+  type IpIndex,
+  initNode,
+  loadIpIndex,
+  openNode,
+  publishDirectory,
+  sampleIpsFor,
+} from '@firstlight/node';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { z } from 'zod';
+import { CONSOLE_DIST, killAllSync, type NodeProcess, startNodeProcess, stopAll, waitHealthy } from './processes.js';
+import { type Country, outcome, prng, route, type Scenario, syntheticCase } from './scenario.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const simOptionsSchema = z.strictObject({
+  countries: z.union([z.literal(23), z.literal(76)]).default(23),
+  referrals: z.int().min(1).max(1_000_000).optional(),
+  dataRoot: z.string().min(1).default(resolve(here, '../../../.firstlight-sim')),
+  portBase: z.int().min(1024).max(65_000).default(7700),
+  console: z.boolean().default(true),
+  fresh: z.boolean().default(false),
+  seed: z.int().default(2015),
+  /** Stop the federation once every referral is closed or declined (tests, CI); otherwise serve until Ctrl-C. */
+  exitWhenDone: z.boolean().default(false),
+  /** Seconds between a referral's status steps in the receiving country (pacing, so progress is visible). */
+  stepSeconds: z.number().min(0).max(3600).default(1),
+  /** Run only these countries of the scenario (tests: a small federation through the same code path). */
+  only: z.array(z.string().length(2)).min(2).optional(),
+});
+
+export type SimOptions = z.input<typeof simOptionsSchema>;
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  countries: z.array(z.string()),
+  scenario: z.string(),
+  anchor: z.string(),
+  portBase: z.int(),
+  referralsPlanned: z.int(),
+  filed: z.int(),
+  tokens: z.record(z.string(), z.record(z.string(), z.string())),
+});
+type State = z.infer<typeof stateSchema>;
+
+export function loadScenario(countries: 23 | 76): Scenario {
+  const file = resolve(here, `../data/${countries === 23 ? 'first-light-2015' : 'first-light-2022'}.json`);
+  return JSON.parse(readFileSync(file, 'utf8')) as Scenario;
+}
+
+type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
+const clientFor = (url: string, token: string): Client =>
+  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, headers: () => ({ authorization: `Bearer ${token}` }) })] });
+
+export interface Progress {
+  filed: number;
+  planned: number;
+  referrals: number;
+  statuses: number;
+  arrests: number;
+  premisesSearched: number;
+  callCentresDismantled: number;
+  done: number;
+}
+
+export interface Simulation {
+  consoleUrl: string;
+  consoleBuilt: boolean;
+  tokens: State['tokens'];
+  urls: Record<string, string>;
+  readyMs: number;
+  resumed: boolean;
+  nodes: NodeProcess[];
+  progress(): Promise<Progress>;
+  /** Resolves when every referral is closed or declined. */
+  done: Promise<Progress>;
+  stop(): Promise<void>;
+}
+
+const urlOf = (portBase: number, i: number) => `http://127.0.0.1:${portBase + i}`;
+
+async function setup(options: z.output<typeof simOptionsSchema>, scenario: Scenario, planned: number): Promise<State> {
+  const root = options.dataRoot;
+  mkdirSync(root, { recursive: true });
+  const quiet = createLogger({ level: 'silent' });
+  const lo = await initNode({
+    data: join(root, 'LIAISON'),
+    role: 'liaison',
+    name: scenario.liaison.name,
+    host: '127.0.0.1',
+    port: options.portBase,
+  });
+  const anchor = lo.anchor as string;
+  const tokens: State['tokens'] = {};
+  const keys: Array<{ country: Country; jwk: unknown; url: string }> = [];
+  for (const [i, country] of scenario.countries.entries()) {
+    const url = urlOf(options.portBase, i + 1);
+    const init = await initNode({
+      data: join(root, country.code),
+      role: 'national',
+      country: country.code,
+      name: country.name,
+      host: '127.0.0.1',
+      port: options.portBase + i + 1,
+      liaison: urlOf(options.portBase, 0),
+      anchor,
+    });
+    keys.push({ country, jwk: init.publicJwk, url });
+    const node = await openNode({ dataDir: join(root, country.code), logger: quiet });
+    try {
+      const officer = await createToken(node.ctx.db, {
+        name: 'simulation officer',
+        role: 'officer',
+        nodeRole: 'national',
+        now: Date.now(),
+      });
+      tokens[country.code] = { officer: officer.token };
+    } finally {
+      await node.close();
+    }
+  }
+  const liaison = await openNode({ dataDir: join(root, 'LIAISON'), logger: quiet });
+  try {
+    for (const k of keys)
+      await addMember(liaison.ctx.db, { country: k.country.code, name: k.country.name, endpoint: k.url, jwk: k.jwk, now: Date.now() });
+    await createOperation(liaison.ctx.db, { ...scenario.operation, participants: scenario.countries.map((c) => c.code) });
+    await publishDirectory(liaison.ctx, { validitySeconds: 365 * 86_400 });
+    const analyst = await createToken(liaison.ctx.db, {
+      name: 'simulation analyst',
+      role: 'analyst',
+      nodeRole: 'liaison',
+      now: Date.now(),
+    });
+    const admin = await createToken(liaison.ctx.db, { name: 'simulation admin', role: 'admin', nodeRole: 'liaison', now: Date.now() });
+    tokens.LIAISON = { analyst: analyst.token, admin: admin.token };
+  } finally {
+    await liaison.close();
+  }
+  const state: State = {
+    version: 1,
+    countries: scenario.countries.map((c) => c.code),
+    scenario: scenario.operation.id,
+    anchor,
+    portBase: options.portBase,
+    referralsPlanned: planned,
+    filed: 0,
+    tokens,
+  };
+  saveState(root, state);
+  return state;
+}
+
+const stateFile = (root: string) => join(root, 'simulation.json');
+function saveState(root: string, state: State) {
+  writeFileSync(`${stateFile(root)}.tmp`, JSON.stringify(state, null, 1), { mode: 0o600 });
+  rmSync(stateFile(root), { force: true });
+  writeFileSync(stateFile(root), JSON.stringify(state, null, 1), { mode: 0o600 });
+  rmSync(`${stateFile(root)}.tmp`, { force: true });
+}
+
+function loadState(root: string): State | null {
+  if (!existsSync(stateFile(root))) return null;
+  const parsed = stateSchema.safeParse(JSON.parse(readFileSync(stateFile(root), 'utf8')));
+  if (!parsed.success) throw new SimError(`${stateFile(root)} is not a simulation state file; run with --fresh to start over`);
+  return parsed.data;
+}
+
+export class SimError extends Error {}
+
+/** Builds the web console once (a fresh clone has no dist); a failed build only means no console. */
+function buildConsole(): void {
+  const dir = resolve(CONSOLE_DIST, '..');
+  const vite = join(dir, 'node_modules/vite/bin/vite.js');
+  if (!existsSync(vite)) return;
+  try {
+    execFileSync(process.execPath, [vite, 'build', '--logLevel', 'error'], { cwd: dir, stdio: 'ignore', timeout: 120_000 });
+  } catch {
+    // served without a console; main.ts says how to build it
+  }
+}
+
+export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
+  const parsedOptions = simOptionsSchema.safeParse(raw);
+  if (!parsedOptions.success) throw new SimError(parsedOptions.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const options = parsedOptions.data;
+  const full = loadScenario(options.countries);
+  const scenario: Scenario = options.only ? { ...full, countries: full.countries.filter((c) => options.only?.includes(c.code)) } : full;
+  if (scenario.countries.length < 2) throw new SimError('a simulation needs at least two countries of the scenario');
+  const started = Date.now();
+  if (options.fresh) rmSync(options.dataRoot, { recursive: true, force: true });
+  let state = loadState(options.dataRoot);
+  const resumed = state !== null;
+  if (state && state.countries.length !== scenario.countries.length)
+    throw new SimError(
+      `${options.dataRoot} holds a ${state.countries.length}-country simulation; run with --countries ${state.countries.length}, or --fresh to start over`,
+    );
+  if (state && state.portBase !== options.portBase)
+    throw new SimError(`${options.dataRoot} was set up with --port-base ${state.portBase}; use it again, or --fresh`);
+  const planned = options.referrals ?? (options.countries === 23 ? 300 : 1000);
+  if (!state) state = await setup(options, scenario, planned);
+  if (options.referrals !== undefined && options.referrals > state.referralsPlanned) {
+    state.referralsPlanned = options.referrals;
+    saveState(options.dataRoot, state);
+  }
+  const st = state;
+
+  if (options.console && !existsSync(join(CONSOLE_DIST, 'index.html'))) buildConsole();
+  const consoleBuilt = options.console && existsSync(join(CONSOLE_DIST, 'index.html'));
+  const urls: Record<string, string> = { LIAISON: urlOf(st.portBase, 0) };
+  st.countries.forEach((c, i) => {
+    urls[c] = urlOf(st.portBase, i + 1);
+  });
+  const nodes: NodeProcess[] = [];
+  const onExit = () => killAllSync(nodes);
+  process.once('exit', onExit);
+  const liaison = startNodeProcess(
+    'LIAISON',
+    join(options.dataRoot, 'LIAISON'),
+    urls.LIAISON as string,
+    consoleBuilt ? ['--console', CONSOLE_DIST] : [],
+  );
+  nodes.push(liaison);
+  try {
+    await waitHealthy(liaison);
+    const national = st.countries.map((c) => startNodeProcess(c, join(options.dataRoot, c), urls[c] as string));
+    nodes.push(...national);
+    // Every node process costs 2–3 CPU-seconds to start (tsx): on a small machine 76 of them take minutes.
+    const startupMs = 60_000 + (5_000 * national.length) / Math.max(1, Math.min(availableParallelism(), 8));
+    await Promise.all(national.map((n) => waitHealthy(n, startupMs)));
+  } catch (error) {
+    await stopAll(nodes);
+    process.removeListener('exit', onExit);
+    throw error;
+  }
+  const readyMs = Date.now() - started;
+
+  const analyst = clientFor(urls.LIAISON as string, st.tokens.LIAISON?.analyst as string);
+  const officers = new Map(st.countries.map((c) => [c, clientFor(urls[c] as string, st.tokens[c]?.officer as string)]));
+  let stopping = false;
+  let index: IpIndex | null = null;
+
+  const progress = async (): Promise<Progress> => {
+    const o = await analyst.liaison.overview.query({ operation: scenario.operation.id });
+    const finished = o.perCountry.reduce((n, p) => n + (p.byState.closed ?? 0) + (p.byState.declined ?? 0), 0);
+    return {
+      filed: st.filed,
+      planned: st.referralsPlanned,
+      referrals: o.headline.referrals,
+      statuses: o.headline.statuses,
+      arrests: o.headline.arrests,
+      premisesSearched: o.headline.premisesSearched,
+      callCentresDismantled: o.headline.callCentresDismantled,
+      done: finished,
+    };
+  };
+
+  const random = prng(options.seed + st.filed * 7919);
+  const countries = scenario.countries;
+
+  async function fileOne(n: number): Promise<void> {
+    index ??= loadIpIndex();
+    const { origin, destination } = route(random, countries);
+    const client = officers.get(origin) as Client;
+    const c = syntheticCase(random, origin, n, scenario.operation);
+    const complaint = await client.bureau.complaints.create.mutate({
+      victimName: c.victimName,
+      victimContact: c.victimContact,
+      amountLost: c.amountLost,
+      currency: c.currency,
+      scamType: c.scamType,
+      narrative: c.narrative,
+      occurredAt: c.occurredAt,
+      reportedAt: c.reportedAt,
+    });
+    const res = await fetch(`${urls[origin]}/bureau/evidence?complaintId=${complaint.id}&filename=warrant.html`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${st.tokens[origin]?.officer}`, 'content-type': 'text/html' },
+      body: c.warrantPage,
+    });
+    if (!res.ok) throw new Error(`evidence upload to ${origin} failed: HTTP ${res.status}`);
+    const { digest } = (await res.json()) as { digest: string };
+    const [ip] = sampleIpsFor(index, destination, 1, random);
+    if (!ip) return;
+    await client.bureau.referrals.create.mutate({
+      complaintId: complaint.id,
+      ip,
+      seenAt: `${c.occurredAt}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
+      evidence: [digest],
+      action: c.action,
+      urgency: c.urgency,
+      operation: scenario.operation.id,
+    });
+  }
+
+  async function filer(): Promise<void> {
+    while (!stopping && st.filed < st.referralsPlanned) {
+      const n = st.filed;
+      // A refused case (say, a sampled IP the bureau cannot route) is tried again with new draws, then
+      // skipped: the complaint stays in its country, and the progress line counts what was referred.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await fileOne(n);
+          break;
+        } catch (error) {
+          if (stopping) return;
+          if (!(error instanceof TRPCClientError)) throw error;
+        }
+      }
+      st.filed = n + 1;
+      if (st.filed % 10 === 0 || st.filed === st.referralsPlanned) saveState(options.dataRoot, st);
+    }
+  }
+
+  const NEXT: Record<string, string> = {
+    received: 'acknowledged',
+    acknowledged: 'in_progress',
+    in_progress: 'located',
+    located: 'action_taken',
+    action_taken: 'closed',
+  };
+  const outcomes = new Map<string, ReturnType<typeof outcome>>();
+  async function responder(): Promise<void> {
+    while (!stopping) {
+      for (const [country, client] of officers) {
+        if (stopping) return;
+        let inbox: Awaited<ReturnType<Client['bureau']['inbox']['list']['query']>>;
+        try {
+          inbox = await client.bureau.inbox.list.query({ limit: 1000 });
+        } catch {
+          continue;
+        }
+        for (const r of inbox) {
+          if (stopping) return;
+          const next = NEXT[r.state];
+          if (!next) continue;
+          const rnd = prng(Number.parseInt(r.id.slice(-8), 16) ^ options.seed);
+          try {
+            if (r.state === 'acknowledged' && rnd() < 0.08) {
+              await client.bureau.inbox.updateStatus.mutate({
+                referralId: r.id,
+                state: 'declined',
+                reason: rnd() < 0.5 ? 'data_retention_expired' : 'ip_not_traceable',
+              });
+              continue;
+            }
+            if (next === 'action_taken' || next === 'closed') {
+              const o = outcomes.get(r.id) ?? outcome(rnd);
+              outcomes.set(r.id, o);
+              await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'closed', outcome: o });
+            } else {
+              await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'located' });
+            }
+          } catch {
+            // A conflict (someone else moved it) or a node restarting: the next round picks it up.
+          }
+        }
+        void country;
+      }
+      await new Promise((r) => setTimeout(r, options.stepSeconds * 1000));
+    }
+  }
+
+  const work = Promise.all([filer(), responder()]);
+  work.catch(() => undefined);
+  const done = (async () => {
+    for (;;) {
+      if (stopping)
+        return progress().catch(() => ({
+          filed: st.filed,
+          planned: st.referralsPlanned,
+          referrals: 0,
+          statuses: 0,
+          arrests: 0,
+          premisesSearched: 0,
+          callCentresDismantled: 0,
+          done: 0,
+        }));
+      try {
+        const p = await progress();
+        if (st.filed >= st.referralsPlanned && p.referrals > 0 && p.done >= p.referrals) return p;
+      } catch {
+        // the liaison office is busy; ask again
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    saveState(options.dataRoot, st);
+    await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
+    await stopAll(nodes);
+    process.removeListener('exit', onExit);
+  };
+
+  return {
+    consoleUrl: urls.LIAISON as string,
+    consoleBuilt,
+    tokens: st.tokens,
+    urls,
+    readyMs,
+    resumed,
+    nodes,
+    progress,
+    done,
+    stop,
+  };
+}

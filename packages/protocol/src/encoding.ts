@@ -1,0 +1,99 @@
+/**
+ * Byte-exact decoding for untrusted input: strict base64url (RFC 7515 §2, no padding, canonical last
+ * character) and strict JSON (no duplicate keys, no __proto__/constructor keys, objects without
+ * prototypes). Never throws: returns null when the input is not exactly right.
+ */
+import { createHash } from 'node:crypto';
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+export function decodeBase64url(text: string): Uint8Array | null {
+  if (!B64URL.test(text) || text.length % 4 === 1) return null;
+  // The last character of a partial quantum carries unused bits, which must be zero: otherwise the
+  // same bytes have several texts (re-encoded signatures). 2 leftover chars: 4 unused bits; 3: 2.
+  const rest = text.length % 4;
+  if (rest !== 0) {
+    const last = ALPHABET.indexOf(text[text.length - 1] as string);
+    if ((rest === 2 && (last & 0b1111) !== 0) || (rest === 3 && (last & 0b11) !== 0)) return null;
+  }
+  const bytes = Buffer.from(text, 'base64url');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function encodeBase64url(bytes: Uint8Array | string): string {
+  return Buffer.from(bytes).toString('base64url');
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * JSON.parse, then a scan of the source for duplicate member names. JSON.parse silently keeps the last
+ * duplicate, which lets two parsers disagree on what was signed; we refuse such input instead.
+ */
+export function parseStrictJson(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return hasDuplicateOrForbiddenKeys(text) ? undefined : value;
+}
+
+/** Scans JSON text (already known valid) and reports whether any object repeats a key. */
+function hasDuplicateOrForbiddenKeys(text: string): boolean {
+  const stack: Array<Set<string> | null> = [];
+  let i = 0;
+  let expectKey = false;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '{') {
+      stack.push(new Set());
+      expectKey = true;
+      i++;
+    } else if (ch === '[') {
+      stack.push(null);
+      expectKey = false;
+      i++;
+    } else if (ch === '}' || ch === ']') {
+      stack.pop();
+      expectKey = false;
+      i++;
+    } else if (ch === ',') {
+      expectKey = stack[stack.length - 1] instanceof Set;
+      i++;
+    } else if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (expectKey) {
+        // Fast path: a key without escapes is its raw text; only escaped keys need decoding.
+        const raw = text.slice(i + 1, j);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
+        const keys = stack[stack.length - 1];
+        if (!(keys instanceof Set) || keys.has(key) || FORBIDDEN_KEYS.has(key)) return true;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = j + 1;
+    } else {
+      i++;
+    }
+  }
+  return false;
+}
+
+/** `sha256:<64 lowercase hex>` of the exact bytes. */
+export function sha256Digest(data: string | Uint8Array): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}

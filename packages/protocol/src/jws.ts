@@ -1,0 +1,94 @@
+/**
+ * The compact JWS envelope, taken apart byte-exactly and checked before any key is touched:
+ * size, three strict base64url segments, and a header of exactly alg/kid/typ.
+ */
+import { decodeBase64url, decodeUtf8, parseStrictJson } from './encoding.js';
+import { ProtocolError } from './errors.js';
+
+export const MAX_MESSAGE_BYTES = 16 * 1024;
+export const MAX_DIRECTORY_BYTES = 4 * 1024 * 1024;
+
+const FORBIDDEN_HEADER_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip', 'enc'];
+const ALLOWED_HEADER_MEMBERS = new Set(['alg', 'kid', 'typ']);
+const KID = /^[A-Za-z0-9_-]{43}$/;
+
+export interface CompactParts {
+  kid: string;
+  typ: string;
+  signingInput: Uint8Array;
+  signature: Uint8Array;
+  payloadB64: string;
+  /** The payload bytes, already strictly decoded. */
+  payloadBytes: Uint8Array;
+}
+
+export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string): CompactParts | ProtocolError {
+  if (typeof jws !== 'string') return new ProtocolError('ERR_JWS_MALFORMED', 'the envelope must be a string');
+  if (jws.length > maxBytes)
+    return new ProtocolError('ERR_JWS_TOO_LARGE', `the JWS is ${jws.length} bytes; the limit is ${maxBytes}`, { limit: maxBytes });
+  const parts = jws.split('.');
+  if (parts.length !== 3) return new ProtocolError('ERR_JWS_MALFORMED', 'a compact JWS has exactly three dot-separated parts');
+  const [headerB64, payloadB64, signatureB64] = parts as [string, string, string];
+  const payloadBytes = decodeBase64url(payloadB64);
+  const signature = decodeBase64url(signatureB64);
+  if (!payloadBytes || !signature || headerB64 === '' || payloadB64 === '')
+    return new ProtocolError('ERR_JWS_MALFORMED', 'every JWS part must be non-empty, unpadded, canonical base64url');
+  // A sender uses the same protected header for every message it signs with a key: its checks are
+  // memoised per exact header text (bounded), everything else is checked per message.
+  let header = headerCache.get(`${expectedTyp} ${headerB64}`);
+  if (!header) {
+    header = checkHeader(headerB64, expectedTyp);
+    if (headerCache.size >= HEADER_CACHE_SIZE) headerCache.clear();
+    headerCache.set(`${expectedTyp} ${headerB64}`, header);
+  }
+  if (header instanceof ProtocolError) return header;
+  if (signature.length !== 64) return new ProtocolError('ERR_SIGNATURE_INVALID', 'an Ed25519 signature is 64 bytes');
+  return {
+    kid: header.kid,
+    typ: header.typ,
+    signingInput: Buffer.from(jws.slice(0, headerB64.length + 1 + payloadB64.length), 'latin1'),
+    signature,
+    payloadB64,
+    payloadBytes,
+  };
+}
+
+const HEADER_CACHE_SIZE = 4096;
+const headerCache = new Map<string, { kid: string; typ: string } | ProtocolError>();
+
+function checkHeader(headerB64: string, expectedTyp: string): { kid: string; typ: string } | ProtocolError {
+  const headerBytes = decodeBase64url(headerB64);
+  if (!headerBytes) return new ProtocolError('ERR_JWS_MALFORMED', 'every JWS part must be non-empty, unpadded, canonical base64url');
+  const headerText = decodeUtf8(headerBytes);
+  const header = headerText === null ? undefined : parseStrictJson(headerText);
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    return new ProtocolError('ERR_JWS_MALFORMED', 'the JWS header must be a strict JSON object');
+  const h = header as Record<string, unknown>;
+  for (const member of FORBIDDEN_HEADER_MEMBERS) {
+    if (Object.hasOwn(h, member))
+      return new ProtocolError('ERR_JWS_HEADER_FORBIDDEN', `the header member "${member}" is forbidden: keys come from the directory`, {
+        member,
+      });
+  }
+  if (h.alg !== 'EdDSA') return new ProtocolError('ERR_JWS_ALG', `alg must be EdDSA, not ${JSON.stringify(h.alg ?? null).slice(0, 40)}`);
+  if (h.typ !== expectedTyp) return new ProtocolError('ERR_JWS_TYP', `typ must be ${expectedTyp}`, { expected: expectedTyp });
+  if (typeof h.kid !== 'string' || !KID.test(h.kid))
+    return new ProtocolError('ERR_JWS_KID', 'kid must be the RFC 7638 SHA-256 thumbprint of the signing key (43 base64url characters)');
+  for (const member of Object.keys(h)) {
+    if (!ALLOWED_HEADER_MEMBERS.has(member))
+      return new ProtocolError('ERR_JWS_HEADER_FORBIDDEN', `the header member "${member.slice(0, 40)}" is not allowed`, {
+        member: member.slice(0, 40),
+      });
+  }
+  return { kid: h.kid, typ: h.typ };
+}
+
+/** Decodes the payload of an already verified JWS into strict JSON, or an error. */
+export function decodePayload(payload: string | Uint8Array): unknown {
+  const bytes = typeof payload === 'string' ? decodeBase64url(payload) : payload;
+  const text = bytes && decodeUtf8(bytes);
+  const value = text ? parseStrictJson(text) : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return new ProtocolError('ERR_PAYLOAD_MALFORMED', 'the payload must be a strict JSON object (no duplicate or __proto__ keys)');
+  return value;
+}

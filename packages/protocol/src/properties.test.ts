@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBase64url, encodeBase64url, parseStrictJson } from './encoding.js';
+import { errorCodes } from './errors.js';
+import { checkIp } from './ip.js';
+import { signingKeyFromSeed } from './keys.js';
+import { ACTIONS, URGENCIES } from './messages/common.js';
+import type { Directory } from './messages/directory.js';
+import type { Referral } from './messages/referral.js';
+import { signMessage } from './sign.js';
+import { createTrustStore } from './trust-store.js';
+import { verify } from './verify.js';
+
+const NOW = 1_750_000_000;
+const countries = ['TH', 'KH', 'VN', 'CN', 'HK', 'MO'] as const;
+const keys = Object.fromEntries(countries.map((c, i) => [c, signingKeyFromSeed(new Uint8Array(32).fill(i + 1))]));
+const directory: Directory = {
+  v: 1,
+  serial: 1,
+  issuedAt: NOW - 10,
+  expiresAt: NOW + 86_400,
+  authority: signingKeyFromSeed(new Uint8Array(32).fill(99)).publicJwk,
+  members: countries.map((c) => ({
+    country: c,
+    name: c,
+    endpoint: `https://${c.toLowerCase()}.example`,
+    role: 'national' as const,
+    keys: [{ kid: keys[c]?.kid as string, jwk: keys[c]?.publicJwk as never, nbf: NOW - 86_400, exp: NOW + 86_400 * 365 }],
+  })),
+  revoked: [],
+  operations: [],
+};
+const trust = createTrustStore(directory);
+const ctx = (recipient: string) => ({ type: 'referral' as const, keys: trust, recipient, recipientRole: 'national' as const, now: NOW });
+
+const routableV4 = fc
+  .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
+  .map((o) => o.join('.'))
+  .filter((ip) => checkIp(ip).ok);
+const routableV6 = fc
+  .array(fc.nat(0xffff), { minLength: 8, maxLength: 8 })
+  .map((p) => {
+    p[0] = 0x2400 + ((p[0] ?? 0) % 0x100);
+    return p.map((x) => x.toString(16)).join(':');
+  })
+  .map((ip) => checkIp(ip))
+  .filter((r) => r.ok)
+  .map((r) => (r.ok ? r.canonical : ''));
+
+const referralArb: fc.Arbitrary<Referral> = fc
+  .record({
+    pair: fc.uniqueArray(fc.constantFrom(...countries), { minLength: 2, maxLength: 2 }),
+    ip: fc.oneof(routableV4, routableV6),
+    port: fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }),
+    iatOffset: fc.integer({ min: -86_000, max: 200 }),
+    life: fc.integer({ min: 86_400 * 2, max: 86_400 * 89 }),
+    evidence: fc.uniqueArray(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `sha256:${Buffer.from(b).toString('hex')}`),
+      { minLength: 1, maxLength: 16 },
+    ),
+    action: fc.constantFrom(...ACTIONS),
+    urgency: fc.constantFrom(...URGENCIES),
+    operation: fc.stringMatching(/^[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,3}$/),
+    seen: fc.integer({ min: 1_400_000_000, max: NOW }),
+    rand: fc.integer({ min: 0, max: 2 ** 30 }),
+  })
+  .map((r) => {
+    const iat = NOW + r.iatOffset;
+    const ms = iat * 1000;
+    const h = ms.toString(16).padStart(12, '0');
+    const x = r.rand.toString(16).padStart(12, '0');
+    const message: Referral = {
+      v: 1,
+      id: `${h.slice(0, 8)}-${h.slice(8)}-7${x.slice(0, 3)}-9${x.slice(3, 6)}-${x}`,
+      from: r.pair[0] as string,
+      to: r.pair[1] as string,
+      iat,
+      exp: iat + r.life,
+      ip: r.ip,
+      seenAt: new Date(r.seen * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      evidence: r.evidence,
+      action: r.action,
+      urgency: r.urgency,
+      operation: r.operation,
+    };
+    if (r.port !== undefined) message.port = r.port;
+    return message;
+  });
+
+describe('properties', () => {
+  it('sign → verify round-trips for arbitrary valid referrals', async () => {
+    await fc.assert(
+      fc.asyncProperty(referralArb, async (m) => {
+        const jws = await signMessage('referral', m, keys[m.from] as never);
+        const r = await verify(jws, ctx(m.to));
+        expect(r.ok ? r.message : r.error.message).toEqual(m);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('any change to any single character of a valid JWS is rejected', async () => {
+    const m = fc.sample(referralArb, { numRuns: 1, seed: 42 })[0] as Referral;
+    const jws = await signMessage('referral', m, keys[m.from] as never);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(jws.length - 1),
+        fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '),
+        async (i, ch) => {
+          fc.pre(jws[i] !== ch);
+          const mutated = `${jws.slice(0, i)}${ch}${jws.slice(i + 1)}`;
+          const r = await verify(mutated, ctx(m.to));
+          expect(r.ok).toBe(false);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('verify returns only typed results, whatever the input', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.anything(), fc.stringMatching(/^[A-Za-z0-9_-]{0,80}\.[A-Za-z0-9_-]{0,80}\.[A-Za-z0-9_-]{0,90}$/)),
+        async (input) => {
+          const r = await verify(input, ctx('KH'));
+          expect(r.ok).toBe(false);
+          if (!r.ok) {
+            expect(errorCodes).toContain(r.error.code);
+            expect(r.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('strict base64url round-trips bytes and refuses every other text for them', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const text = encodeBase64url(bytes);
+        expect(decodeBase64url(text)).toEqual(new Uint8Array(bytes));
+        expect(decodeBase64url(`${text}=`)).toBeNull();
+      }),
+    );
+  });
+
+  it('strict JSON agrees with JSON.parse on JSON without duplicate or prototype-polluting keys, and refuses those keys', () => {
+    const polluting = /"(__proto__|constructor|prototype)":/;
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value);
+        if (polluting.test(text)) expect(parseStrictJson(text)).toBeUndefined();
+        else expect(parseStrictJson(text)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('canonical IPs are fixed points of canonicalisation', () => {
+    fc.assert(
+      fc.property(fc.oneof(routableV4, routableV6), (ip) => {
+        const r = checkIp(ip);
+        expect(r.ok && r.canonical).toBe(ip);
+      }),
+    );
+  });
+});

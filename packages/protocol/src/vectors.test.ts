@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifyDirectory } from './directory.js';
+import { createTrustStore } from './trust-store.js';
+import {
+  buildVectors,
+  type DirectoryVector,
+  type MessageVector,
+  runDirectoryVector,
+  runMessageVector,
+  type VectorFile,
+} from './vectors.js';
+
+const file = JSON.parse(readFileSync(resolve(import.meta.dirname, '../vectors/firstlight-v1.json'), 'utf8')) as VectorFile;
+const messages = file.vectors.filter((v): v is MessageVector => v.kind !== 'directory');
+const directories = file.vectors.filter((v): v is DirectoryVector => v.kind === 'directory');
+
+describe('protocol test vectors', () => {
+  it('has at least 40 invalid cases and one for every code verify can produce', () => {
+    const invalid = file.vectors.filter((v) => !v.expect.ok);
+    expect(invalid.length).toBeGreaterThanOrEqual(40);
+    const codes = new Set(invalid.map((v) => (v.expect.ok ? '' : v.expect.code)));
+    for (const code of [
+      'ERR_JWS_TOO_LARGE',
+      'ERR_JWS_MALFORMED',
+      'ERR_JWS_ALG',
+      'ERR_JWS_TYP',
+      'ERR_JWS_KID',
+      'ERR_JWS_HEADER_FORBIDDEN',
+      'ERR_KEY_UNKNOWN',
+      'ERR_KEY_REVOKED',
+      'ERR_SIGNATURE_INVALID',
+      'ERR_PAYLOAD_MALFORMED',
+      'ERR_VERSION_UNSUPPORTED',
+      'ERR_SCHEMA',
+      'ERR_IP_UNROUTABLE',
+      'ERR_KEY_NOT_OWNER',
+      'ERR_KEY_NOT_VALID_AT_IAT',
+      'ERR_WRONG_RECIPIENT',
+      'ERR_EXPIRED',
+      'ERR_IAT_FUTURE',
+      'ERR_REPLAY',
+      'ERR_DIRECTORY_ANCHOR',
+      'ERR_DIRECTORY_STALE',
+      'ERR_DIRECTORY_EXPIRED',
+      'ERR_DIRECTORY_INVALID',
+    ])
+      expect(codes, code).toContain(code);
+  });
+
+  it.each(directories.map((v) => [v.name, v] as const))('directory vector %s', async (_name, v) => {
+    const r = await runDirectoryVector(v);
+    if (v.expect.ok) {
+      expect(r.ok).toBe(true);
+      if (r.ok) expect({ serial: r.directory.serial, stale: r.stale }).toEqual({ serial: v.expect.serial, stale: v.expect.stale });
+    } else {
+      expect(r.ok ? 'OK' : r.error.code).toBe(v.expect.code);
+    }
+  });
+
+  it.each(messages.map((v) => [v.name, v] as const))('message vector %s', async (_name, v) => {
+    const held = file.directories[v.context.directory];
+    if (!held) throw new Error(`no directory ${v.context.directory}`);
+    const dir = await verifyDirectory(held.jws, { anchor: held.anchor, now: v.context.now });
+    if (!dir.ok) throw new Error(dir.error.message);
+    const r = await runMessageVector(v, createTrustStore(dir.directory));
+    if (v.expect.ok) {
+      expect(r.ok ? r.message : r.error.code).toEqual(v.expect.message);
+    } else {
+      expect(r.ok ? 'OK' : r.error.code).toBe(v.expect.code);
+      if (!r.ok) expect(r.error.message.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('are exactly what the generator produces (run `pnpm --filter @firstlight/protocol vectors` after a change)', async () => {
+    expect(JSON.parse(JSON.stringify(await buildVectors()))).toEqual(file);
+  });
+});

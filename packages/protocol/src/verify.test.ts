@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { encodeBase64url } from './encoding.js';
+import { signingKeyFromSeed } from './keys.js';
+import type { Directory } from './messages/directory.js';
+import type { Referral } from './messages/referral.js';
+import { signBytes, signMessage } from './sign.js';
+import { createTrustStore } from './trust-store.js';
+import { uuidv7 } from './uuid.js';
+import { verify } from './verify.js';
+
+const NOW = 1_750_000_000;
+const seed = (n: number) => new Uint8Array(32).fill(n);
+const th = signingKeyFromSeed(seed(1));
+const kh = signingKeyFromSeed(seed(2));
+const authority = signingKeyFromSeed(seed(9));
+
+function directory(revoked: Directory['revoked'] = []): Directory {
+  const member = (country: string, key: typeof th) => ({
+    country,
+    name: country,
+    endpoint: `http://127.0.0.1/${country}`,
+    role: 'national' as const,
+    keys: [{ kid: key.kid, jwk: key.publicJwk, nbf: NOW - 86_400, exp: NOW + 86_400 * 365 }],
+  });
+  return {
+    v: 1,
+    serial: 1,
+    issuedAt: NOW - 10,
+    expiresAt: NOW + 86_400,
+    authority: authority.publicJwk,
+    members: [member('TH', th), member('KH', kh)],
+    revoked,
+    operations: [],
+  };
+}
+
+function referral(overrides: Partial<Referral> = {}): Referral {
+  return {
+    v: 1,
+    id: uuidv7(NOW * 1000),
+    from: 'TH',
+    to: 'KH',
+    iat: NOW,
+    exp: NOW + 86_400,
+    ip: '43.245.120.7',
+    seenAt: '2015-06-01T10:00:00Z',
+    evidence: [`sha256:${'a'.repeat(64)}`],
+    action: 'locate',
+    urgency: 'urgent',
+    operation: 'first-light-2015',
+    ...overrides,
+  };
+}
+
+const context = (dir = directory()) => ({
+  type: 'referral' as const,
+  keys: createTrustStore(dir),
+  recipient: 'KH',
+  recipientRole: 'national' as const,
+  now: NOW,
+});
+
+async function codeOf(jws: unknown, dir?: Directory) {
+  const result = await verify(jws, context(dir));
+  return result.ok ? 'OK' : result.error.code;
+}
+
+describe('verify', () => {
+  it('accepts a referral signed by its sender and returns the parsed message', async () => {
+    const message = referral();
+    const jws = await signMessage('referral', message, th);
+    const result = await verify(jws, context());
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.message).toEqual(message);
+      expect(result.kid).toBe(th.kid);
+      expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    }
+  });
+
+  it('refuses a tampered payload with ERR_SIGNATURE_INVALID', async () => {
+    const jws = await signMessage('referral', referral(), th);
+    const [h, , s] = jws.split('.');
+    const forged = encodeBase64url(new TextEncoder().encode(JSON.stringify({ ...referral(), action: 'arrest' })));
+    expect(await codeOf(`${h}.${forged}.${s}`)).toBe('ERR_SIGNATURE_INVALID');
+  });
+
+  it('refuses forbidden header members, other algorithms and wrong typ', async () => {
+    const payload = new TextEncoder().encode(JSON.stringify(referral()));
+    expect(await codeOf(await signBytes('firstlight-referral+jws', payload, th, { jwk: th.publicJwk }))).toBe('ERR_JWS_HEADER_FORBIDDEN');
+    expect(await codeOf(await signBytes('firstlight-status+jws', payload, th))).toBe('ERR_JWS_TYP');
+    const header = encodeBase64url(new TextEncoder().encode(JSON.stringify({ alg: 'none', kid: th.kid, typ: 'firstlight-referral+jws' })));
+    expect(await codeOf(`${header}.${encodeBase64url(payload)}.`)).not.toBe('OK');
+  });
+
+  it('refuses a key that does not belong to "from", a revoked key, and the wrong recipient', async () => {
+    expect(await codeOf(await signMessage('referral', referral(), kh))).toBe('ERR_KEY_NOT_OWNER');
+    const revoked = directory([{ kid: th.kid, at: NOW - 5, reason: 'compromised' }]);
+    expect(await codeOf(await signMessage('referral', referral(), th), revoked)).toBe('ERR_KEY_REVOKED');
+    expect(await codeOf(await signMessage('referral', referral({ to: 'VN' }), th))).toBe('ERR_WRONG_RECIPIENT');
+  });
+
+  it('refuses unroutable IPs inside a validly signed message with ERR_IP_UNROUTABLE', async () => {
+    for (const ip of ['10.1.2.3', '100.64.0.1', '::ffff:192.168.1.1', 'fe80::1', '2001:db8::1']) {
+      const jws = await signBytes('firstlight-referral+jws', new TextEncoder().encode(JSON.stringify(referral({ ip }))), th);
+      expect(await codeOf(jws), ip).toBe('ERR_IP_UNROUTABLE');
+    }
+  });
+
+  it('never throws on garbage', async () => {
+    const hostile = {
+      toJSON() {
+        throw new Error('no');
+      },
+    };
+    // { toString: 0 } was found by fast-check: String() of it throws.
+    for (const garbage of [null, 42, '', 'a.b.c', '...', 'x'.repeat(20_000), {}, ['a'], { toString: 0 }, hostile, Symbol('s'), 10n]) {
+      const result = await verify(garbage, context());
+      expect(result.ok).toBe(false);
+    }
+  });
+});
