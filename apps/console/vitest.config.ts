@@ -3,5 +3,5 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [react()],
-  test: { testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false },
+  test: { testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false, expect: { poll: { timeout: 30_000 } } },
 });

@@ -47,8 +47,15 @@ afterAll(async () => {
   await f?.close();
 });
 
+/** Generous waits: CI machines are slower and busier than a laptop; a real failure still fails. */
+async function newPage(options?: Parameters<Browser['newPage']>[0]): Promise<Page> {
+  const page = await browser.newPage(options);
+  page.setDefaultTimeout(90_000);
+  return page;
+}
+
 async function signIn(url: string, token: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(url);
   await page.getByLabel('Operator token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -84,7 +91,7 @@ async function go(page: Page, id: string) {
 
 describe('the console', () => {
   it('refuses a wrong token in words', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     await page.goto(f.liaison.url);
     await check(page, 'sign-in');
     await page.getByLabel('Operator token').fill('flt_not-a-real-token');
@@ -159,7 +166,7 @@ describe('the console', () => {
     const lo = await signIn(f.liaison.url, tokens.analyst as string);
     await lo.getByRole('heading', { name: /Operation at a glance/ }).waitFor();
     const arrests = lo.locator('[data-figure="Arrests"] .value');
-    await expect.poll(() => arrests.textContent(), { timeout: 15_000 }).toBe('7');
+    await expect.poll(() => arrests.textContent(), { timeout: 60_000 }).toBe('7');
     await lo.locator('[data-flow="TH-KH"]').waitFor();
     await check(lo, 'liaison-overview');
     await go(lo, 'referrals');

@@ -134,7 +134,7 @@ export async function createTestFederation(options: FederationOptions): Promise<
       await federation.until(() => Object.values(nodes).every((n) => n.ctx.directory.serial === serial));
       return serial;
     },
-    async until(check, timeoutMs = 15_000) {
+    async until(check, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const value = await check();
