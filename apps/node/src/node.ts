@@ -14,6 +14,7 @@ import { DirectoryClient } from './directory/directory-client.js';
 import { NodeError } from './errors.js';
 import { Inbox } from './inbox/inbox.js';
 import { nationalApplier } from './inbox/national-applier.js';
+import { VerifyPool } from './inbox/verify-pool.js';
 import { Keystore } from './keys/keystore.js';
 import { liaisonApplier } from './liaison/applier.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -125,7 +126,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       });
   };
   const services: Services = {
-    inbox: new Inbox(ctx, ctx.config.role === 'liaison' ? liaisonApplier : nationalApplier),
+    inbox: new Inbox(
+      ctx,
+      ctx.config.role === 'liaison' ? liaisonApplier : nationalApplier,
+      new VerifyPool({
+        threads: ctx.config.verifyThreads ?? undefined,
+        onError: (error) =>
+          ctx.logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'verification worker failed; batch verified on the main thread',
+          ),
+      }),
+    ),
     worker,
     routing: () => {
       if (!index) index = loadIpIndex();
@@ -172,6 +184,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await services.inbox.close();
       await opened.close();
     },
   };

@@ -1,5 +1,5 @@
 /** Signing: validate against the schema first (never sign what a peer would reject), then compact JWS. */
-import { CompactSign } from 'jose';
+import { sign as ed25519Sign } from 'node:crypto';
 import { ProtocolError } from './errors.js';
 import type { SigningKey } from './keys.js';
 import { JWS_TYP, type MessageType } from './messages/common.js';
@@ -25,18 +25,35 @@ export const SCHEMAS = {
 
 const encoder = new TextEncoder();
 
-/** Signs raw payload bytes without validation. Test vectors use this to build invalid cases. */
+/**
+ * Signs raw payload bytes without validation (test vectors use this to build invalid cases): a compact
+ * JWS (RFC 7515) with the protected header {alg, kid, typ, ...extra} in that order, EdDSA over
+ * `header.payload` (RFC 8037), straight through node:crypto. Ed25519 is deterministic, so the same
+ * key and bytes always give the same JWS.
+ */
+export function signBytesSync(typ: string, payload: Uint8Array, key: SigningKey, extraHeader: Record<string, unknown> = {}): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: key.kid, typ, ...extraHeader }), 'utf8').toString('base64url');
+  const signingInput = `${header}.${Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64url')}`;
+  const signature = ed25519Sign(null, Buffer.from(signingInput, 'ascii'), key.privateKey);
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
 export async function signBytes(
   typ: string,
   payload: Uint8Array,
   key: SigningKey,
   extraHeader: Record<string, unknown> = {},
 ): Promise<string> {
-  return new CompactSign(payload).setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ, ...extraHeader }).sign(key.privateKey);
+  return signBytesSync(typ, payload, key, extraHeader);
+}
+
+/** Validates against the schema, then signs; throws ERR_SCHEMA rather than sign what a peer would reject. */
+export function signMessageSync<T extends MessageType>(type: T, message: MessageByType[T], key: SigningKey): string {
+  const parsed = SCHEMAS[type].safeParse(message);
+  if (!parsed.success) throw new ProtocolError('ERR_SCHEMA', `refusing to sign an invalid ${type}: ${zodIssueSummary(parsed.error)}`);
+  return signBytesSync(JWS_TYP[type], encoder.encode(JSON.stringify(parsed.data)), key);
 }
 
 export async function signMessage<T extends MessageType>(type: T, message: MessageByType[T], key: SigningKey): Promise<string> {
-  const parsed = SCHEMAS[type].safeParse(message);
-  if (!parsed.success) throw new ProtocolError('ERR_SCHEMA', `refusing to sign an invalid ${type}: ${zodIssueSummary(parsed.error)}`);
-  return signBytes(JWS_TYP[type], encoder.encode(JSON.stringify(parsed.data)), key);
+  return signMessageSync(type, message, key);
 }

@@ -44,6 +44,26 @@ export type VerifyResult<T extends WireMessageType> =
     };
 
 export async function verify<T extends WireMessageType>(jws: unknown, context: VerifyContext<T>): Promise<VerifyResult<T>> {
+  const result = verifySync(jws, context);
+  // The replay check is the caller's storage: its failures are the caller's, not the peer's, so they propagate.
+  if (!result.ok || !context.isReplay) return result;
+  const messageId = (result.message as { id: string }).id;
+  if (await context.isReplay(messageId, result.digest))
+    return {
+      ok: false,
+      error: new ProtocolError('ERR_REPLAY', `message ${messageId} was already received with different bytes`, { id: messageId }),
+      digest: result.digest,
+      id: messageId,
+      sender: (result.message as { from: string }).from,
+    };
+  return result;
+}
+
+/**
+ * Every check but the replay check (which needs the caller's storage and comes last), synchronously:
+ * for worker threads and batches. A caller using it applies its own replay check to the ok results.
+ */
+export function verifySync<T extends WireMessageType>(jws: unknown, context: Omit<VerifyContext<T>, 'isReplay'>): VerifyResult<T> {
   // The digest of the exact bytes received, whatever their size (the HTTP body limit bounds it): a
   // receipt's ref.digest must match what the sender holds.
   const digest = sha256Digest(typeof jws === 'string' ? jws : describeNonString(jws));
@@ -175,10 +195,6 @@ export async function verify<T extends WireMessageType>(jws: unknown, context: V
     // Nothing above throws on any input; this is a last guard so that verify stays total.
     return fail(new ProtocolError('ERR_JWS_MALFORMED', 'the message could not be processed'));
   }
-  // The replay check is the caller's storage: its failures are the caller's, not the peer's, so they propagate.
-  const messageId = (verified.message as { id: string }).id;
-  if (context.isReplay && (await context.isReplay(messageId, digest)))
-    return fail(new ProtocolError('ERR_REPLAY', `message ${messageId} was already received with different bytes`, { id: messageId }));
   return { ok: true, message: verified.message, kid: verified.kid, digest };
 }
 

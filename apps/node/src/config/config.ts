@@ -40,6 +40,11 @@ export const configSchema = z.strictObject({
     })
     .default({ max: 10, statementTimeoutMs: 30_000, tls: 'disable', caFile: null }),
   skewSeconds: z.int().min(0).max(3600).default(300),
+  /**
+   * Worker threads verifying incoming batches and signing their receipts; null: one per core, at most 4.
+   * 0 keeps everything on the main thread.
+   */
+  verifyThreads: z.int().min(0).max(64).nullable().default(null),
   directoryGraceSeconds: z
     .int()
     .min(0)

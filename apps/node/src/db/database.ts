@@ -67,9 +67,35 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db, false);
   return { db, kind: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query afresh; preparing costs more than running a small insert. Keep the most
+ * recently used statements (their SQL text is the key; values are always bound parameters). A
+ * statement still iterating (a streamed select) is never handed out twice.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 256): { prepare: SQLite.Database['prepare']; close(): void } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(source: string) {
+      const hit = cache.get(source);
+      if (hit && !hit.busy) {
+        cache.delete(source);
+        cache.set(source, hit);
+        return hit;
+      }
+      const statement = sqlite.prepare(source);
+      if (!hit) {
+        cache.set(source, statement);
+        if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      }
+      return statement;
+    },
+  } as { prepare: SQLite.Database['prepare']; close(): void };
 }
 
 /** True when this query builder runs on PostgreSQL (for the few places that take a row or advisory lock). */

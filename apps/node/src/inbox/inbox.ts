@@ -5,15 +5,15 @@
  * signed rejection and never spoils the rest of its batch.
  */
 import {
+  DEFAULT_SKEW_SECONDS,
   ProtocolError,
   type Receipt,
   type Referral,
   type Status,
   sha256Digest,
-  signMessage,
+  signMessageSync,
   uuidv7,
   type VerifyResult,
-  verify,
 } from '@firstlight/protocol';
 import type { Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
@@ -22,32 +22,28 @@ import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
+import { fromWire, peekTyp } from './verify-job.js';
+import { VerifyPool } from './verify-pool.js';
 
 export const MAX_ENVELOPES = 500;
 
 /** What a node does with an accepted message (a national bureau and the liaison office differ). */
 export interface MessageApplier {
-  referral(trx: Transaction<Database>, message: Referral, jws: string, now: number): Promise<void>;
+  /** Referrals of one batch, in order (one multi-row insert rather than one statement each). */
+  referrals(trx: Transaction<Database>, items: Array<{ message: Referral; jws: string }>, now: number): Promise<void>;
   status(trx: Transaction<Database>, message: Status, jws: string, now: number): Promise<void>;
-}
-
-function peekTyp(jws: unknown): 'referral' | 'status' {
-  if (typeof jws !== 'string') return 'referral';
-  const dot = jws.indexOf('.');
-  if (dot <= 0 || dot > 400) return 'referral';
-  try {
-    const header = JSON.parse(Buffer.from(jws.slice(0, dot), 'base64url').toString('utf8')) as { typ?: unknown };
-    return header.typ === 'firstlight-status+jws' ? 'status' : 'referral';
-  } catch {
-    return 'referral';
-  }
 }
 
 export class Inbox {
   constructor(
     private readonly ctx: NodeContext,
     private readonly applier: MessageApplier,
+    private readonly pool: VerifyPool = new VerifyPool(),
   ) {}
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -64,7 +60,7 @@ export class Inbox {
     const held = ctx.directory.current();
     const key = ctx.keys.signingKey(seconds(now), (kid) => held?.trust.find(kid) !== undefined);
     const sign = (receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>) =>
-      signMessage('receipt', { v: 1, id: uuidv7(now), from: ctx.config.party, iat: seconds(now), ...receipt }, key);
+      signMessageSync('receipt', { v: 1, id: uuidv7(now), from: ctx.config.party, iat: seconds(now), ...receipt }, key);
 
     // 1. Bytes already received get their stored receipt again (idempotent resend).
     const digests = envelopes.map((e) => (typeof e === 'string' ? sha256Digest(e) : null));
@@ -79,33 +75,24 @@ export class Inbox {
       for (const r of rows) known.set(r.digest, r.receipt);
     }
 
-    // 2. Verify the rest concurrently.
-    const results: Array<VerifyResult<'referral' | 'status'> | null> = await Promise.all(
-      envelopes.map(async (jws, i) => {
-        const digest = digests[i];
-        if (digest && known.has(digest)) return null;
-        if (!held)
-          return {
-            ok: false as const,
-            error: new ProtocolError('ERR_KEY_UNKNOWN', 'this node holds no directory yet'),
-            digest: digest ?? '',
-            id: null,
-            sender: null,
-          };
-        return verify(jws, {
-          type: peekTyp(jws),
-          keys: held.trust,
-          recipient: ctx.config.party,
-          recipientRole: ctx.config.role,
-          now: seconds(now),
-          skewSeconds: ctx.config.skewSeconds,
-          isReplay: async (id, d) => {
-            const row = await ctx.db.selectFrom('received').select('digest').where('message_id', '=', id).executeTakeFirst();
-            return row !== undefined && row.digest !== d;
-          },
-        });
-      }),
+    // 2. Verify the rest and pre-sign their receipts (on worker threads for large batches); the
+    //    replay check, the last one, follows for the whole batch at once.
+    const outcome = await this.pool.run(
+      {
+        envelopes,
+        skip: digests.map((d) => d !== null && known.has(d)),
+        recipient: ctx.config.party,
+        recipientRole: ctx.config.role,
+        nowMs: now,
+        skewSeconds: ctx.config.skewSeconds ?? DEFAULT_SKEW_SECONDS,
+        party: ctx.config.party,
+        key,
+      },
+      held,
     );
+    const results = outcome.results.map((r) => (r === null ? null : fromWire(r)));
+    const presigned = outcome.receipts;
+    for (const i of await this.markReplays(results)) presigned[i] = null;
 
     // 3. Sign receipts, then store and apply every accepted message in one transaction.
     const receipts: string[] = new Array(envelopes.length);
@@ -124,12 +111,14 @@ export class Inbox {
         continue;
       }
       if (!result.ok) {
-        receipts[i] = await sign({
-          to: result.sender,
-          ref: { id: result.id, digest: result.digest },
-          verdict: 'rejected',
-          code: result.error.code,
-        });
+        receipts[i] =
+          presigned[i] ??
+          sign({
+            to: result.sender,
+            ref: { id: result.id, digest: result.digest },
+            verdict: 'rejected',
+            code: result.error.code,
+          });
         ctx.metrics.messages.inc({ direction: 'in', type: peekTyp(envelopes[i]), outcome: 'rejected' });
         ctx.metrics.rejections.inc({ direction: 'in', code: result.error.code });
         ctx.logger.info({ code: result.error.code, id: result.id, sender: result.sender }, `envelope rejected: ${result.error.message}`);
@@ -143,11 +132,11 @@ export class Inbox {
         receipts[i] =
           first && first.result.digest === result.digest
             ? first.receipt
-            : await sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'rejected', code: 'ERR_REPLAY' });
+            : sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'rejected', code: 'ERR_REPLAY' });
         continue;
       }
       seenInBatch.set(message.id, i);
-      const receipt = await sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'accepted' });
+      const receipt = presigned[i] ?? sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'accepted' });
       receipts[i] = receipt;
       accepted.push({ index: i, result, jws: envelopes[i] as string, receipt });
     }
@@ -166,22 +155,69 @@ export class Inbox {
     return receipts;
   }
 
+  /** An id already received with other bytes is a replay (same bytes were answered in step 1). */
+  private async markReplays(results: Array<VerifyResult<'referral' | 'status'> | null>): Promise<number[]> {
+    const ids = [...new Set(results.flatMap((r) => (r?.ok ? [r.message.id] : [])))];
+    const stored = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.ctx.db
+        .selectFrom('received')
+        .select(['message_id', 'digest'])
+        .where('message_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) stored.set(r.message_id, r.digest);
+    }
+    const replays: number[] = [];
+    if (stored.size === 0) return replays;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      if (!r?.ok) continue;
+      const digest = stored.get(r.message.id);
+      if (digest === undefined || digest === r.digest) continue;
+      results[i] = {
+        ok: false,
+        error: new ProtocolError('ERR_REPLAY', `message ${r.message.id} was already received with different bytes`, { id: r.message.id }),
+        digest: r.digest,
+        id: r.message.id,
+        sender: r.message.from,
+      };
+      replays.push(i);
+    }
+    return replays;
+  }
+
   private async store(
     accepted: Array<{ result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>; jws: string; receipt: string }>,
     now: number,
   ): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction().execute(async (trx) => {
-      for (const { result, jws, receipt } of accepted) {
-        const message = result.message;
-        const kind = 'referral' in message ? 'status' : 'referral';
+      const rows = accepted.map(({ result, jws, receipt }) => ({
+        message_id: result.message.id,
+        kind: 'referral' in result.message ? 'status' : 'referral',
+        digest: result.digest,
+        from_country: result.message.from,
+        jws,
+        receipt,
+        received_at: now,
+      }));
+      for (let i = 0; i < rows.length; i += 200)
         await trx
           .insertInto('received')
-          .values({ message_id: message.id, kind, digest: result.digest, from_country: message.from, jws, receipt, received_at: now })
+          .values(rows.slice(i, i + 200))
           .execute();
-        if (kind === 'referral') await this.applier.referral(trx, message as Referral, jws, now);
-        else await this.applier.status(trx, message as Status, jws, now);
+      // Referrals go in together; a status is applied in its place, after the referrals before it.
+      let pending: Array<{ message: Referral; jws: string }> = [];
+      for (const { result, jws } of accepted) {
+        if (!('referral' in result.message)) {
+          pending.push({ message: result.message as Referral, jws });
+          continue;
+        }
+        if (pending.length > 0) await this.applier.referrals(trx, pending, now);
+        pending = [];
+        await this.applier.status(trx, result.message as Status, jws, now);
       }
+      if (pending.length > 0) await this.applier.referrals(trx, pending, now);
       await appendAudit(
         trx,
         accepted.flatMap(({ result, receipt }) => {

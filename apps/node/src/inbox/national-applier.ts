@@ -4,30 +4,32 @@ import { deadlineFor } from './deadlines.js';
 import type { MessageApplier } from './inbox.js';
 
 export const nationalApplier: MessageApplier = {
-  async referral(trx, m, _jws, now) {
-    await trx
-      .insertInto('referrals_in')
-      .values({
-        id: m.id,
-        from_country: m.from,
-        to_country: m.to,
-        ip: m.ip,
-        port: m.port ?? null,
-        seen_at: m.seenAt,
-        action: m.action,
-        urgency: m.urgency,
-        operation: m.operation,
-        evidence: JSON.stringify(m.evidence),
-        iat: m.iat,
-        exp: m.exp,
-        received_at: now,
-        deadline_at: deadlineFor(m.urgency, now),
-        state: 'received',
-        outcome: null,
-        reason: null,
-        updated_at: now,
-      })
-      .execute();
+  async referrals(trx, items, now) {
+    const rows = items.map(({ message: m }) => ({
+      id: m.id,
+      from_country: m.from,
+      to_country: m.to,
+      ip: m.ip,
+      port: m.port ?? null,
+      seen_at: m.seenAt,
+      action: m.action,
+      urgency: m.urgency,
+      operation: m.operation,
+      evidence: JSON.stringify(m.evidence),
+      iat: m.iat,
+      exp: m.exp,
+      received_at: now,
+      deadline_at: deadlineFor(m.urgency, now),
+      state: 'received',
+      outcome: null,
+      reason: null,
+      updated_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 100)
+      await trx
+        .insertInto('referrals_in')
+        .values(rows.slice(i, i + 100))
+        .execute();
   },
   async status(trx, m, jws, now) {
     await trx

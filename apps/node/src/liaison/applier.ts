@@ -6,34 +6,38 @@ import { ipNetwork } from '@firstlight/protocol';
 import type { MessageApplier } from '../inbox/inbox.js';
 
 export const liaisonApplier: MessageApplier = {
-  async referral(trx, m, jws, now) {
-    await trx
-      .insertInto('liaison_referrals')
-      .values({
-        id: m.id,
-        from_country: m.from,
-        to_country: m.to,
-        ip: m.ip,
-        network: ipNetwork(m.ip) ?? m.ip,
-        port: m.port ?? null,
-        seen_at: m.seenAt,
-        action: m.action,
-        urgency: m.urgency,
-        operation: m.operation,
-        evidence: JSON.stringify(m.evidence),
-        iat: m.iat,
-        received_at: now,
-        state: 'sent',
-        state_iat: null,
-        jws,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-    await trx
-      .insertInto('liaison_evidence')
-      .values(m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })))
-      .onConflict((oc) => oc.columns(['referral_id', 'digest']).doNothing())
-      .execute();
+  async referrals(trx, items, now) {
+    const rows = items.map(({ message: m, jws }) => ({
+      id: m.id,
+      from_country: m.from,
+      to_country: m.to,
+      ip: m.ip,
+      network: ipNetwork(m.ip) ?? m.ip,
+      port: m.port ?? null,
+      seen_at: m.seenAt,
+      action: m.action,
+      urgency: m.urgency,
+      operation: m.operation,
+      evidence: JSON.stringify(m.evidence),
+      iat: m.iat,
+      received_at: now,
+      state: 'sent',
+      state_iat: null,
+      jws,
+    }));
+    for (let i = 0; i < rows.length; i += 100)
+      await trx
+        .insertInto('liaison_referrals')
+        .values(rows.slice(i, i + 100))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
+    for (let i = 0; i < evidence.length; i += 300)
+      await trx
+        .insertInto('liaison_evidence')
+        .values(evidence.slice(i, i + 300))
+        .onConflict((oc) => oc.columns(['referral_id', 'digest']).doNothing())
+        .execute();
   },
   async status(trx, m, jws, now) {
     await trx

@@ -1,0 +1,138 @@
+/**
+ * One batch's verification and receipt signing, as plain data: run on a worker thread (verify-worker.ts)
+ * or, for small batches and as a fallback, on the main thread. The replay check is not here: it needs
+ * the database, and it is the last check, so the inbox applies it to the whole batch afterwards.
+ */
+import {
+  createTrustStore,
+  type Directory,
+  type ErrorCode,
+  type ErrorDetails,
+  ProtocolError,
+  type Receipt,
+  type SigningKey,
+  sha256Digest,
+  signMessageSync,
+  type TrustStore,
+  uuidv7,
+  type VerifyResult,
+  verifySync,
+} from '@firstlight/protocol';
+
+export type InboundType = 'referral' | 'status';
+
+export interface VerifyJob {
+  envelopes: unknown[];
+  /** Envelopes already answered (idempotent resend): skipped. */
+  skip: boolean[];
+  directory: { serial: number; directory?: Directory };
+  recipient: string;
+  recipientRole: 'national' | 'liaison';
+  nowMs: number;
+  skewSeconds: number;
+  /** Receipts are signed with this key, as this party. */
+  party: string;
+  key: SigningKey;
+}
+
+/** A verify result that crosses a thread boundary (ProtocolError as its JSON). */
+export type WireResult =
+  | { ok: true; message: Extract<VerifyResult<InboundType>, { ok: true }>['message']; kid: string; digest: string }
+  | {
+      ok: false;
+      error: { code: ErrorCode; message: string; details: ErrorDetails };
+      digest: string;
+      id: string | null;
+      sender: string | null;
+    };
+
+export interface JobOutcome {
+  results: Array<WireResult | null>;
+  /** The receipt each result gets unless the replay check turns it down (accepted or rejected, signed). */
+  receipts: Array<string | null>;
+}
+
+export function peekTyp(jws: unknown): InboundType {
+  if (typeof jws !== 'string') return 'referral';
+  const dot = jws.indexOf('.');
+  if (dot <= 0 || dot > 400) return 'referral';
+  try {
+    const header = JSON.parse(Buffer.from(jws.slice(0, dot), 'base64url').toString('utf8')) as { typ?: unknown };
+    return header.typ === 'firstlight-status+jws' ? 'status' : 'referral';
+  } catch {
+    return 'referral';
+  }
+}
+
+export function signReceipt(party: string, key: SigningKey, nowMs: number, receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>): string {
+  const iat = Math.floor(nowMs / 1000);
+  return signMessageSync('receipt', { v: 1, id: uuidv7(nowMs), from: party, iat, ...receipt }, key);
+}
+
+/** The receipt a verify result earns before the replay check. */
+export function receiptFor(job: Pick<VerifyJob, 'party' | 'key' | 'nowMs'>, result: WireResult | VerifyResult<InboundType>): string {
+  if (result.ok)
+    return signReceipt(job.party, job.key, job.nowMs, {
+      to: result.message.from,
+      ref: { id: result.message.id, digest: result.digest },
+      verdict: 'accepted',
+    });
+  return signReceipt(job.party, job.key, job.nowMs, {
+    to: result.sender,
+    ref: { id: result.id, digest: result.digest },
+    verdict: 'rejected',
+    code: result.error.code,
+  });
+}
+
+export function toWire(result: VerifyResult<InboundType>): WireResult {
+  return result.ok ? result : { ...result, error: result.error.toJSON() };
+}
+
+export function fromWire(result: WireResult): VerifyResult<InboundType> {
+  return result.ok ? result : { ...result, error: new ProtocolError(result.error.code, result.error.message, result.error.details) };
+}
+
+export function runJob(job: VerifyJob, trust: TrustStore | null): JobOutcome {
+  const now = Math.floor(job.nowMs / 1000);
+  const results: Array<WireResult | null> = [];
+  const receipts: Array<string | null> = [];
+  for (let i = 0; i < job.envelopes.length; i++) {
+    if (job.skip[i]) {
+      results.push(null);
+      receipts.push(null);
+      continue;
+    }
+    const jws = job.envelopes[i];
+    const result: WireResult = trust
+      ? toWire(
+          verifySync(jws, {
+            type: peekTyp(jws),
+            keys: trust,
+            recipient: job.recipient,
+            recipientRole: job.recipientRole,
+            now,
+            skewSeconds: job.skewSeconds,
+          }),
+        )
+      : {
+          ok: false,
+          error: { code: 'ERR_KEY_UNKNOWN', message: 'this node holds no directory yet', details: {} },
+          digest: typeof jws === 'string' ? sha256Digest(jws) : '',
+          id: null,
+          sender: null,
+        };
+    results.push(result);
+    receipts.push(receiptFor(job, result));
+  }
+  return { results, receipts };
+}
+
+/** Trust stores by directory serial, so a worker imports each key once. */
+export function trustCache(): (d: VerifyJob['directory']) => TrustStore | null {
+  let held: TrustStore | null = null;
+  return (d) => {
+    if (d.directory && d.directory.serial === d.serial && held?.serial !== d.serial) held = createTrustStore(d.directory);
+    return held?.serial === d.serial ? held : null;
+  };
+}

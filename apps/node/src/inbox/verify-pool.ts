@@ -1,0 +1,127 @@
+/**
+ * Verification and receipt signing on worker threads. Ed25519 is most of an incoming batch's CPU; the
+ * main thread keeps HTTP, the database and the replay check. Workers start on the first large batch and
+ * stop after a quiet minute, so an idle node holds none. Small batches, and any batch whose worker
+ * fails, run on the main thread: a worker's failure never loses or delays a message beyond a retry.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Directory, TrustStore } from '@firstlight/protocol';
+import { type JobOutcome, runJob, type VerifyJob } from './verify-job.js';
+
+export interface VerifyPoolOptions {
+  /** Worker threads; 0 verifies on the main thread only. Default: the machine's cores, at most 4. */
+  threads?: number;
+  /** Batches smaller than this run on the main thread (messaging a worker costs more than it saves). */
+  minBatch?: number;
+  idleMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  serial: number | null;
+  pending: Map<number, { resolve: (o: JobOutcome) => void; reject: (e: Error) => void }>;
+}
+
+const WORKER_URL = new URL('./verify-worker.mjs', import.meta.url);
+
+export class VerifyPool {
+  private readonly threads: number;
+  private readonly minBatch: number;
+  private readonly idleMs: number;
+  private slots: Slot[] = [];
+  private seq = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: VerifyPoolOptions = {}) {
+    this.threads = options.threads ?? Math.min(4, availableParallelism());
+    this.minBatch = options.minBatch ?? 64;
+    this.idleMs = options.idleMs ?? 60_000;
+  }
+
+  /** Verifies and pre-signs receipts for a batch; `trust` is the main thread's store for the same serial. */
+  async run(job: Omit<VerifyJob, 'directory'>, held: { directory: Directory; trust: TrustStore } | null): Promise<JobOutcome> {
+    const work = job.skip.filter((s) => !s).length;
+    if (this.closed || this.threads === 0 || work < this.minBatch || !held)
+      return runJob({ ...job, directory: { serial: 0 } }, held?.trust ?? null);
+    this.touch();
+    const slots = this.ensureSlots();
+    // Split into one contiguous part per worker (each result keeps its index).
+    const parts = slots.length;
+    const size = Math.ceil(job.envelopes.length / parts);
+    try {
+      const outcomes = await Promise.all(
+        slots.map((slot, p) => {
+          const from = p * size;
+          const to = Math.min(job.envelopes.length, from + size);
+          return this.post(slot, {
+            ...job,
+            envelopes: job.envelopes.slice(from, to),
+            skip: job.skip.slice(from, to),
+            directory: { serial: held.directory.serial, directory: slot.serial === held.directory.serial ? undefined : held.directory },
+          }).then((o) => {
+            slot.serial = held.directory.serial;
+            return o;
+          });
+        }),
+      );
+      return { results: outcomes.flatMap((o) => o.results), receipts: outcomes.flatMap((o) => o.receipts) };
+    } catch (error) {
+      this.options.onError?.(error);
+      return runJob({ ...job, directory: { serial: held.directory.serial } }, held.trust);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stopWorkers();
+  }
+
+  private post(slot: Slot, job: VerifyJob): Promise<JobOutcome> {
+    const seq = ++this.seq;
+    return new Promise<JobOutcome>((resolve, reject) => {
+      slot.pending.set(seq, { resolve, reject });
+      slot.worker.postMessage({ seq, job });
+    });
+  }
+
+  private ensureSlots(): Slot[] {
+    while (this.slots.length < this.threads) {
+      const worker = new Worker(WORKER_URL);
+      worker.unref();
+      const slot: Slot = { worker, serial: null, pending: new Map() };
+      worker.on('message', (m: { seq: number; outcome?: JobOutcome; error?: string }) => {
+        const p = slot.pending.get(m.seq);
+        if (!p) return;
+        slot.pending.delete(m.seq);
+        if (m.outcome) p.resolve(m.outcome);
+        else p.reject(new Error(m.error ?? 'worker failure'));
+      });
+      const fail = (error: Error) => {
+        for (const p of slot.pending.values()) p.reject(error);
+        slot.pending.clear();
+        this.slots = this.slots.filter((s) => s !== slot);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`verification worker exited with code ${code}`)));
+      this.slots.push(slot);
+    }
+    return this.slots;
+  }
+
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.stopWorkers(), this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private async stopWorkers(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const slots = this.slots;
+    this.slots = [];
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
