@@ -22,6 +22,7 @@ import {
   publishDirectory,
   sampleIpsFor,
 } from '@firstlight/node';
+import { ensureBundle } from '@firstlight/node/bundle';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { z } from 'zod';
 import { CONSOLE_DIST, killAllSync, type NodeProcess, startNodeProcess, stopAll, waitHealthy } from './processes.js';
@@ -221,6 +222,8 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   const st = state;
 
   if (options.console && !existsSync(join(CONSOLE_DIST, 'index.html'))) buildConsole();
+  // Nodes run as the plain-JavaScript bundle (half the memory of running the sources through tsx).
+  await ensureBundle();
   const consoleBuilt = options.console && existsSync(join(CONSOLE_DIST, 'index.html'));
   const urls: Record<string, string> = { LIAISON: urlOf(st.portBase, 0) };
   st.countries.forEach((c, i) => {

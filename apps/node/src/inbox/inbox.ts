@@ -9,6 +9,7 @@ import {
   ProtocolError,
   type Receipt,
   type Referral,
+  type SigningKey,
   type Status,
   sha256Digest,
   signMessageSync,
@@ -22,7 +23,7 @@ import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
-import { fromWire, peekTyp } from './verify-job.js';
+import { fromWire, type JobOutcome, peekTyp } from './verify-job.js';
 import { VerifyPool } from './verify-pool.js';
 
 export const MAX_ENVELOPES = 500;
@@ -32,6 +33,13 @@ export interface MessageApplier {
   /** Referrals of one batch, in order (one multi-row insert rather than one statement each). */
   referrals(trx: Transaction<Database>, items: Array<{ message: Referral; jws: string }>, now: number): Promise<void>;
   status(trx: Transaction<Database>, message: Status, jws: string, now: number): Promise<void>;
+}
+
+interface Verified {
+  now: number;
+  key: SigningKey;
+  digests: Array<string | null>;
+  outcome: JobOutcome;
 }
 
 export class Inbox {
@@ -47,36 +55,45 @@ export class Inbox {
 
   private queue: Promise<unknown> = Promise.resolve();
 
-  /** Batches are taken one at a time in this process, so a message's dedupe check and insert never interleave. */
+  /**
+   * Verification needs no storage, so it starts at once and overlaps the batches ahead of this one;
+   * the rest (dedupe, replay check, store) takes batches one at a time in this process, so a
+   * message's checks and its insert never interleave with another batch's.
+   */
   receive(envelopes: unknown[]): Promise<string[]> {
-    const run = this.queue.then(() => this.receiveBatch(envelopes, true));
+    const verified = this.verify(envelopes);
+    // Handled below once this batch's turn comes; marked now so a failure is never "unhandled" meanwhile.
+    verified.catch(() => undefined);
+    const run = this.queue.then(async () => this.settle(envelopes, await verified, true));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async receiveBatch(envelopes: unknown[], retryOnConflict: boolean): Promise<string[]> {
-    const { ctx } = this;
-    const now = ctx.clock.now();
-    const held = ctx.directory.current();
-    const key = ctx.keys.signingKey(seconds(now), (kid) => held?.trust.find(kid) !== undefined);
-    const sign = (receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>) =>
-      signMessageSync('receipt', { v: 1, id: uuidv7(now), from: ctx.config.party, iat: seconds(now), ...receipt }, key);
-
-    // 1. Bytes already received get their stored receipt again (idempotent resend).
-    const digests = envelopes.map((e) => (typeof e === 'string' ? sha256Digest(e) : null));
+  /** The stored receipt of every envelope whose exact bytes were already received. */
+  private async knownReceipts(digests: Array<string | null>): Promise<Map<string, string>> {
     const known = new Map<string, string>();
     const wanted = [...new Set(digests.filter((d): d is string => d !== null))];
     for (let i = 0; i < wanted.length; i += 500) {
-      const rows = await ctx.db
+      const rows = await this.ctx.db
         .selectFrom('received')
         .select(['digest', 'receipt'])
         .where('digest', 'in', wanted.slice(i, i + 500))
         .execute();
       for (const r of rows) known.set(r.digest, r.receipt);
     }
+    return known;
+  }
 
-    // 2. Verify the rest and pre-sign their receipts (on worker threads for large batches); the
-    //    replay check, the last one, follows for the whole batch at once.
+  private async verify(envelopes: unknown[]): Promise<Verified> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const held = ctx.directory.current();
+    const key = ctx.keys.signingKey(seconds(now), (kid) => held?.trust.find(kid) !== undefined);
+    const digests = envelopes.map((e) => (typeof e === 'string' ? sha256Digest(e) : null));
+    // Bytes already received are not verified again: they get their stored receipt (idempotent resend).
+    const known = await this.knownReceipts(digests);
+    // Verify the rest and pre-sign their receipts (on worker threads for large batches); the replay
+    // check, the last one, follows in settle() for the whole batch at once.
     const outcome = await this.pool.run(
       {
         envelopes,
@@ -90,11 +107,22 @@ export class Inbox {
       },
       held,
     );
-    const results = outcome.results.map((r) => (r === null ? null : fromWire(r)));
-    const presigned = outcome.receipts;
+    return { now, key, digests, outcome };
+  }
+
+  private async settle(envelopes: unknown[], verified: Verified, retryOnConflict: boolean): Promise<string[]> {
+    const { ctx } = this;
+    const { now, key, digests, outcome } = verified;
+    const sign = (receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>) =>
+      signMessageSync('receipt', { v: 1, id: uuidv7(now), from: ctx.config.party, iat: seconds(now), ...receipt }, key);
+
+    // 1. Bytes received by now (a batch ahead of this one may have stored some) get their stored receipt.
+    const known = await this.knownReceipts(digests);
+    const results = outcome.results.map((r, i) => (r === null || known.has(digests[i] ?? '') ? null : fromWire(r)));
+    const presigned = [...outcome.receipts];
     for (const i of await this.markReplays(results)) presigned[i] = null;
 
-    // 3. Sign receipts, then store and apply every accepted message in one transaction.
+    // 2. Sign the receipts not signed yet, then store and apply every accepted message in one transaction.
     const receipts: string[] = new Array(envelopes.length);
     const accepted: Array<{
       index: number;
@@ -145,7 +173,7 @@ export class Inbox {
         await this.store(accepted, now);
       } catch (error) {
         // Another process sharing the database stored one of these ids first: answer again from what it stored.
-        if (retryOnConflict && isUniqueViolation(error)) return this.receiveBatch(envelopes, false);
+        if (retryOnConflict && isUniqueViolation(error)) return this.settle(envelopes, verified, false);
         throw error;
       }
     }

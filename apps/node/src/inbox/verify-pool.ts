@@ -24,7 +24,13 @@ interface Slot {
   pending: Map<number, { resolve: (o: JobOutcome) => void; reject: (e: Error) => void }>;
 }
 
-const WORKER_URL = new URL('./verify-worker.mjs', import.meta.url);
+declare const __FIRSTLIGHT_BUNDLE__: boolean | undefined;
+
+// Bundled (dist/cli/main.js): the worker is its own bundle; from source it needs tsx's loader.
+const WORKER_URL =
+  typeof __FIRSTLIGHT_BUNDLE__ !== 'undefined' && __FIRSTLIGHT_BUNDLE__
+    ? new URL('../inbox/verify-worker.js', import.meta.url)
+    : new URL('./verify-worker.mjs', import.meta.url);
 
 export class VerifyPool {
   private readonly threads: number;

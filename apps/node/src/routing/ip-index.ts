@@ -62,27 +62,78 @@ function parseV4(text: string): Parsed & { starts: Uint32Array; ends: Uint32Arra
   return { count: n, starts: starts.subarray(0, n), ends: ends.subarray(0, n), codes: codes.subarray(0, n) };
 }
 
-function parseV6(text: string): Parsed & { startHi: Uint32Array; startLo: Uint32Array; endHi: Uint32Array; endLo: Uint32Array } {
-  const lines = text.split('\n');
-  const n0 = lines.length;
+const hexDigit = (c: number) => (c <= 57 ? c - 48 : (c | 32) - 87);
+
+/**
+ * The upper 64 bits of the IPv6 address in bytes [s, e) of `buf` (hex groups, at most one `::`), into
+ * `out` as [hi32, lo32]. Works on the bytes: no string or BigInt per line.
+ */
+export function upper64(buf: Uint8Array, s: number, e: number, groups: Uint16Array, out: Uint32Array): void {
+  groups.fill(0);
+  let n = 0;
+  let gap = -1;
+  let i = s;
+  if (buf[i] === 58 && buf[i + 1] === 58) {
+    gap = 0;
+    i += 2;
+  }
+  while (i < e && n < 8) {
+    let v = 0;
+    let digits = 0;
+    while (i < e && buf[i] !== 58) {
+      v = (v << 4) | hexDigit(buf[i] as number);
+      i++;
+      digits++;
+    }
+    if (digits > 0) groups[n++] = v & 0xffff;
+    if (i < e) {
+      i++;
+      if (i < e && buf[i] === 58) {
+        gap = n;
+        i++;
+      }
+    }
+  }
+  if (gap >= 0) {
+    const tail = n - gap;
+    for (let k = tail - 1; k >= 0; k--) groups[8 - tail + k] = groups[gap + k] as number;
+    for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
+  }
+  out[0] = (((groups[0] as number) << 16) | (groups[1] as number)) >>> 0;
+  out[1] = (((groups[2] as number) << 16) | (groups[3] as number)) >>> 0;
+}
+
+/** Scans `start,end,CC` lines of textual IPv6 ranges, keeping the upper 64 bits of each end. */
+function parseV6(buf: Uint8Array): Parsed & { startHi: Uint32Array; startLo: Uint32Array; endHi: Uint32Array; endLo: Uint32Array } {
+  let lines = 0;
+  for (let i = 0; i < buf.length; i++) if (buf[i] === 10) lines++;
+  const n0 = lines + 1;
   const startHi = new Uint32Array(n0);
   const startLo = new Uint32Array(n0);
   const endHi = new Uint32Array(n0);
   const endLo = new Uint32Array(n0);
   const codes = new Uint16Array(n0);
+  const groups = new Uint16Array(8);
+  const out = new Uint32Array(2);
   let n = 0;
-  for (const line of lines) {
-    if (line.length < 5) continue;
-    const c1 = line.indexOf(',');
-    const c2 = line.indexOf(',', c1 + 1);
-    const s = BigInt(line.slice(0, c1)) >> 64n;
-    const e = BigInt(line.slice(c1 + 1, c2)) >> 64n;
-    startHi[n] = Number(s >> 32n);
-    startLo[n] = Number(s & 0xffffffffn);
-    endHi[n] = Number(e >> 32n);
-    endLo[n] = Number(e & 0xffffffffn);
-    codes[n] = codeOf(line.charCodeAt(c2 + 1), line.charCodeAt(c2 + 2));
-    n++;
+  let i = 0;
+  const len = buf.length;
+  while (i < len) {
+    let eol = i;
+    while (eol < len && buf[eol] !== 10) eol++;
+    const c1 = buf.indexOf(44, i);
+    const c2 = c1 < 0 ? -1 : buf.indexOf(44, c1 + 1);
+    if (c1 > i && c2 > c1 && c2 + 2 < eol + 1 && eol - c2 >= 3) {
+      upper64(buf, i, c1, groups, out);
+      startHi[n] = out[0] as number;
+      startLo[n] = out[1] as number;
+      upper64(buf, c1 + 1, c2, groups, out);
+      endHi[n] = out[0] as number;
+      endLo[n] = out[1] as number;
+      codes[n] = codeOf(buf[c2 + 1] as number, buf[c2 + 2] as number);
+      n++;
+    }
+    i = eol + 1;
   }
   return {
     count: n,
@@ -122,7 +173,7 @@ export function loadIpIndex(options: { dataDir?: string } = {}): IpIndex {
   const started = performance.now();
   const dir = options.dataDir ?? dataDirectory();
   const v4 = parseV4(readFileSync(join(dir, 'geo-whois-asn-country-ipv4-num.csv'), 'latin1'));
-  const v6 = parseV6(readFileSync(join(dir, 'geo-whois-asn-country-ipv6-num.csv'), 'latin1'));
+  const v6 = parseV6(readFileSync(join(dir, 'geo-whois-asn-country-ipv6.csv')));
   const loadMs = performance.now() - started;
 
   const lookupV4 = (x: number): string | null => {

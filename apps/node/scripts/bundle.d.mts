@@ -1,0 +1,3 @@
+export function bundleIsFresh(): boolean;
+export function buildBundle(): Promise<void>;
+export function ensureBundle(): Promise<boolean>;

@@ -1,0 +1,30 @@
+// Profiling aid: --import ./scripts/sqltime.mjs prints time spent per SQL statement shape at exit.
+import { createRequire } from 'node:module';
+
+const require = createRequire(new URL('../../apps/node/package.json', import.meta.url));
+const SQLite = require('better-sqlite3');
+const db = new SQLite(':memory:');
+const Statement = db.prepare('select 1').constructor;
+const totals = new Map();
+for (const m of ['run', 'all', 'get']) {
+  const orig = Statement.prototype[m];
+  Statement.prototype[m] = function (...args) {
+    const t = performance.now();
+    try {
+      return orig.apply(this, args);
+    } finally {
+      const k = this.source
+        .replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)')
+        .replace(/in \(\?(, \?)*\)/g, 'in (…)')
+        .slice(0, 90);
+      const e = totals.get(k) ?? [0, 0];
+      e[0] += performance.now() - t;
+      e[1]++;
+      totals.set(k, e);
+    }
+  };
+}
+process.on('exit', () => {
+  for (const [k, [ms, n]] of [...totals].sort((a, b) => b[1][0] - a[1][0]).slice(0, 15))
+    console.log(ms.toFixed(0).padStart(7), 'ms', String(n).padStart(6), k);
+});
