@@ -274,4 +274,52 @@ describe('the liaison office with three countries', () => {
     await Promise.all(Object.values(f.nodes).map((n) => n.services.refreshDirectory()));
     await f.until(() => Object.values(f.nodes).every((n) => n.ctx.directory.serial === serial));
   });
+
+  it('gives a referral copy the status that reached the liaison office before it', async () => {
+    const { Keystore } = await import('../src/keys/keystore.js');
+    const { signMessage, uuidv7 } = await import('@firstlight/protocol');
+    const now = Math.floor(Date.now() / 1000);
+    const thKey = Keystore.open(f.node('TH').ctx.dataDir).signingKey(now);
+    const khKey = Keystore.open(f.node('KH').ctx.dataDir).signingKey(now);
+    const id = uuidv7();
+    const referral = await signMessage(
+      'referral',
+      {
+        v: 1,
+        id,
+        from: 'TH',
+        to: 'KH',
+        iat: now,
+        exp: now + 86_400,
+        ip: ipIn(f, 'KH', 40),
+        seenAt: '2015-06-01T10:00:00Z',
+        evidence: [`sha256:${'c'.repeat(64)}`],
+        action: 'locate',
+        urgency: 'urgent',
+        operation: OPERATION,
+      },
+      thKey,
+    );
+    const declined = await signMessage(
+      'status',
+      { v: 1, id: uuidv7(), from: 'KH', to: 'TH', iat: now, referral: id, state: 'declined', reason: 'ip_not_traceable' },
+      khKey,
+    );
+    const deliver = async (jws: string) => {
+      const res = await fetch(`${f.liaison.url}/trpc/federation.deliver`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ envelopes: [jws] }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await deliver(declined);
+    await deliver(referral);
+    const row = await f.liaison.ctx.db
+      .selectFrom('liaison_referrals')
+      .select(['state', 'state_iat'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'declined', state_iat: now });
+  });
 });

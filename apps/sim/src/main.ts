@@ -18,6 +18,7 @@ const program = new Command('firstlight-sim')
   .option('--exit-when-done', 'stop once every referral is closed or declined', false)
   .option('--step-seconds <s>', 'seconds between status steps in receiving countries', int, 1)
   .option('--seed <n>', 'random seed for the synthetic cases', int, 2015)
+  .option('--concurrency <n>', 'cases filed at once, and status updates at once per country', int, 8)
   .showHelpAfterError()
   .exitOverride();
 
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       console: o.console,
       exitWhenDone: o.exitWhenDone,
       stepSeconds: o.stepSeconds,
+      concurrency: o.concurrency,
       seed: o.seed,
     });
   } catch (error) {

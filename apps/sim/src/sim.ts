@@ -42,6 +42,8 @@ export const simOptionsSchema = z.strictObject({
   exitWhenDone: z.boolean().default(false),
   /** Seconds between a referral's status steps in the receiving country (pacing, so progress is visible). */
   stepSeconds: z.number().min(0).max(3600).default(1),
+  /** Cases filed at once, and status updates sent at once per country (bureaus work in parallel). */
+  concurrency: z.int().min(1).max(256).default(8),
   /** Run only these countries of the scenario (tests: a small federation through the same code path). */
   only: z.array(z.string().length(2)).min(2).optional(),
 });
@@ -311,9 +313,12 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     });
   }
 
+  // Several filers share the plan: each claims the next case number. st.filed counts cases finished,
+  // so a resumed run may file again the few that were in flight when it stopped.
+  let claimed = st.filed;
   async function filer(): Promise<void> {
-    while (!stopping && st.filed < st.referralsPlanned) {
-      const n = st.filed;
+    while (!stopping && claimed < st.referralsPlanned) {
+      const n = claimed++;
       // A refused case (say, a sampled IP the bureau cannot route) is tried again with new draws, then
       // skipped: the complaint stays in its country, and the progress line counts what was referred.
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -325,9 +330,19 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
           if (!(error instanceof TRPCClientError)) throw error;
         }
       }
-      st.filed = n + 1;
+      st.filed += 1;
       if (st.filed % 10 === 0 || st.filed === st.referralsPlanned) saveState(options.dataRoot, st);
     }
+  }
+
+  /** Runs `task` over `items`, at most `limit` at a time. */
+  async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(limit, items.length) }, async () => {
+        while (next < items.length && !stopping) await task(items[next++] as T);
+      }),
+    );
   }
 
   const NEXT: Record<string, string> = {
@@ -338,48 +353,56 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     action_taken: 'closed',
   };
   const outcomes = new Map<string, ReturnType<typeof outcome>>();
+  /** One country's bureau: moves each referral in its inbox one step on. */
+  async function respond(client: Client): Promise<number> {
+    let inbox: Awaited<ReturnType<Client['bureau']['inbox']['list']['query']>>;
+    try {
+      inbox = await client.bureau.inbox.list.query({ limit: 1000 });
+    } catch {
+      return 0;
+    }
+    const open = inbox.filter((r) => NEXT[r.state]);
+    await eachLimited(
+      open,
+      options.concurrency,
+      async (r) => {
+        const next = NEXT[r.state] as string;
+        const rnd = prng(Number.parseInt(r.id.slice(-8), 16) ^ options.seed);
+        try {
+          if (r.state === 'acknowledged' && rnd() < 0.08) {
+            await client.bureau.inbox.updateStatus.mutate({
+              referralId: r.id,
+              state: 'declined',
+              reason: rnd() < 0.5 ? 'data_retention_expired' : 'ip_not_traceable',
+            });
+            return;
+          }
+          if (next === 'action_taken' || next === 'closed') {
+            const o = outcomes.get(r.id) ?? outcome(rnd);
+            outcomes.set(r.id, o);
+            await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'closed', outcome: o });
+          } else {
+            await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'located' });
+          }
+        } catch {
+          // A conflict (someone else moved it) or a node restarting: the next round picks it up.
+        }
+      },
+    );
+    return open.length;
+  }
+
   async function responder(): Promise<void> {
     while (!stopping) {
-      for (const [country, client] of officers) {
-        if (stopping) return;
-        let inbox: Awaited<ReturnType<Client['bureau']['inbox']['list']['query']>>;
-        try {
-          inbox = await client.bureau.inbox.list.query({ limit: 1000 });
-        } catch {
-          continue;
-        }
-        for (const r of inbox) {
-          if (stopping) return;
-          const next = NEXT[r.state];
-          if (!next) continue;
-          const rnd = prng(Number.parseInt(r.id.slice(-8), 16) ^ options.seed);
-          try {
-            if (r.state === 'acknowledged' && rnd() < 0.08) {
-              await client.bureau.inbox.updateStatus.mutate({
-                referralId: r.id,
-                state: 'declined',
-                reason: rnd() < 0.5 ? 'data_retention_expired' : 'ip_not_traceable',
-              });
-              continue;
-            }
-            if (next === 'action_taken' || next === 'closed') {
-              const o = outcomes.get(r.id) ?? outcome(rnd);
-              outcomes.set(r.id, o);
-              await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'closed', outcome: o });
-            } else {
-              await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'located' });
-            }
-          } catch {
-            // A conflict (someone else moved it) or a node restarting: the next round picks it up.
-          }
-        }
-        void country;
-      }
-      await new Promise((r) => setTimeout(r, options.stepSeconds * 1000));
+      // Every country's bureau works at the same time.
+      const moved = await Promise.all([...officers.values()].map((client) => respond(client)));
+      // Nothing to do anywhere: look again shortly rather than spin.
+      const idle = moved.every((n) => n === 0);
+      await new Promise((r) => setTimeout(r, Math.max(options.stepSeconds * 1000, idle ? 200 : 0)));
     }
   }
 
-  const work = Promise.all([filer(), responder()]);
+  const work = Promise.all([...Array.from({ length: options.concurrency }, () => filer()), responder()]);
   work.catch(() => undefined);
   const done = (async () => {
     for (;;) {

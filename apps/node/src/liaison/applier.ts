@@ -31,6 +31,30 @@ export const liaisonApplier: MessageApplier = {
         .values(rows.slice(i, i + 100))
         .onConflict((oc) => oc.column('id').doNothing())
         .execute();
+    // A status may have come before the copy of its referral (each travels on its own): the referral
+    // takes the latest signed status already held from its receiving country.
+    const ids = items.map(({ message }) => message.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const earlier = await trx
+        .selectFrom('liaison_statuses')
+        .select(['referral_id', 'from_country', 'state', 'iat'])
+        .where('referral_id', 'in', ids.slice(i, i + 500))
+        .orderBy('iat', 'asc')
+        .orderBy('received_at', 'asc')
+        .execute();
+      const latest = new Map<string, { from_country: string; state: string; iat: number }>();
+      for (const s of earlier) latest.set(`${s.referral_id} ${s.from_country}`, s);
+      for (const [key, s] of latest) {
+        const referralId = key.split(' ')[0] as string;
+        await trx
+          .updateTable('liaison_referrals')
+          .set({ state: s.state, state_iat: s.iat })
+          .where('id', '=', referralId)
+          .where('to_country', '=', s.from_country)
+          .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', s.iat)]))
+          .execute();
+      }
+    }
     const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
     for (let i = 0; i < evidence.length; i += 300)
       await trx
