@@ -44,5 +44,15 @@ describe('a referral between two countries', () => {
     });
     expect(back.outcome).toEqual({ suspectsIdentified: 12, arrests: 9, premisesSearched: 1, callCentresDismantled: 1 });
     expect(back.statuses.map((s) => s.state)).toEqual(['located', 'action_taken']);
+
+    // The work queue holds it until it is closed.
+    expect((await khClient.bureau.inbox.list.query({ open: true })).map((r) => r.id)).toContain(sent.id);
+    await khClient.bureau.inbox.updateStatus.mutate({
+      referralId: sent.id,
+      state: 'closed',
+      outcome: { suspectsIdentified: 12, arrests: 9, premisesSearched: 1, callCentresDismantled: 1 },
+    });
+    expect((await khClient.bureau.inbox.list.query({ open: true })).map((r) => r.id)).not.toContain(sent.id);
+    expect((await khClient.bureau.inbox.list.query({})).map((r) => r.id)).toContain(sent.id);
   });
 });

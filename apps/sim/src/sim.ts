@@ -357,7 +357,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   async function respond(client: Client): Promise<number> {
     let inbox: Awaited<ReturnType<Client['bureau']['inbox']['list']['query']>>;
     try {
-      inbox = await client.bureau.inbox.list.query({ limit: 1000 });
+      inbox = await client.bureau.inbox.list.query({ limit: 1000, open: true });
     } catch {
       return 0;
     }

@@ -26,9 +26,18 @@ function present(row: Database['referrals_in'], now: number) {
   };
 }
 
-export async function listReferralsIn(db: Kysely<Database>, options: { limit: number; before?: number | undefined }, now: number) {
+/** States after which a referral needs nothing more from this bureau. */
+export const FINISHED_STATES = ['closed', 'declined'] as const;
+
+export async function listReferralsIn(
+  db: Kysely<Database>,
+  options: { limit: number; before?: number | undefined; open?: boolean | undefined },
+  now: number,
+) {
   let q = db.selectFrom('referrals_in').selectAll().orderBy('received_at', 'desc').limit(options.limit);
   if (options.before !== undefined) q = q.where('received_at', '<', options.before);
+  // The work queue: only referrals still waiting for this bureau.
+  if (options.open) q = q.where('state', 'not in', [...FINISHED_STATES]);
   return (await q.execute()).map((r) => present(r, now));
 }
 

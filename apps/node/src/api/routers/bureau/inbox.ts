@@ -9,7 +9,16 @@ const reader = operatorProcedure('national', ['officer', 'auditor']);
 
 export const inboxRouter = router({
   list: reader
-    .input(z.strictObject({ limit: z.int().min(1).max(1000).default(200), before: z.int().optional() }).default({ limit: 200 }))
+    .input(
+      z
+        .strictObject({
+          limit: z.int().min(1).max(1000).default(200),
+          before: z.int().optional(),
+          /** Only referrals not yet closed or declined (the bureau's work queue). */
+          open: z.boolean().optional(),
+        })
+        .default({ limit: 200 }),
+    )
     .query(({ ctx, input }) => listReferralsIn(ctx.node.db, input, ctx.node.clock.now())),
   get: reader.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getReferralIn(ctx.node.db, input.id, ctx.node.clock.now())),
   updateStatus: officer.input(statusInput).mutation(({ ctx, input }) => updateStatus(ctx.node, input)),
