@@ -362,33 +362,29 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
       return 0;
     }
     const open = inbox.filter((r) => NEXT[r.state]);
-    await eachLimited(
-      open,
-      options.concurrency,
-      async (r) => {
-        const next = NEXT[r.state] as string;
-        const rnd = prng(Number.parseInt(r.id.slice(-8), 16) ^ options.seed);
-        try {
-          if (r.state === 'acknowledged' && rnd() < 0.08) {
-            await client.bureau.inbox.updateStatus.mutate({
-              referralId: r.id,
-              state: 'declined',
-              reason: rnd() < 0.5 ? 'data_retention_expired' : 'ip_not_traceable',
-            });
-            return;
-          }
-          if (next === 'action_taken' || next === 'closed') {
-            const o = outcomes.get(r.id) ?? outcome(rnd);
-            outcomes.set(r.id, o);
-            await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'closed', outcome: o });
-          } else {
-            await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'located' });
-          }
-        } catch {
-          // A conflict (someone else moved it) or a node restarting: the next round picks it up.
+    await eachLimited(open, options.concurrency, async (r) => {
+      const next = NEXT[r.state] as string;
+      const rnd = prng(Number.parseInt(r.id.slice(-8), 16) ^ options.seed);
+      try {
+        if (r.state === 'acknowledged' && rnd() < 0.08) {
+          await client.bureau.inbox.updateStatus.mutate({
+            referralId: r.id,
+            state: 'declined',
+            reason: rnd() < 0.5 ? 'data_retention_expired' : 'ip_not_traceable',
+          });
+          return;
         }
-      },
-    );
+        if (next === 'action_taken' || next === 'closed') {
+          const o = outcomes.get(r.id) ?? outcome(rnd);
+          outcomes.set(r.id, o);
+          await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'closed', outcome: o });
+        } else {
+          await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'located' });
+        }
+      } catch {
+        // A conflict (someone else moved it) or a node restarting: the next round picks it up.
+      }
+    });
     return open.length;
   }
 

@@ -56,30 +56,39 @@ function hasDuplicateOrForbiddenKeys(text: string): boolean {
   const stack: Array<Set<string> | null> = [];
   let i = 0;
   let expectKey = false;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '{') {
+  const len = text.length;
+  while (i < len) {
+    const ch = text.charCodeAt(i);
+    if (ch === 123 /* { */) {
       stack.push(new Set());
       expectKey = true;
       i++;
-    } else if (ch === '[') {
+    } else if (ch === 91 /* [ */) {
       stack.push(null);
       expectKey = false;
       i++;
-    } else if (ch === '}' || ch === ']') {
+    } else if (ch === 125 /* } */ || ch === 93 /* ] */) {
       stack.pop();
       expectKey = false;
       i++;
-    } else if (ch === ',') {
+    } else if (ch === 44 /* , */) {
       expectKey = stack[stack.length - 1] instanceof Set;
       i++;
-    } else if (ch === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    } else if (ch === 34 /* " */) {
+      // The closing quote: the next quote not escaped by an odd run of backslashes.
+      let j = text.indexOf('"', i + 1);
+      let escaped = false;
+      for (;;) {
+        let k = j - 1;
+        while (text.charCodeAt(k) === 92 /* \\ */) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+        escaped = true;
+        j = text.indexOf('"', j + 1);
+      }
       if (expectKey) {
-        // Fast path: a key without escapes is its raw text; only escaped keys need decoding.
         const raw = text.slice(i + 1, j);
-        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
+        // Fast path: a key without escapes is its raw text; only escaped keys need decoding.
+        const key = escaped || raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
         const keys = stack[stack.length - 1];
         if (!(keys instanceof Set) || keys.has(key) || FORBIDDEN_KEYS.has(key)) return true;
         keys.add(key);
