@@ -2,6 +2,12 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(new URL('../../apps/node/package.json', import.meta.url));
+
+import { appendFileSync } from 'node:fs';
+
+// SQLTIME_FILE: where to write (a node started by a script has no terminal); stderr otherwise.
+const out = (line) =>
+  process.env.SQLTIME_FILE ? appendFileSync(process.env.SQLTIME_FILE, `${line}\n`) : process.stderr.write(`${line}\n`);
 const SQLite = require('better-sqlite3');
 const db = new SQLite(':memory:');
 const Statement = db.prepare('select 1').constructor;
@@ -26,5 +32,5 @@ for (const m of ['run', 'all', 'get']) {
 }
 process.on('exit', () => {
   for (const [k, [ms, n]] of [...totals].sort((a, b) => b[1][0] - a[1][0]).slice(0, 15))
-    console.log(ms.toFixed(0).padStart(7), 'ms', String(n).padStart(6), k);
+    out(`${ms.toFixed(0).padStart(7)} ms ${String(n).padStart(6)} ${k}`);
 });

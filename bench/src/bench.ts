@@ -256,7 +256,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 }
 
 /** A liaison office, TH and KH initialised with the CLI; KH holds the published directory. */
-async function singleNode(): Promise<{ root: string; bin: string; khDir: string; thDir: string }> {
+export async function singleNode(): Promise<{ root: string; bin: string; khDir: string; thDir: string }> {
   const root = mkdtempSync(join(tmpdir(), 'firstlight-bench-node-'));
   const bin = new URL('../../apps/node/bin/firstlight.mjs', import.meta.url).pathname;
   const run = (...args: string[]) =>
@@ -303,8 +303,14 @@ async function singleNode(): Promise<{ root: string; bin: string; khDir: string;
   return { root, bin, khDir: join(root, 'kh'), thDir: join(root, 'th') };
 }
 
-async function startNode(bin: string, dataDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [bin, 'start', '--data', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+export async function startNode(
+  bin: string,
+  dataDir: string,
+  nodeArgs: string[] = [],
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--data', dataDir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {

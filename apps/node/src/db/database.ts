@@ -3,7 +3,9 @@
  * postgres:// URL. Business code sees only Kysely<Database>, never the driver.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -14,6 +16,8 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /** SQLite: how many times the worker thread has checkpointed the log (tests, metrics). */
+  checkpoints?: (() => number) | undefined;
 }
 
 export interface OpenDatabaseOptions {
@@ -67,9 +71,76 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // WAL checkpoints (copying the log into the database file, with its fsync) run on a worker thread,
+  // so a commit on the main thread never waits for one. The main thread still checkpoints if the log
+  // reaches ~80 MB (the worker stopped or fell behind).
+  const checkpointer = options.location === ':memory:' ? null : startCheckpointer(options.location, options.onIdleError);
+  if (checkpointer) {
+    sqlite.pragma(`wal_autocheckpoint = ${MAIN_THREAD_CHECKPOINT_PAGES}`);
+    sqlite.pragma('journal_size_limit = 67108864');
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db, false);
-  return { db, kind: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    kind: 'sqlite',
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+    checkpoints: checkpointer ? () => checkpointer.count : undefined,
+  };
+}
+
+/** Pages (4 KiB) of log after which a commit on the main thread checkpoints itself: the backstop. */
+export const MAIN_THREAD_CHECKPOINT_PAGES = 20_000;
+
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const SQLite = require(workerData.module);
+const db = new SQLite(workerData.location, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+const timer = setInterval(() => {
+  try {
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (result && result.checkpointed > 0) parentPort.postMessage({ checkpointed: result.checkpointed });
+  } catch (error) {
+    parentPort.postMessage({ error: String((error && error.message) || error) });
+  }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+/** A worker thread with its own connection, checkpointing the WAL passively (never blocking a writer). */
+function startCheckpointer(location: string, onError?: (error: Error) => void): { count: number; stop(): Promise<void> } {
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), location, intervalMs: 200 },
+  });
+  worker.unref();
+  const state = {
+    count: 0,
+    async stop() {
+      // Referenced again while it finishes its last checkpoint, so the process waits for it.
+      worker.ref();
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('stop');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
+      await worker.terminate();
+    },
+  };
+  worker.on('message', (m: { error?: string; checkpointed?: number }) => {
+    if (m.error) onError?.(new Error(`WAL checkpoint: ${m.error}`));
+    else state.count += 1;
+  });
+  worker.on('error', (error) => onError?.(error));
+  return state;
 }
 
 /**

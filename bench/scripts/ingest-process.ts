@@ -1,0 +1,63 @@
+/**
+ * Ingest into a node process, for profiling it:
+ *   pnpm --filter @firstlight/bench exec tsx scripts/ingest-process.ts [total] [--cpu-prof-dir=DIR] [--node-arg=ARG]…
+ * e.g. --node-arg=--import=./scripts/sqltime.mjs prints the node's time per SQL statement shape.
+ * The node runs the bundle (built if stale); with a profile directory it runs with --cpu-prof.
+ */
+import { rmSync } from 'node:fs';
+import { ensureBundle } from '@firstlight/node/bundle';
+import { Keystore } from '@firstlight/node/keystore';
+import { signMessage, uuidv7 } from '@firstlight/protocol';
+import { singleNode, startNode } from '../src/bench.js';
+
+const total = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 20_000);
+const profDir = process.argv.find((a) => a.startsWith('--cpu-prof-dir='))?.split('=')[1];
+await ensureBundle();
+const single = await singleNode();
+const now = Math.floor(Date.now() / 1000);
+const key = Keystore.open(single.thDir).signingKey(now);
+const envelopes: string[] = [];
+for (let n = 0; n < total; n++)
+  envelopes.push(
+    await signMessage(
+      'referral',
+      {
+        v: 1,
+        id: uuidv7(),
+        from: 'TH',
+        to: 'KH',
+        iat: now,
+        exp: now + 86_400,
+        ip: `1.32.${(n >> 8) & 255}.${n & 255}`,
+        seenAt: '2015-06-01T10:00:00Z',
+        evidence: [`sha256:${n.toString(16).padStart(64, '0')}`],
+        action: 'locate',
+        urgency: 'urgent',
+        operation: 'first-light-2015',
+      },
+      key,
+    ),
+  );
+const nodeArgs = process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length));
+const node = await startNode(single.bin, single.khDir, [...nodeArgs, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]);
+const start = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: 4 }, async () => {
+    while (next < envelopes.length) {
+      const b = envelopes.slice(next, next + 500);
+      next += 500;
+      const res = await fetch(`${node.url}/trpc/federation.deliver`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ envelopes: b }),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      await res.json();
+    }
+  }),
+);
+const seconds = (performance.now() - start) / 1000;
+console.log(`${total} referrals in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)}/s`);
+await node.stop();
+rmSync(single.root, { recursive: true, force: true });
