@@ -20,6 +20,7 @@ import type { Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
+import { forChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
@@ -73,14 +74,10 @@ export class Inbox {
   private async knownReceipts(digests: Array<string | null>): Promise<Map<string, string>> {
     const known = new Map<string, string>();
     const wanted = [...new Set(digests.filter((d): d is string => d !== null))];
-    for (let i = 0; i < wanted.length; i += 500) {
-      const rows = await this.ctx.db
-        .selectFrom('received')
-        .select(['digest', 'receipt'])
-        .where('digest', 'in', wanted.slice(i, i + 500))
-        .execute();
+    await forChunks(wanted, 500, async (chunk) => {
+      const rows = await this.ctx.db.selectFrom('received').select(['digest', 'receipt']).where('digest', 'in', chunk).execute();
       for (const r of rows) known.set(r.digest, r.receipt);
-    }
+    });
     return known;
   }
 
@@ -187,14 +184,10 @@ export class Inbox {
   private async markReplays(results: Array<VerifyResult<'referral' | 'status'> | null>): Promise<number[]> {
     const ids = [...new Set(results.flatMap((r) => (r?.ok ? [r.message.id] : [])))];
     const stored = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.ctx.db
-        .selectFrom('received')
-        .select(['message_id', 'digest'])
-        .where('message_id', 'in', ids.slice(i, i + 500))
-        .execute();
+    await forChunks(ids, 500, async (chunk) => {
+      const rows = await this.ctx.db.selectFrom('received').select(['message_id', 'digest']).where('message_id', 'in', chunk).execute();
       for (const r of rows) stored.set(r.message_id, r.digest);
-    }
+    });
     const replays: number[] = [];
     if (stored.size === 0) return replays;
     for (let i = 0; i < results.length; i++) {
@@ -229,11 +222,7 @@ export class Inbox {
         receipt,
         received_at: now,
       }));
-      for (let i = 0; i < rows.length; i += 200)
-        await trx
-          .insertInto('received')
-          .values(rows.slice(i, i + 200))
-          .execute();
+      await forChunks(rows, 200, (chunk) => trx.insertInto('received').values(chunk).execute());
       // Referrals go in together; a status is applied in its place, after the referrals before it.
       let pending: Array<{ message: Referral; jws: string }> = [];
       for (const { result, jws } of accepted) {

@@ -1,22 +1,14 @@
 /** A national bureau's handling of accepted messages: referrals into the inbox, statuses onto our referrals. */
 
+import { forChunks } from '../db/chunks.js';
 import { deadlineFor } from './deadlines.js';
 import type { MessageApplier } from './inbox.js';
+import { referralColumns } from './referral-row.js';
 
 export const nationalApplier: MessageApplier = {
   async referrals(trx, items, now) {
     const rows = items.map(({ message: m }) => ({
-      id: m.id,
-      from_country: m.from,
-      to_country: m.to,
-      ip: m.ip,
-      port: m.port ?? null,
-      seen_at: m.seenAt,
-      action: m.action,
-      urgency: m.urgency,
-      operation: m.operation,
-      evidence: JSON.stringify(m.evidence),
-      iat: m.iat,
+      ...referralColumns(m),
       exp: m.exp,
       received_at: now,
       deadline_at: deadlineFor(m.urgency, now),
@@ -25,11 +17,7 @@ export const nationalApplier: MessageApplier = {
       reason: null,
       updated_at: now,
     }));
-    for (let i = 0; i < rows.length; i += 100)
-      await trx
-        .insertInto('referrals_in')
-        .values(rows.slice(i, i + 100))
-        .execute();
+    await forChunks(rows, 100, (chunk) => trx.insertInto('referrals_in').values(chunk).execute());
   },
   async status(trx, m, jws, now) {
     await trx

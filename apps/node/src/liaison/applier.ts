@@ -3,65 +3,62 @@
  * stored for the overview and correlation. Figures are computed only from these signed statuses.
  */
 import { ipNetwork } from '@firstlight/protocol';
+import { forChunks } from '../db/chunks.js';
 import type { MessageApplier } from '../inbox/inbox.js';
+import { referralColumns } from '../inbox/referral-row.js';
 
 export const liaisonApplier: MessageApplier = {
   async referrals(trx, items, now) {
     const rows = items.map(({ message: m, jws }) => ({
-      id: m.id,
-      from_country: m.from,
-      to_country: m.to,
-      ip: m.ip,
+      ...referralColumns(m),
       network: ipNetwork(m.ip) ?? m.ip,
-      port: m.port ?? null,
-      seen_at: m.seenAt,
-      action: m.action,
-      urgency: m.urgency,
-      operation: m.operation,
-      evidence: JSON.stringify(m.evidence),
-      iat: m.iat,
       received_at: now,
       state: 'sent',
       state_iat: null,
       jws,
     }));
-    for (let i = 0; i < rows.length; i += 100)
-      await trx
+    await forChunks(rows, 100, (chunk) =>
+      trx
         .insertInto('liaison_referrals')
-        .values(rows.slice(i, i + 100))
+        .values(chunk)
         .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+        .execute(),
+    );
     // A status may have come before the copy of its referral (each travels on its own): the referral
     // takes the latest signed status already held from its receiving country.
-    const ids = items.map(({ message }) => message.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      const earlier = await trx
-        .selectFrom('liaison_statuses')
-        .select(['referral_id', 'from_country', 'state', 'iat'])
-        .where('referral_id', 'in', ids.slice(i, i + 500))
-        .orderBy('iat', 'asc')
-        .orderBy('received_at', 'asc')
-        .execute();
-      const latest = new Map<string, { from_country: string; state: string; iat: number }>();
-      for (const s of earlier) latest.set(`${s.referral_id} ${s.from_country}`, s);
-      for (const [key, s] of latest) {
-        const referralId = key.split(' ')[0] as string;
-        await trx
-          .updateTable('liaison_referrals')
-          .set({ state: s.state, state_iat: s.iat })
-          .where('id', '=', referralId)
-          .where('to_country', '=', s.from_country)
-          .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', s.iat)]))
+    await forChunks(
+      items.map(({ message }) => message.id),
+      500,
+      async (ids) => {
+        const earlier = await trx
+          .selectFrom('liaison_statuses')
+          .select(['referral_id', 'from_country', 'state', 'iat'])
+          .where('referral_id', 'in', ids)
+          .orderBy('iat', 'asc')
+          .orderBy('received_at', 'asc')
           .execute();
-      }
-    }
+        const latest = new Map<string, { from_country: string; state: string; iat: number }>();
+        for (const s of earlier) latest.set(`${s.referral_id} ${s.from_country}`, s);
+        for (const [key, s] of latest) {
+          const referralId = key.split(' ')[0] as string;
+          await trx
+            .updateTable('liaison_referrals')
+            .set({ state: s.state, state_iat: s.iat })
+            .where('id', '=', referralId)
+            .where('to_country', '=', s.from_country)
+            .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', s.iat)]))
+            .execute();
+        }
+      },
+    );
     const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
-    for (let i = 0; i < evidence.length; i += 300)
-      await trx
+    await forChunks(evidence, 300, (chunk) =>
+      trx
         .insertInto('liaison_evidence')
-        .values(evidence.slice(i, i + 300))
+        .values(chunk)
         .onConflict((oc) => oc.columns(['referral_id', 'digest']).doNothing())
-        .execute();
+        .execute(),
+    );
   },
   async status(trx, m, jws, now) {
     await trx
