@@ -104,6 +104,8 @@ async function main(): Promise<void> {
   }, 1000);
   const final = await sim.done;
   clearInterval(timer);
+  // Stopped by a signal: `done` settles too, but the operation is not complete; shutdown() reports.
+  if (closing) return;
   process.stdout.write(`\n${line(final)}\noperation complete: every referral is closed or declined.\n`);
   if (o.exitWhenDone) await shutdown(0);
   else process.stdout.write(`still serving (console: ${sim.consoleUrl}); Ctrl-C to stop.\n`);

@@ -19,7 +19,10 @@ export interface NodeProcess {
 export function startNodeProcess(party: string, dataDir: string, url: string, extraArgs: string[] = []): NodeProcess {
   const log = join(dataDir, 'node.log');
   const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, [FIRSTLIGHT_BIN, 'start', '--data', dataDir, ...extraArgs], {
+  // FIRSTLIGHT_SIM_NODE_ARGS: extra Node.js flags for every node process (e.g. profiling:
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof", which NODE_OPTIONS does not allow).
+  const nodeArgs = (process.env.FIRSTLIGHT_SIM_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, FIRSTLIGHT_BIN, 'start', '--data', dataDir, ...extraArgs], {
     stdio: ['ignore', fd, fd],
     env: { ...process.env, FIRSTLIGHT_LOG_LEVEL: process.env.FIRSTLIGHT_LOG_LEVEL ?? 'warn' },
   });
