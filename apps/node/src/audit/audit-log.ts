@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
 import type { AuditTable, Database } from '../db/schema.js';
 
@@ -20,8 +21,8 @@ export interface AuditEntryInput {
   digest: string;
 }
 
-export function entryHash(prevHash: string, e: { seq: number } & AuditEntryInput): string {
-  const body = JSON.stringify([prevHash, e.seq, e.at, e.kind, e.ref, e.digest]);
+export function entryHash(prevHash: string, seq: number, e: AuditEntryInput): string {
+  const body = JSON.stringify([prevHash, seq, e.at, e.kind, e.ref, e.digest]);
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
@@ -36,16 +37,12 @@ export async function appendAudit(trx: Transaction<Database> | Kysely<Database>,
   const rows: AuditTable[] = [];
   for (const e of entries) {
     seq += 1;
-    const hash = entryHash(prev, { seq, ...e });
+    const hash = entryHash(prev, seq, e);
     rows.push({ seq, at: e.at, kind: e.kind, ref: e.ref, digest: e.digest, prev_hash: prev, hash });
     prev = hash;
   }
   // seq is the primary key: two writers racing on the same seq cannot both commit, so the chain stays single.
-  for (let i = 0; i < rows.length; i += 200)
-    await trx
-      .insertInto('audit')
-      .values(rows.slice(i, i + 200))
-      .execute();
+  await insertRows(trx, 'audit', rows, 200);
 }
 
 export type AuditVerdict = { ok: true; entries: number; head: string } | { ok: false; entries: number; brokenAt: number; problem: string };
@@ -65,7 +62,7 @@ export function verifyChain(rows: Iterable<AuditTable>): AuditVerdict {
       };
     if (row.prev_hash !== prev)
       return { ok: false, entries: count, brokenAt: seq, problem: `entry ${seq} does not link to the previous entry` };
-    const hash = entryHash(prev, { seq, at: Number(row.at), kind: row.kind, ref: row.ref, digest: row.digest });
+    const hash = entryHash(prev, seq, { at: Number(row.at), kind: row.kind, ref: row.ref, digest: row.digest });
     if (hash !== row.hash)
       return { ok: false, entries: count, brokenAt: seq, problem: `entry ${seq} was modified: its hash does not match its content` };
     prev = row.hash;

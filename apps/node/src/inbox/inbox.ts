@@ -20,7 +20,7 @@ import type { Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import { forChunks } from '../db/chunks.js';
+import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
@@ -222,7 +222,7 @@ export class Inbox {
         receipt,
         received_at: now,
       }));
-      await forChunks(rows, 200, (chunk) => trx.insertInto('received').values(chunk).execute());
+      await insertRows(trx, 'received', rows, 200);
       // Referrals go in together; a status is applied in its place, after the referrals before it.
       let pending: Array<{ message: Referral; jws: string }> = [];
       for (const { result, jws } of accepted) {

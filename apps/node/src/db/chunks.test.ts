@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
+import { insertRows } from './chunks.js';
+import { type DatabaseHandle, openDatabase } from './database.js';
+
+const dialect = testsUsePostgres() ? 'PostgreSQL' : 'SQLite';
+
+describe(`insertRows (${dialect})`, () => {
+  let handle: DatabaseHandle;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    if (testsUsePostgres()) {
+      const scratch = await createScratchDatabase('chunks');
+      handle = await openDatabase({ location: scratch.url });
+      cleanup = () => scratch.drop();
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'firstlight-chunks-'));
+      handle = await openDatabase({ location: join(dir, 'node.db') });
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await cleanup?.();
+  });
+
+  const row = (n: number) => ({
+    message_id: `m-${n}`,
+    kind: n % 2 ? 'status' : 'referral',
+    digest: `sha256:${n}`,
+    from_country: 'TH',
+    jws: `jws-${n}`,
+    receipt: `receipt-${n}`,
+    received_at: 1_000 + n,
+  });
+
+  it('stores every row, with every value in its column, across chunk boundaries', async () => {
+    const rows = Array.from({ length: 7 }, (_, n) => row(n));
+    await insertRows(handle.db, 'received', rows, 3);
+    const stored = await handle.db.selectFrom('received').selectAll().where('message_id', 'like', 'm-%').orderBy('received_at').execute();
+    expect(stored).toEqual(rows);
+  });
+
+  it('takes rows whose columns differ through Kysely, with the same result', async () => {
+    const a = row(100);
+    const { kind, ...rest } = row(101);
+    const reordered = { kind, ...rest };
+    await insertRows(handle.db, 'received', [a, reordered], 10);
+    const stored = await handle.db
+      .selectFrom('received')
+      .selectAll()
+      .where('message_id', 'in', ['m-100', 'm-101'])
+      .orderBy('received_at')
+      .execute();
+    expect(stored).toEqual([a, row(101)]);
+  });
+
+  it('skips rows that clash on the conflict columns when asked, and refuses them otherwise', async () => {
+    const first = { seq: 1, at: 1, kind: 'k', ref: 'r', digest: 'd', prev_hash: 'p', hash: 'h' };
+    await insertRows(handle.db, 'audit', [first], 2);
+    await expect(insertRows(handle.db, 'audit', [first], 2)).rejects.toThrow();
+    await insertRows(handle.db, 'audit', [first, { ...first, seq: 2, hash: 'h2' }], 2, { ignoreConflictOn: ['seq'] });
+    const seqs = await handle.db.selectFrom('audit').select(['seq', 'hash']).orderBy('seq').execute();
+    expect(seqs.map((s) => [Number(s.seq), s.hash])).toEqual([
+      [1, 'h'],
+      [2, 'h2'],
+    ]);
+  });
+
+  it('refuses an identifier that is not a plain lowercase name', async () => {
+    await expect(insertRows(handle.db, 'received', [{ ...row(200), ['bad"col' as 'kind']: 'x' }], 1)).rejects.toThrow(/identifier/);
+  });
+});
