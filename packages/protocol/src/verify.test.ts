@@ -85,6 +85,17 @@ describe('verify', () => {
     expect(await codeOf(`${h}.${forged}.${s}`)).toBe('ERR_SIGNATURE_INVALID');
   });
 
+  it('checks the key before the signature: a truncated signature by an unknown or revoked key gets the key error', async () => {
+    const jws = await signMessage('referral', referral(), th);
+    const truncated = jws.slice(0, jws.lastIndexOf('.') + 1 + 40); // 30 bytes, not 64
+    expect(await codeOf(truncated)).toBe('ERR_SIGNATURE_INVALID');
+    const stranger = signingKeyFromSeed(seed(7));
+    const foreign = await signMessage('referral', referral(), stranger);
+    expect(await codeOf(foreign.slice(0, foreign.lastIndexOf('.') + 1 + 40))).toBe('ERR_KEY_UNKNOWN');
+    const revoked = directory([{ kid: th.kid, at: NOW - 5, reason: 'compromised' }]);
+    expect(await codeOf(truncated, revoked)).toBe('ERR_KEY_REVOKED');
+  });
+
   it('refuses forbidden header members, other algorithms and wrong typ', async () => {
     const payload = new TextEncoder().encode(JSON.stringify(referral()));
     expect(await codeOf(await signBytes('firstlight-referral+jws', payload, th, { jwk: th.publicJwk }))).toBe('ERR_JWS_HEADER_FORBIDDEN');

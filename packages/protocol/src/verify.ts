@@ -103,7 +103,7 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
     // EdDSA over the exact signing input (RFC 8037): header and payload as received, no re-encoding.
     let valid = false;
     try {
-      valid = ed25519Verify(null, parts.signingInput, keys.publicKey(key), parts.signature);
+      valid = parts.signature.length === 64 && ed25519Verify(null, parts.signingInput, keys.publicKey(key), parts.signature);
     } catch {
       valid = false;
     }
