@@ -22,7 +22,8 @@ export interface InitOptions {
   database?: string;
 }
 
-export async function initNode(options: InitOptions) {
+/** `env` (the CLI passes its own): FIRSTLIGHT_DATABASE_URL stands in for --database, recorded in config.json all the same. */
+export async function initNode(options: InitOptions, env: NodeJS.ProcessEnv = {}) {
   const dataDir = resolve(options.data);
   if (existsSync(configPath(dataDir))) throw new NodeError('ERR_CONFLICT', `${dataDir} already holds a node; use another --data directory`);
   const party = options.role === 'liaison' ? LIAISON_PARTY : (options.country ?? '').toUpperCase();
@@ -40,7 +41,7 @@ export async function initNode(options: InitOptions) {
     publicUrl: options.publicUrl ?? `http://${options.host}:${options.port}`,
     liaisonUrl: options.role === 'liaison' ? null : (options.liaison ?? null),
     anchor,
-    database: options.database ?? null,
+    database: options.database ?? (env.FIRSTLIGHT_DATABASE_URL || null),
   });
   saveConfig(dataDir, config);
   const keys = Keystore.open(dataDir);

@@ -69,7 +69,7 @@ program
   .option('--database <url>', 'postgres:// URL (default: SQLite in the data directory)')
   .option('--json', 'machine-readable output')
   .action(async (o) => {
-    const result = await initNode({ ...o, data: o.data });
+    const result = await initNode({ ...o, data: o.data }, process.env);
     printResult(result, o.json, () =>
       [
         `initialised ${result.party} (${result.role}) in ${result.dataDir}`,

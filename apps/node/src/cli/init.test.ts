@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
+import { openDatabase } from '../db/database.js';
+import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
+import { initNode } from './init.js';
+
+const anchor = 'a'.repeat(43);
+const national = (data: string) => ({
+  data,
+  country: 'TH',
+  role: 'national' as const,
+  host: '127.0.0.1',
+  port: 0,
+  liaison: 'http://127.0.0.1:1',
+  anchor,
+});
+
+describe('firstlight init and the database', () => {
+  it.runIf(testsUsePostgres())(
+    'takes FIRSTLIGHT_DATABASE_URL when --database is absent, records it and migrates that database',
+    async () => {
+      const scratch = await createScratchDatabase('init');
+      const dir = mkdtempSync(join(tmpdir(), 'firstlight-init-'));
+      try {
+        await initNode(national(join(dir, 'th')), { FIRSTLIGHT_DATABASE_URL: scratch.url });
+        expect(loadConfig(join(dir, 'th'), {}).database).toBe(scratch.url);
+        const handle = await openDatabase({ location: scratch.url });
+        try {
+          // Migrated: the node's tables exist (and are empty).
+          expect(await handle.db.selectFrom('received').select('digest').execute()).toEqual([]);
+        } finally {
+          await handle.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await scratch.drop();
+      }
+    },
+  );
+
+  it('refuses a FIRSTLIGHT_DATABASE_URL that is not postgres:// with a clear error; without either, SQLite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firstlight-init-'));
+    try {
+      await expect(initNode(national(join(dir, 'a')), { FIRSTLIGHT_DATABASE_URL: 'mysql://db/x' })).rejects.toThrow(/postgres:\/\//);
+      await initNode(national(join(dir, 'b')), {});
+      expect(loadConfig(join(dir, 'b'), {}).database).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
