@@ -3,11 +3,14 @@
  * main thread keeps HTTP, the database and the replay check. Workers start on the first large batch and
  * stop after a quiet minute, so an idle node holds none. Small batches, and any batch whose worker
  * fails, run on the main thread: a worker's failure never loses or delays a message beyond a retry.
+ * A held directory whose grace period is over verifies nothing: every envelope gets a signed rejection
+ * ERR_DIRECTORY_EXPIRED (unattributed, since no signature can be checked without trusted keys).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Directory, TrustStore } from '@firstlight/protocol';
-import { type JobOutcome, runJob, type VerifyJob } from './verify-job.js';
+import { type Directory, sha256Digest, type TrustStore } from '@firstlight/protocol';
+import { directoryExpiredError } from '../directory/directory-state.js';
+import { type JobOutcome, receiptFor, runJob, type VerifyJob, type WireResult } from './verify-job.js';
 
 export interface VerifyPoolOptions {
   /** Worker threads; 0 verifies on the main thread only. Default: the machine's cores, at most 4. */
@@ -47,8 +50,15 @@ export class VerifyPool {
     this.idleMs = options.idleMs ?? 60_000;
   }
 
-  /** Verifies and pre-signs receipts for a batch; `trust` is the main thread's store for the same serial. */
-  async run(job: Omit<VerifyJob, 'directory'>, held: { directory: Directory; trust: TrustStore } | null): Promise<JobOutcome> {
+  /**
+   * Verifies and pre-signs receipts for a batch; `trust` is the main thread's store for the same serial.
+   * `graceEndsAt` (seconds) is when the held directory stops being trusted, judged at the job's time.
+   */
+  async run(
+    job: Omit<VerifyJob, 'directory'>,
+    held: { directory: Directory; trust: TrustStore; graceEndsAt?: number } | null,
+  ): Promise<JobOutcome> {
+    if (held?.graceEndsAt !== undefined && Math.floor(job.nowMs / 1000) >= held.graceEndsAt) return refuseAll(job, held);
     const work = job.skip.filter((s) => !s).length;
     if (this.closed || this.threads === 0 || work < this.minBatch || !held)
       return runJob({ ...job, directory: { serial: 0 } }, held?.trust ?? null);
@@ -130,4 +140,23 @@ export class VerifyPool {
     this.slots = [];
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
+}
+
+/** Every envelope not already answered is refused with ERR_DIRECTORY_EXPIRED, in a signed receipt. */
+function refuseAll(job: Omit<VerifyJob, 'directory'>, held: { directory: Directory; graceEndsAt?: number }): JobOutcome {
+  const graceSeconds = (held.graceEndsAt ?? held.directory.expiresAt) - held.directory.expiresAt;
+  const error = directoryExpiredError(held.directory, graceSeconds).toJSON();
+  const results: Array<WireResult | null> = [];
+  const receipts: Array<string | null> = [];
+  job.envelopes.forEach((jws, i) => {
+    if (job.skip[i]) {
+      results.push(null);
+      receipts.push(null);
+      return;
+    }
+    const result: WireResult = { ok: false, error, digest: typeof jws === 'string' ? sha256Digest(jws) : '', id: null, sender: null };
+    results.push(result);
+    receipts.push(receiptFor(job, result));
+  });
+  return { results, receipts };
 }

@@ -2,7 +2,9 @@
  * The delivery worker: per peer, claims due messages in batches, posts them, verifies the signed
  * receipts and records them. Each peer is worked independently, so a dead peer never delays the
  * others. Failures back off exponentially with jitter; after deadLetterAfterSeconds a message is
- * dead-lettered for an operator to inspect and retry.
+ * dead-lettered for an operator to inspect and retry. While this node's own directory is past its grace
+ * period nothing is sent: messages stay queued, untouched (no attempt counted, no backoff), until a
+ * fresh directory arrives.
  */
 import { randomBytes } from 'node:crypto';
 import { type Receipt, sha256Digest, verify } from '@firstlight/protocol';
@@ -16,8 +18,11 @@ import type { OutboxRow } from './outbox.js';
 import { backoffMs, claim, depthByPeer, duePeers } from './outbox.js';
 import { touchPeer } from './peers.js';
 
-/** Rejections that a later attempt may turn into acceptance (the peer's directory or clock lags ours). */
-const RETRYABLE_CODES = new Set(['ERR_KEY_UNKNOWN', 'ERR_IAT_FUTURE']);
+/**
+ * Rejections that a later attempt may turn into acceptance (the peer's directory or clock lags ours;
+ * ERR_DIRECTORY_EXPIRED: the peer is cut off from the liaison office and will refresh).
+ */
+const RETRYABLE_CODES = new Set(['ERR_KEY_UNKNOWN', 'ERR_IAT_FUTURE', 'ERR_DIRECTORY_EXPIRED']);
 
 const LEASE_MS = 60_000;
 
@@ -28,6 +33,8 @@ export class OutboxWorker {
   private stopped = true;
   private ticking = false;
   private again = false;
+  /** Delivery is held because this node's directory is past its grace period. */
+  private holding = false;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -66,8 +73,10 @@ export class OutboxWorker {
     this.again = false;
     try {
       const now = this.ctx.clock.now();
-      for (const peer of await duePeers(this.ctx.db, now)) {
-        if (!this.inFlight.has(peer)) this.startPeer(peer);
+      if (this.mayDeliver(now)) {
+        for (const peer of await duePeers(this.ctx.db, now)) {
+          if (!this.inFlight.has(peer)) this.startPeer(peer);
+        }
       }
       for (const { peer, depth } of await depthByPeer(this.ctx.db)) this.ctx.metrics.outboxDepth.set({ peer }, depth);
     } catch (error) {
@@ -93,11 +102,26 @@ export class OutboxWorker {
   private async drainPeer(peer: string): Promise<void> {
     while (!this.stopped) {
       const now = this.ctx.clock.now();
+      if (!this.mayDeliver(now)) return;
       const batch = await claim(this.ctx.db, { peer, worker: this.id, now, leaseMs: LEASE_MS, limit: this.ctx.config.batchSize });
       if (batch.length === 0) return;
       const delivered = await this.deliverBatch(peer, batch);
       if (!delivered) return;
     }
+  }
+
+  /**
+   * Nothing is signed for, sent or checked against a directory whose grace period is over (PROTOCOL
+   * §3.1): the queue waits, intact, for a fresh one (the periodic refresh or the liaison office's push).
+   */
+  private mayDeliver(now: number): boolean {
+    const expired = this.ctx.directory.expiredError(now);
+    if (expired && !this.holding)
+      this.ctx.logger.warn({ code: expired.code, serial: this.ctx.directory.serial }, `outbox held: ${expired.message}`);
+    else if (!expired && this.holding)
+      this.ctx.logger.info({ serial: this.ctx.directory.serial }, 'outbox resumed: the directory is trusted again');
+    this.holding = expired !== null;
+    return !this.holding;
   }
 
   private async deliverBatch(peer: string, batch: OutboxRow[]): Promise<boolean> {
@@ -116,14 +140,17 @@ export class OutboxWorker {
       await this.fail(batch, error, now);
       return false;
     }
-    const trust = ctx.directory.current()?.trust;
+    // A directory whose grace period ended during the exchange verifies nothing: the resend, once a
+    // fresh one arrives, gets the same receipt again (idempotent).
+    const expired = ctx.directory.expiredError(now);
+    const trust = expired ? undefined : ctx.directory.current()?.trust;
     const updates: Array<{ row: OutboxRow; receipt: string; verdict: Receipt | null; problem: string | null }> = [];
     for (let i = 0; i < batch.length; i++) {
       const row = batch[i] as OutboxRow;
       const receiptJws = response.receipts[i];
       let verdict: Receipt | null = null;
       let problem: string | null = null;
-      if (!trust) problem = 'no directory to verify the receipt with';
+      if (!trust) problem = expired ? `receipt not verified: ${expired.code}` : 'no directory to verify the receipt with';
       else {
         const checked = await verify(receiptJws, {
           type: 'receipt',
