@@ -323,3 +323,176 @@ describe('the liaison office with three countries', () => {
     expect(row).toEqual({ state: 'declined', state_iat: now });
   });
 });
+
+describe('the liaison office counts a status only from the country its referral was sent to', () => {
+  let f: TestFederation;
+  let analyst: string;
+  let now: number;
+  let sign: {
+    referral(from: string, to: string, offset: number): Promise<{ id: string; jws: string }>;
+    status(
+      signer: string,
+      to: string,
+      referral: string,
+      state: 'located' | 'action_taken' | 'closed',
+      outcome: [number, number, number, number],
+      iat?: number,
+    ): Promise<string>;
+  };
+  const huge: [number, number, number, number] = [100_000, 100_000, 100_000, 100_000];
+
+  /** Delivers to the liaison office's federation.deliver; returns each receipt's verdict. */
+  const deliver = async (...envelopes: string[]) => {
+    const res = await fetch(`${f.liaison.url}/trpc/federation.deliver`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ envelopes }),
+    });
+    expect(res.status).toBe(200);
+    const { receipts } = ((await res.json()) as { result: { data: { receipts: string[] } } }).result.data;
+    return receipts.map((r) => JSON.parse(Buffer.from(r.split('.')[1] ?? '', 'base64url').toString()).verdict as string);
+  };
+  const figures = async () => {
+    const lo = f.client(f.liaison, analyst);
+    const all = await lo.liaison.overview.query({});
+    const op = await lo.liaison.overview.query({ operation: OPERATION });
+    const timeline = await lo.liaison.timeline.query({ bucket: 'day' });
+    return {
+      all: all.headline,
+      operation: op.headline,
+      timelineStatuses: timeline.reduce((n, b) => n + b.statuses, 0),
+      timelineArrests: timeline.reduce((n, b) => n + b.arrests, 0),
+    };
+  };
+
+  beforeAll(async () => {
+    f = await createTestFederation({ countries: ['TH', 'KH', 'VN'] });
+    analyst = await f.token(f.liaison, 'analyst');
+    const { Keystore } = await import('../src/keys/keystore.js');
+    const { signMessage, uuidv7 } = await import('@firstlight/protocol');
+    now = Math.floor(Date.now() / 1000);
+    const key = (country: string) => Keystore.open(f.node(country).ctx.dataDir).signingKey(now);
+    sign = {
+      async referral(from, to, offset) {
+        const id = uuidv7();
+        const jws = await signMessage(
+          'referral',
+          {
+            v: 1,
+            id,
+            from,
+            to,
+            iat: now,
+            exp: now + 86_400,
+            ip: ipIn(f, to, offset),
+            seenAt: '2015-06-01T10:00:00Z',
+            evidence: [`sha256:${'d'.repeat(63)}${offset % 10}`],
+            action: 'locate',
+            urgency: 'urgent',
+            operation: OPERATION,
+          },
+          key(from),
+        );
+        return { id, jws };
+      },
+      status(signer, to, referral, state, [suspectsIdentified, arrests, premisesSearched, callCentresDismantled], iat = now) {
+        return signMessage(
+          'status',
+          {
+            v: 1,
+            id: uuidv7(),
+            from: signer,
+            to,
+            iat,
+            referral,
+            state,
+            outcome: { suspectsIdentified, arrests, premisesSearched, callCentresDismantled },
+          },
+          key(signer),
+        );
+      },
+    };
+  });
+  afterAll(() => f.close());
+
+  it("keeps out another member's status on a referral sent elsewhere, and a status naming no referral it holds", async () => {
+    const referral = await sign.referral('TH', 'KH', 60);
+    const legit = await sign.status('KH', 'TH', referral.id, 'action_taken', [12, 9, 1, 1]);
+    expect(await deliver(referral.jws, legit)).toEqual(['accepted', 'accepted']);
+    const before = await figures();
+    expect(before.all).toMatchObject({ referrals: 1, statuses: 1, suspectsIdentified: 12, arrests: 9, callCentresDismantled: 1 });
+
+    const { uuidv7 } = await import('@firstlight/protocol');
+    const forgeries = [
+      // A third country claims the referral's outcome, later than the recipient's own word.
+      await sign.status('VN', 'TH', referral.id, 'closed', huge, now + 1),
+      // The origin itself cannot report on what it sent.
+      await sign.status('TH', 'KH', referral.id, 'closed', huge, now + 1),
+      // The recipient, but addressed to a country that is not the origin.
+      await sign.status('KH', 'VN', referral.id, 'closed', huge, now + 1),
+      // A referral id the liaison office never received.
+      await sign.status('KH', 'TH', uuidv7(), 'action_taken', huge),
+    ];
+    // Each is a validly signed copy: the liaison office keeps it (its referral might arrive later)…
+    expect(await deliver(...forgeries)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+    const held = await f.liaison.ctx.db
+      .selectFrom('liaison_statuses')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    expect(Number(held?.n)).toBe(5);
+
+    // …but none of them counts, nor moves the referral's state, nor enters its signed history.
+    expect(await figures()).toEqual(before);
+    const lo = f.client(f.liaison, analyst);
+    const listed = await lo.liaison.referrals.query({ country: 'KH' });
+    expect(listed.items.find((r) => r.id === referral.id)?.state).toBe('action_taken');
+    expect((await lo.liaison.referrals.query({ state: 'closed' })).total).toBe(0);
+    const hist = await lo.liaison.history.query({ id: referral.id });
+    const statuses = hist.events.filter((e) => e.type === 'status');
+    expect(statuses.map((e) => e.signer)).toEqual(['KH']);
+    expect(statuses[0]?.summary).toContain('9 arrests');
+    expect(hist.events.filter((e) => e.type === 'receipt')).toHaveLength(2);
+  });
+
+  it("counts the recipient's status that came before its referral copy, and never another member's that came early too", async () => {
+    const before = await figures();
+    const referral = await sign.referral('VN', 'KH', 61);
+    const early = await sign.status('KH', 'VN', referral.id, 'located', [3, 2, 1, 0]);
+    const forged = await sign.status('TH', 'VN', referral.id, 'closed', huge, now + 1);
+    expect(await deliver(early, forged)).toEqual(['accepted', 'accepted']);
+    // Neither counts while the referral is not held.
+    expect(await figures()).toEqual(before);
+
+    expect(await deliver(referral.jws)).toEqual(['accepted']);
+    const after = await figures();
+    expect(after.all).toEqual({
+      // VN now sends too.
+      countries: 3,
+      referrals: before.all.referrals + 1,
+      statuses: before.all.statuses + 1,
+      suspectsIdentified: before.all.suspectsIdentified + 3,
+      arrests: before.all.arrests + 2,
+      premisesSearched: before.all.premisesSearched + 1,
+      callCentresDismantled: before.all.callCentresDismantled,
+    });
+    expect(after.operation).toEqual(after.all);
+    expect(after.timelineStatuses).toBe(before.timelineStatuses + 1);
+    expect(after.timelineArrests).toBe(before.timelineArrests + 2);
+    // The referral takes the recipient's state, not the later one another member signed.
+    const row = await f.liaison.ctx.db
+      .selectFrom('liaison_referrals')
+      .select(['state', 'state_iat'])
+      .where('id', '=', referral.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'located', state_iat: now });
+    // A forged status arriving after the referral copy does not move it either.
+    expect(await deliver(await sign.status('TH', 'VN', referral.id, 'closed', huge, now + 2))).toEqual(['accepted']);
+    expect(await figures()).toEqual(after);
+    const again = await f.liaison.ctx.db
+      .selectFrom('liaison_referrals')
+      .select('state')
+      .where('id', '=', referral.id)
+      .executeTakeFirstOrThrow();
+    expect(again.state).toBe('located');
+  });
+});

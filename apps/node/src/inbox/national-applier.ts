@@ -1,9 +1,14 @@
-/** A national bureau's handling of accepted messages: referrals into the inbox, statuses onto our referrals. */
+/**
+ * A national bureau's handling of accepted messages: referrals into the inbox, statuses onto our
+ * referrals. A status is applied only when it is the word of the country we sent that referral to
+ * (status-authority.ts): anything else is never stored as a status nor shown on a referral.
+ */
 
 import { insertRows } from '../db/chunks.js';
 import { deadlineFor } from './deadlines.js';
 import type { MessageApplier } from './inbox.js';
 import { referralColumns } from './referral-row.js';
+import { statusRefusal } from './status-authority.js';
 
 export const nationalApplier: MessageApplier = {
   async referrals(trx, items, now) {
@@ -22,6 +27,9 @@ export const nationalApplier: MessageApplier = {
     await insertRows(trx, 'referrals_in', rows, 100);
   },
   async status(trx, m, jws, now) {
+    // The signed bytes stay in `received` (and the audit log) as evidence of the attempt; what a
+    // status about someone else's referral, or a made-up one, says is never applied.
+    if (await statusRefusal(trx, m)) return;
     await trx
       .insertInto('statuses')
       .values({
@@ -44,6 +52,7 @@ export const nationalApplier: MessageApplier = {
       .select('id')
       .where('referral_id', '=', m.referral)
       .where('direction', '=', 'in')
+      .where('from_country', '=', m.from)
       .where('iat', '>', m.iat)
       .executeTakeFirst();
     if (newer) return;

@@ -1,11 +1,14 @@
 /**
  * The liaison office's handling of accepted copies: every referral and status, signed by its origin,
- * stored for the overview and correlation. Figures are computed only from these signed statuses.
+ * stored for the overview and correlation. Figures are computed only from these signed statuses, and a
+ * status speaks for a referral only when the referral's receiving country signed it to the referral's
+ * origin: a referral's state never takes any other member's word.
  */
 import { ipNetwork } from '@firstlight/protocol';
 import { forChunks, insertRows } from '../db/chunks.js';
 import type { MessageApplier } from '../inbox/inbox.js';
 import { referralColumns } from '../inbox/referral-row.js';
+import { authoritativeStatuses } from './authoritative-statuses.js';
 
 export const liaisonApplier: MessageApplier = {
   async referrals(trx, items, now) {
@@ -21,27 +24,24 @@ export const liaisonApplier: MessageApplier = {
     );
     await insertRows(trx, 'liaison_referrals', rows, 100, { ignoreConflictOn: ['id'] });
     // A status may have come before the copy of its referral (each travels on its own): the referral
-    // takes the latest signed status already held from its receiving country.
+    // takes the latest signed status already held from its receiving country, addressed to its origin.
     await forChunks(
       items.map(({ message }) => message.id),
       500,
       async (ids) => {
-        const earlier = await trx
-          .selectFrom('liaison_statuses')
-          .select(['referral_id', 'from_country', 'state', 'iat'])
-          .where('referral_id', 'in', ids)
-          .orderBy('iat', 'asc')
-          .orderBy('received_at', 'asc')
+        const earlier = await authoritativeStatuses(trx)
+          .select(['s.referral_id', 's.state', 's.iat'])
+          .where('s.referral_id', 'in', ids)
+          .orderBy('s.iat', 'asc')
+          .orderBy('s.received_at', 'asc')
           .execute();
-        const latest = new Map<string, { from_country: string; state: string; iat: number }>();
-        for (const s of earlier) latest.set(`${s.referral_id} ${s.from_country}`, s);
-        for (const [key, s] of latest) {
-          const referralId = key.split(' ')[0] as string;
+        const latest = new Map<string, { state: string; iat: number }>();
+        for (const s of earlier) latest.set(s.referral_id, s);
+        for (const [referralId, s] of latest) {
           await trx
             .updateTable('liaison_referrals')
             .set({ state: s.state, state_iat: s.iat })
             .where('id', '=', referralId)
-            .where('to_country', '=', s.from_country)
             .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', s.iat)]))
             .execute();
         }
@@ -69,12 +69,15 @@ export const liaisonApplier: MessageApplier = {
         jws,
       })
       .execute();
-    // The referral's state is its latest signed status (statuses may arrive before or after the referral copy).
+    // The referral's state is its latest signed status (statuses may arrive before or after the referral
+    // copy), and only the country it was sent to speaks for it. Any member's status is kept, since its
+    // referral may not be here yet; the figures (queries.ts) count only those of that country.
     await trx
       .updateTable('liaison_referrals')
       .set({ state: m.state, state_iat: m.iat })
       .where('id', '=', m.referral)
       .where('to_country', '=', m.from)
+      .where('from_country', '=', m.to)
       .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', m.iat)]))
       .execute();
   },

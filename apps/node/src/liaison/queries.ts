@@ -4,7 +4,9 @@
  * signed copies the members sent (liaison_referrals / liaison_statuses); nothing here is self-reported.
  *
  * Headline outcome figures: for each referral, the outcome of its latest signed status that carries
- * one (a later status restates the totals, it does not add to them), summed over referrals.
+ * one (a later status restates the totals, it does not add to them), summed over referrals. A status
+ * counts only once its referral is held and only if the country that referral was sent to signed it
+ * (authoritative-statuses.ts): a member cannot add to another country's figures, or invent a referral.
  */
 import { decodeBase64url, ipNetwork, sha256Digest } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
@@ -13,6 +15,7 @@ import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { withSlash } from '../directory/directory-client.js';
 import { NodeError } from '../errors.js';
+import { authoritativeStatuses } from './authoritative-statuses.js';
 import { operationFromRow, revocationFromRow } from './authority.js';
 
 const DAY = 86_400;
@@ -66,11 +69,20 @@ async function referralsOf(db: Kysely<Database>, operation: string | undefined) 
   return q.execute();
 }
 
+/** Only statuses signed by their referral's recipient count; others (forged, or early) wait or never count. */
 async function statusesOf(db: Kysely<Database>, operation: string | undefined): Promise<StatusRow[]> {
-  let q = db
-    .selectFrom('liaison_statuses as s')
-    .select(['s.id', 's.referral_id', 's.from_country', 's.state', 's.suspects', 's.arrests', 's.premises', 's.call_centres', 's.iat']);
-  if (operation) q = q.innerJoin('liaison_referrals as r', 'r.id', 's.referral_id').where('r.operation', '=', operation);
+  let q = authoritativeStatuses(db).select([
+    's.id',
+    's.referral_id',
+    's.from_country',
+    's.state',
+    's.suspects',
+    's.arrests',
+    's.premises',
+    's.call_centres',
+    's.iat',
+  ]);
+  if (operation) q = q.where('r.operation', '=', operation);
   return q.execute();
 }
 
@@ -226,12 +238,12 @@ function decodeJws(jws: string): { header: { kid?: string }; payload: Record<str
 export async function history(ctx: NodeContext, id: string) {
   const r = await ctx.db.selectFrom('liaison_referrals').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) throw new NodeError('ERR_NOT_FOUND', `the liaison office holds no referral ${id}`);
-  const statuses = await ctx.db
-    .selectFrom('liaison_statuses')
-    .selectAll()
-    .where('referral_id', '=', id)
-    .orderBy('iat')
-    .orderBy('id')
+  // The referral's signed history is its recipient's word: another member's status naming it is not part of it.
+  const statuses = await authoritativeStatuses(ctx.db)
+    .selectAll('s')
+    .where('s.referral_id', '=', id)
+    .orderBy('s.iat')
+    .orderBy('s.id')
     .execute();
   const receipts = await ctx.db
     .selectFrom('received')

@@ -1,0 +1,35 @@
+/**
+ * Who may speak about a referral: a status is only ever the word of the country the referral was sent
+ * to, about a referral the origin actually sent it (PROTOCOL.md §2.2). A valid signature proves who
+ * signed, not that the signer had any say: a member must never be able to set the state or the
+ * outcome counts of another country's referral, or of a referral that does not exist.
+ * Never reads anything but this node's own outgoing referrals.
+ */
+import { ProtocolError, type Status } from '@firstlight/protocol';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/**
+ * Why the origin country (this node) must refuse `status`, or null when it may apply it. The code is
+ * the closest one §4 has (a status about someone else's referral is not addressed to this party as
+ * that referral's origin); a dedicated protocol code would say it better.
+ */
+export async function statusRefusal(db: Kysely<Database>, status: Status): Promise<ProtocolError | null> {
+  const referral = await db.selectFrom('referrals_out').select('to_country').where('id', '=', status.referral).executeTakeFirst();
+  if (!referral)
+    return new ProtocolError(
+      'ERR_WRONG_RECIPIENT',
+      `status ${status.id} is about referral ${status.referral}, which ${status.to} never sent`,
+      {
+        id: status.id,
+        referral: status.referral,
+      },
+    );
+  if (referral.to_country !== status.from)
+    return new ProtocolError(
+      'ERR_WRONG_RECIPIENT',
+      `status ${status.id} is signed by ${status.from}, but referral ${status.referral} was sent to ${referral.to_country}: only that country reports on it`,
+      { id: status.id, referral: status.referral, signer: status.from },
+    );
+  return null;
+}

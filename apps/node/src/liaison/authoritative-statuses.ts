@@ -1,0 +1,17 @@
+/**
+ * The statuses that speak for a referral at the liaison office: each joined to the copy of its referral,
+ * signed by the country that referral was sent to and addressed to its origin. Any member can sign a
+ * status naming any referral id; such a status is kept (its referral may simply not be here yet) but
+ * never counts, and never sets a state, until the referral is held and the signer is its recipient.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** liaison_statuses as `s`, inner-joined to liaison_referrals as `r` on that authority. */
+export function authoritativeStatuses(db: Kysely<Database>) {
+  return db
+    .selectFrom('liaison_statuses as s')
+    .innerJoin('liaison_referrals as r', (join) =>
+      join.onRef('r.id', '=', 's.referral_id').onRef('r.to_country', '=', 's.from_country').onRef('r.from_country', '=', 's.to_country'),
+    );
+}
