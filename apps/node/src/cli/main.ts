@@ -3,6 +3,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { auditHeadText, formatAuditHead } from '../audit/audit-head.js';
 import { exportAudit, verifyAudit } from '../audit/audit-log.js';
 import { createToken, roleSchema } from '../auth/tokens.js';
 import { seconds, systemClock } from '../clock.js';
@@ -292,14 +293,25 @@ keys
 const audit = program.command('audit').description('the hash-chained audit log');
 audit
   .command('verify')
+  .description('check the chain and that nothing was cut off its end; prints the head to write down')
   .addOption(dataOption())
+  .option(
+    '--expect-head <seq>:<hash>',
+    'a head written down earlier (from `audit verify`): the log must still hold that entry unchanged',
+    (value: string) => {
+      const parsed = auditHeadText.safeParse(value);
+      if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((i) => i.message).join('; '));
+      return parsed.data;
+    },
+  )
   .option('--json', 'machine-readable output')
   .action(async (o) => {
-    const verdict = await withNode(o.data, (n) => verifyAudit(n.ctx.db));
+    const verdict = await withNode(o.data, (n) => verifyAudit(n.ctx.db, { expectHead: o.expectHead }));
+    const head = formatAuditHead({ seq: verdict.headSeq, hash: verdict.head });
     printResult(verdict, o.json, () =>
       verdict.ok
-        ? `audit chain intact: ${verdict.entries} entries, head ${verdict.head}`
-        : `AUDIT CHAIN BROKEN at entry ${verdict.brokenAt}: ${verdict.problem}`,
+        ? `audit chain intact: ${verdict.entries} entries${o.expectHead ? ', expected head present' : ''}\nhead ${head}`
+        : `AUDIT CHAIN BROKEN at entry ${verdict.brokenAt}: ${verdict.problem}\nlast stored entry ${head}`,
     );
     if (!verdict.ok) process.exitCode = 1;
   });

@@ -4,6 +4,7 @@ import { type Migration, Migrator } from 'kysely';
 import * as initial from './migrations/001-initial.js';
 import * as liaison from './migrations/002-liaison.js';
 import * as evidencePerComplaint from './migrations/003-evidence-per-complaint.js';
+import * as auditHead from './migrations/004-audit-head.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -13,6 +14,7 @@ const STEPS: Record<string, Step> = {
   '001-initial': initial,
   '002-liaison': liaison,
   '003-evidence-per-complaint': evidencePerComplaint,
+  '004-audit-head': auditHead,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

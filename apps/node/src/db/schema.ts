@@ -131,6 +131,13 @@ export interface AuditTable {
   hash: string;
 }
 
+/** The audit chain's head anchor: a single row (id 1), rewritten with every append. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
 export interface TokenTable {
   id: string;
   name: string;
@@ -242,6 +249,7 @@ export interface Database {
   received: ReceivedTable;
   outbox: OutboxTable;
   audit: AuditTable;
+  audit_head: AuditHeadTable;
   tokens: TokenTable;
   peers: PeerTable;
   kv: KvTable;

@@ -1,5 +1,6 @@
 /** bureau admin procedures: tokens, keys, dead letters, audit and metrics. */
 import { z } from 'zod';
+import { auditHeadSchema } from '../../../audit/audit-head.js';
 import { verifyAudit } from '../../../audit/audit-log.js';
 import { createToken, listTokens, revokeToken, roleSchema } from '../../../auth/tokens.js';
 import { seconds } from '../../../clock.js';
@@ -59,7 +60,9 @@ export const outboxRouter = router({
 });
 
 export const auditRouter = router({
-  verify: auditor.query(({ ctx }) => verifyAudit(ctx.node.db)),
+  verify: auditor
+    .input(z.strictObject({ expectHead: auditHeadSchema.optional() }).optional())
+    .query(({ ctx, input }) => verifyAudit(ctx.node.db, { expectHead: input?.expectHead })),
   export: auditor
     .input(
       z
