@@ -66,6 +66,11 @@ describe('directory expiry at the time of use', () => {
     const vn = f.node('VN');
     expect(th.ctx.directory.standing()).toMatchObject({ state: 'expired', usable: false });
     expect(th.ctx.directory.expiredError()?.code).toBe('ERR_DIRECTORY_EXPIRED');
+    // Operators (and monitoring) see it on the public health endpoint.
+    const health = (await (await fetch(`${th.url}/trpc/federation.health`)).json()) as {
+      result: { data: { directory: { state: string } } };
+    };
+    expect(health.result.data.directory.state).toBe('expired');
 
     // VN, cut off too, still takes the referral but sends nothing: queued, untouched, however long it waits.
     const sent = await refer(f, vn, await f.token(vn, 'officer'), 'TH');

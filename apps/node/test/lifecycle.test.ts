@@ -105,7 +105,15 @@ describe('a referral between two countries', () => {
       expect(res.status).toBe(200);
       return ((await res.json()) as { result: { data: { receipts: string[] } } }).result.data.receipts;
     };
-    expect(await deliver(th, [thirdCountry, invented])).toHaveLength(2);
+    // The origin answers both with a signed rejection (the liaison office stores every copy).
+    const verdicts = (await deliver(th, [thirdCountry, invented])).map((r) => {
+      const receipt = JSON.parse(Buffer.from(r.split('.')[1] ?? '', 'base64url').toString('utf8')) as { verdict: string; code?: string };
+      return [receipt.verdict, receipt.code];
+    });
+    expect(verdicts).toEqual([
+      ['rejected', 'ERR_WRONG_RECIPIENT'],
+      ['rejected', 'ERR_WRONG_RECIPIENT'],
+    ]);
     expect(await deliver(f.liaison, [thirdCountry, invented])).toHaveLength(2);
 
     // The origin applies neither: the referral keeps KH's word, and neither is stored as a status.

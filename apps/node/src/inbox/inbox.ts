@@ -16,7 +16,7 @@ import {
   uuidv7,
   type VerifyResult,
 } from '@firstlight/protocol';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
@@ -34,6 +34,8 @@ export interface MessageApplier {
   /** Referrals of one batch, in order (one multi-row insert rather than one statement each). */
   referrals(trx: Transaction<Database>, items: Array<{ message: Referral; jws: string }>, now: number): Promise<void>;
   status(trx: Transaction<Database>, message: Status, jws: string, now: number): Promise<void>;
+  /** Why this node must refuse a verified status (it is not the signer's to give), or null to apply it. */
+  refuseStatus?(db: Kysely<Database>, message: Status): Promise<ProtocolError | null>;
 }
 
 interface Verified {
@@ -118,6 +120,7 @@ export class Inbox {
     const results = outcome.results.map((r, i) => (r === null || known.has(digests[i] ?? '') ? null : fromWire(r)));
     const presigned = [...outcome.receipts];
     for (const i of await this.markReplays(results)) presigned[i] = null;
+    for (const i of await this.markRefusedStatuses(results)) presigned[i] = null;
 
     // 2. Sign the receipts not signed yet, then store and apply every accepted message in one transaction.
     const receipts: string[] = new Array(envelopes.length);
@@ -178,6 +181,26 @@ export class Inbox {
     for (const sender of senders) await resetBackoff(ctx.db, sender, now);
     if (senders.size > 0) ctx.wakeOutbox();
     return receipts;
+  }
+
+  /**
+   * Statuses the applier refuses (not signed by the referral's recipient, or about a referral this
+   * node never sent) become signed rejections. Checked outside the store transaction: the referrals a
+   * status is judged against are never deleted and their recipient never changes.
+   */
+  private async markRefusedStatuses(results: Array<VerifyResult<'referral' | 'status'> | null>): Promise<number[]> {
+    const refuse = this.applier.refuseStatus;
+    if (!refuse) return [];
+    const refused: number[] = [];
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      if (!r?.ok || !('referral' in r.message)) continue;
+      const error = await refuse(this.ctx.db, r.message as Status);
+      if (!error) continue;
+      results[i] = { ok: false, error, digest: r.digest, id: r.message.id, sender: r.message.from };
+      refused.push(i);
+    }
+    return refused;
   }
 
   /** An id already received with other bytes is a replay (same bytes were answered in step 1). */

@@ -11,6 +11,7 @@ import { referralColumns } from './referral-row.js';
 import { statusRefusal } from './status-authority.js';
 
 export const nationalApplier: MessageApplier = {
+  refuseStatus: statusRefusal,
   async referrals(trx, items, now) {
     const rows = items.map(({ message: m }) =>
       // Object.assign, not a spread: spreading these rows costs ~15 µs each (measured), assigning ~1 µs.
@@ -27,8 +28,8 @@ export const nationalApplier: MessageApplier = {
     await insertRows(trx, 'referrals_in', rows, 100);
   },
   async status(trx, m, jws, now) {
-    // The signed bytes stay in `received` (and the audit log) as evidence of the attempt; what a
-    // status about someone else's referral, or a made-up one, says is never applied.
+    // The inbox already turned such a status into a signed rejection (refuseStatus below); checked
+    // again here, inside the transaction, so what it says can never be applied.
     if (await statusRefusal(trx, m)) return;
     await trx
       .insertInto('statuses')

@@ -47,5 +47,7 @@ export const federationRouter = router({
     country: ctx.node.config.party,
     role: ctx.node.config.role,
     directorySerial: ctx.node.directory.serial,
+    /** The directory held, judged by this node's clock: valid, expiring, stale (grace) or expired. */
+    directory: ctx.node.directory.standing(),
   })),
 });
