@@ -2,8 +2,10 @@ import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-quer
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { type Client, createClient, describeError, storedToken, storeToken, type Whoami } from './api';
 import { format, LOCALES, type Locale, STRINGS, type Strings } from './i18n';
-import { ClustersPage, DirectoryPage, HealthPage, OverviewPage, ReferralsPage } from './liaison';
-import { AuditPage, InboxPage, IntakePage, OutboxPage } from './national';
+import { ClustersPage, DirectoryPage, HealthPage, OverviewPage } from './liaison';
+import { AuditPage, InboxPage, IntakePage } from './national';
+import { OutboxPage, ProblemsPage } from './outbox';
+import { ReferralsPage } from './referrals';
 import { type Session, SessionContext } from './session';
 
 type Page = { id: string; label: (t: Strings) => string; render: () => ReactNode; show: (me: Whoami) => boolean };
@@ -25,6 +27,12 @@ const PAGES: Page[] = [
     label: (t) => t.nav.outbox,
     render: () => <OutboxPage />,
     show: (me) => me.nodeRole === 'national' && me.role !== 'admin',
+  },
+  {
+    id: 'problems',
+    label: (t) => t.nav.problems,
+    render: () => <ProblemsPage />,
+    show: (me) => me.nodeRole === 'national' && (me.role === 'admin' || me.role === 'auditor'),
   },
   {
     id: 'intake',
@@ -68,7 +76,7 @@ function Shell({
     <SessionContext.Provider value={session}>
       <header className="top">
         <span className="brand">{t.appName}</span>
-        <nav aria-label="Main">
+        <nav aria-label={t.nav.label}>
           <ul>
             {pages.map((p) => (
               <li key={p.id}>
@@ -80,7 +88,9 @@ function Shell({
           </ul>
         </nav>
         <div className="who">
-          <span>{format(t.signedInAs, { name: me.tokenName, role: me.role, party: me.name })}</span>
+          <span>
+            {format(t.signedInAs, { name: me.tokenName, role: t.roles[me.role as keyof typeof t.roles] ?? me.role, party: me.name })}
+          </span>
           <LocalePicker locale={locale} setLocale={setLocale} t={t} />
           <button type="button" onClick={signOut}>
             {t.signOut}

@@ -1,22 +1,40 @@
 /**
  * The referrals table, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll
  * smoothly. A virtual list cannot be a <table>, so it carries the ARIA table roles itself.
+ * It tells its owner when the reader nears the last loaded row, so the owner can load the next page.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useSession } from './session';
+import { utcMinute as date } from './time';
 
-const date = (s: number) => new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 16);
+export type Row = { id: string; from: string; to: string; ip: string; action: string; urgency: string; state: string; iat: number };
 
-type Row = { id: string; from: string; to: string; ip: string; action: string; urgency: string; state: string; iat: number };
+/** How many rows before the last loaded one the next page is asked for: a page arrives before the end does. */
+const NEAR_END = 300;
 
-export function ReferralTable({ rows, onOpen }: { rows: Row[]; onOpen: (id: string) => void }) {
+export function ReferralTable({
+  rows,
+  total,
+  onOpen,
+  onNearEnd,
+}: {
+  rows: Row[];
+  /** All rows the filter matches, loaded or not (for assistive technology's row count). */
+  total: number;
+  onOpen: (id: string) => void;
+  onNearEnd: () => void;
+}) {
   const { t } = useSession();
   const parent = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 36, overscan: 12 });
   const cols = t.referrals.columns;
+  const lastVisible = virtual.getVirtualItems().at(-1)?.index ?? -1;
+  useEffect(() => {
+    if (rows.length > 0 && lastVisible >= rows.length - NEAR_END) onNearEnd();
+  }, [lastVisible, rows.length, onNearEnd]);
   return (
-    <div className="vtable" role="table" aria-label={t.referrals.title} aria-rowcount={rows.length + 1}>
+    <div className="vtable" role="table" aria-label={t.referrals.title} aria-rowcount={Math.max(total, rows.length) + 1}>
       <div role="rowgroup">
         <div role="row" className="vrow head">
           {[cols.date, cols.from, cols.to, cols.ip, cols.action, cols.urgency, cols.state].map((c) => (
@@ -49,7 +67,7 @@ export function ReferralTable({ rows, onOpen }: { rows: Row[]; onOpen: (id: stri
                   {r.ip}
                 </span>
                 <span role="cell">{t.actions[r.action as keyof typeof t.actions] ?? r.action}</span>
-                <span role="cell">{r.urgency}</span>
+                <span role="cell">{t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency}</span>
                 <span role="cell">{t.states[r.state as keyof typeof t.states] ?? r.state}</span>
               </div>
             );

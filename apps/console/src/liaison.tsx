@@ -1,14 +1,12 @@
-/** The liaison office's pages: overview, referrals, clusters, health, directory management. */
+/** The liaison office's pages: overview, clusters, health, directory management (referrals: referrals.tsx). */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
-import { type ACTIONS, REFERRAL_STATES as STATES } from './constants';
 import { format } from './i18n';
-import { ActionOptions } from './options';
+import { History } from './referrals';
 import { ErrorNote, LIVE, useSession } from './session';
-import { ReferralTable } from './VirtualTable';
+import { utcMinute as date } from './time';
 
 const WorldMap = lazy(() => import('./WorldMap'));
-const date = (s: number) => new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 16);
 
 export function OverviewPage() {
   const { client, t } = useSession();
@@ -89,90 +87,6 @@ export function OverviewPage() {
   );
 }
 
-export function ReferralsPage() {
-  const { client, t } = useSession();
-  const [filters, setFilters] = useState({ ip: '', country: '', action: '', state: '', operation: '' });
-  const [open, setOpen] = useState<string | null>(null);
-  const query = {
-    limit: 1000,
-    ...(filters.ip ? { ip: filters.ip } : {}),
-    ...(filters.country ? { country: filters.country.toUpperCase() } : {}),
-    ...(filters.action ? { action: filters.action as (typeof ACTIONS)[number] } : {}),
-    ...(filters.state ? { state: filters.state as (typeof STATES)[number] } : {}),
-    ...(filters.operation ? { operation: filters.operation } : {}),
-  };
-  const list = useQuery({ queryKey: ['referrals', query], queryFn: () => client.liaison.referrals.query(query), ...LIVE });
-  const set = (k: keyof typeof filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
-  return (
-    <>
-      <h1>{t.referrals.title}</h1>
-      <form className="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          {t.referrals.searchIp}
-          <input value={filters.ip} onChange={set('ip')} placeholder="203.0.113.7" />
-        </label>
-        <label>
-          {t.referrals.country}
-          <input value={filters.country} onChange={set('country')} maxLength={7} size={4} />
-        </label>
-        <label>
-          {t.referrals.action}
-          <select value={filters.action} onChange={set('action')}>
-            <option value="">{t.referrals.any}</option>
-            <ActionOptions t={t} />
-          </select>
-        </label>
-        <label>
-          {t.referrals.state}
-          <select value={filters.state} onChange={set('state')}>
-            <option value="">{t.referrals.any}</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {t.states[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.referrals.operation}
-          <input value={filters.operation} onChange={set('operation')} size={16} />
-        </label>
-      </form>
-      <ErrorNote error={list.error} />
-      <p>{format(t.referrals.total, { count: list.data?.total ?? 0 })}</p>
-      <ReferralTable rows={list.data?.items ?? []} onOpen={setOpen} />
-      {open ? <History id={open} onClose={() => setOpen(null)} /> : null}
-    </>
-  );
-}
-
-function History({ id, onClose }: { id: string; onClose: () => void }) {
-  const { client, t } = useSession();
-  const history = useQuery({ queryKey: ['history', id], queryFn: () => client.liaison.history.query({ id }), ...LIVE });
-  return (
-    <section className="drawer" aria-labelledby="history-title">
-      <h2 id="history-title">
-        {t.referrals.history} <span className="mono">{id}</span>
-      </h2>
-      <button type="button" onClick={onClose}>
-        {t.referrals.close}
-      </button>
-      <ErrorNote error={history.error} />
-      <ol className="events">
-        {(history.data?.events ?? []).map((e) => (
-          <li key={e.digest}>
-            <strong>{date(e.at)}</strong> {e.summary} <em>{format(t.referrals.signer, { party: e.signer })}</em>
-            <details>
-              <summary className="mono">{e.digest}</summary>
-              <pre>{JSON.stringify(e.message, null, 2)}</pre>
-            </details>
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
-}
-
 export function ClustersPage() {
   const { client, t } = useSession();
   const clusters = useQuery({ queryKey: ['clusters'], queryFn: () => client.liaison.clusters.query({}), ...LIVE });
@@ -226,41 +140,43 @@ export function HealthPage() {
       <h1>{t.health.title}</h1>
       <ErrorNote error={health.error} />
       {health.data ? <p>{format(t.health.serial, { serial: health.data.serial ?? '–' })}</p> : null}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t.health.member}</th>
-            <th scope="col">{t.health.lastContact}</th>
-            <th scope="col">{t.health.serialInUse}</th>
-            <th scope="col">{t.health.queued}</th>
-            <th scope="col">{t.health.keys}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(health.data?.members ?? []).map((m) => (
-            <tr key={m.country}>
-              <th scope="row">
-                {m.country} {m.name !== m.country ? m.name : ''}
-              </th>
-              <td>
-                {m.lastContact ? date(m.lastContact) : t.health.never}
-                {m.silent ? <span className="warn"> · {t.health.silent}</span> : null}
-              </td>
-              <td>{m.directorySerial ?? '–'}</td>
-              <td>{m.queued}</td>
-              <td>
-                {m.keys.map((k) => (
-                  <div key={k.kid} className="mono">
-                    {k.kid.slice(0, 10)}… {date(k.exp).slice(0, 10)}
-                    {k.expiringSoon ? <span className="warn"> · {t.health.expiringSoon}</span> : null}
-                    {k.revoked ? <span className="warn"> · {t.health.revoked}</span> : null}
-                  </div>
-                ))}
-              </td>
+      <div className="scroll-x">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t.health.member}</th>
+              <th scope="col">{t.health.lastContact}</th>
+              <th scope="col">{t.health.serialInUse}</th>
+              <th scope="col">{t.health.queued}</th>
+              <th scope="col">{t.health.keys}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(health.data?.members ?? []).map((m) => (
+              <tr key={m.country}>
+                <th scope="row">
+                  {m.country} {m.name !== m.country ? m.name : ''}
+                </th>
+                <td>
+                  {m.lastContact ? date(m.lastContact) : t.health.never}
+                  {m.silent ? <span className="warn"> · {t.health.silent}</span> : null}
+                </td>
+                <td>{m.directorySerial ?? '–'}</td>
+                <td>{m.queued}</td>
+                <td>
+                  {m.keys.map((k) => (
+                    <div key={k.kid} className="mono">
+                      {k.kid.slice(0, 10)}… {date(k.exp).slice(0, 10)}
+                      {k.expiringSoon ? <span className="warn"> · {t.health.expiringSoon}</span> : null}
+                      {k.revoked ? <span className="warn"> · {t.health.revoked}</span> : null}
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
@@ -289,7 +205,7 @@ export function DirectoryPage() {
       setJwkError(null);
       return JSON.parse(member.jwk);
     } catch {
-      setJwkError('The public key must be a JSON Web Key, e.g. {"kty":"OKP","crv":"Ed25519","x":"…"}');
+      setJwkError(t.directory.keyInvalid);
       return null;
     }
   };

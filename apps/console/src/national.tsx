@@ -1,27 +1,11 @@
-/** A national bureau's pages: inbox with deadlines and actions, outbox with delivery, intake and refer, audit. */
+/** A national bureau's pages: inbox with deadlines and actions, intake and refer, audit (outbox: outbox.tsx). */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { type ACTIONS, DECLINE_REASONS as REASONS, SCAM_TYPES as SCAMS, URGENCIES } from './constants';
 import { format } from './i18n';
 import { ActionOptions } from './options';
 import { ErrorNote, LIVE, useSession } from './session';
-
-function useNow(): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, []);
-  return now;
-}
-
-function span(ms: number): string {
-  const s = Math.floor(Math.abs(ms) / 1000);
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return d > 0 ? `${d}d ${h}h` : `${h}h ${String(m).padStart(2, '0')}m ${String(s % 60).padStart(2, '0')}s`;
-}
+import { span, useNow } from './time';
 
 const NEXT: Record<string, Array<'acknowledged' | 'located' | 'action_taken' | 'closed' | 'declined'>> = {
   received: ['acknowledged', 'declined'],
@@ -41,59 +25,61 @@ export function InboxPage() {
       <h1>{t.inbox.title}</h1>
       <ErrorNote error={inbox.error} />
       {inbox.data?.length === 0 ? <p>{t.empty}</p> : null}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t.referrals.columns.from}</th>
-            <th scope="col">{t.referrals.columns.ip}</th>
-            <th scope="col">{t.referrals.columns.action}</th>
-            <th scope="col">{t.referrals.columns.urgency}</th>
-            <th scope="col">{t.inbox.deadline}</th>
-            <th scope="col">{t.referrals.columns.state}</th>
-            <th scope="col">
-              <span className="sr-only">{t.referrals.columns.action}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(inbox.data ?? []).map((r) => {
-            const left = r.deadlineAt - now;
-            const done = ['action_taken', 'declined', 'closed'].includes(r.state);
-            return (
-              <tr key={r.id} data-referral={r.id}>
-                <td>{r.from}</td>
-                <td className="mono">
-                  {r.ip}
-                  {r.port ? `:${r.port}` : ''}
-                </td>
-                <td>{t.actions[r.action as keyof typeof t.actions] ?? r.action}</td>
-                <td>{r.urgency}</td>
-                <td className={!done && left < 0 ? 'warn' : ''}>
-                  {done ? '–' : left < 0 ? format(t.inbox.overdue, { time: span(left) }) : format(t.inbox.dueIn, { time: span(left) })}
-                </td>
-                <td>{t.states[r.state as keyof typeof t.states] ?? r.state}</td>
-                <td>
-                  {me.role === 'officer'
-                    ? (NEXT[r.state] ?? []).map((s) => (
-                        <button key={s} type="button" onClick={() => setActing({ id: r.id, state: s })}>
-                          {s === 'acknowledged'
-                            ? t.inbox.acknowledge
-                            : s === 'located'
-                              ? t.inbox.located
-                              : s === 'action_taken'
-                                ? t.inbox.actionTaken
-                                : s === 'closed'
-                                  ? t.inbox.close
-                                  : t.inbox.decline}
-                        </button>
-                      ))
-                    : null}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="scroll-x">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t.referrals.columns.from}</th>
+              <th scope="col">{t.referrals.columns.ip}</th>
+              <th scope="col">{t.referrals.columns.action}</th>
+              <th scope="col">{t.referrals.columns.urgency}</th>
+              <th scope="col">{t.inbox.deadline}</th>
+              <th scope="col">{t.referrals.columns.state}</th>
+              <th scope="col">
+                <span className="sr-only">{t.referrals.columns.action}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(inbox.data ?? []).map((r) => {
+              const left = r.deadlineAt - now;
+              const done = ['action_taken', 'declined', 'closed'].includes(r.state);
+              return (
+                <tr key={r.id} data-referral={r.id}>
+                  <td>{r.from}</td>
+                  <td className="mono">
+                    {r.ip}
+                    {r.port ? `:${r.port}` : ''}
+                  </td>
+                  <td>{t.actions[r.action as keyof typeof t.actions] ?? r.action}</td>
+                  <td>{t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency}</td>
+                  <td className={!done && left < 0 ? 'warn' : ''}>
+                    {done ? '–' : left < 0 ? format(t.inbox.overdue, { time: span(left) }) : format(t.inbox.dueIn, { time: span(left) })}
+                  </td>
+                  <td>{t.states[r.state as keyof typeof t.states] ?? r.state}</td>
+                  <td>
+                    {me.role === 'officer'
+                      ? (NEXT[r.state] ?? []).map((s) => (
+                          <button key={s} type="button" onClick={() => setActing({ id: r.id, state: s })}>
+                            {s === 'acknowledged'
+                              ? t.inbox.acknowledge
+                              : s === 'located'
+                                ? t.inbox.located
+                                : s === 'action_taken'
+                                  ? t.inbox.actionTaken
+                                  : s === 'closed'
+                                    ? t.inbox.close
+                                    : t.inbox.decline}
+                          </button>
+                        ))
+                      : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       {acting ? <StatusForm referralId={acting.id} state={acting.state} onDone={() => setActing(null)} /> : null}
     </>
   );
@@ -156,7 +142,7 @@ function StatusForm({ referralId, state, onDone }: { referralId: string; state: 
           <select value={reason} onChange={(e) => setReason(e.target.value as typeof reason)}>
             {REASONS.map((r) => (
               <option key={r} value={r}>
-                {r.replace(/_/g, ' ')}
+                {t.reasons[r]}
               </option>
             ))}
           </select>
@@ -170,54 +156,6 @@ function StatusForm({ referralId, state, onDone }: { referralId: string; state: 
         {t.referrals.close}
       </button>
     </form>
-  );
-}
-
-export function OutboxPage() {
-  const { client, t } = useSession();
-  const list = useQuery({ queryKey: ['outbox'], queryFn: () => client.bureau.referrals.list.query({ limit: 500 }), ...LIVE });
-  const describe = (d: Record<string, unknown>) => {
-    const state = String(d.state);
-    if (state === 'delivered') return t.outbox.delivered;
-    if (state === 'retrying') return format(t.outbox.retrying, { attempts: Number(d.attempts ?? 0) });
-    if (state === 'rejected') return format(t.outbox.rejected, { code: String(d.rejectedCode ?? '') });
-    if (state === 'dead') return t.outbox.dead;
-    return t.outbox.queued;
-  };
-  return (
-    <>
-      <h1>{t.outbox.title}</h1>
-      <ErrorNote error={list.error} />
-      {list.data?.length === 0 ? <p>{t.empty}</p> : null}
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t.referrals.columns.to}</th>
-            <th scope="col">{t.referrals.columns.ip}</th>
-            <th scope="col">{t.referrals.columns.action}</th>
-            <th scope="col">{t.outbox.delivery}</th>
-            <th scope="col">{t.referrals.columns.state}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(list.data ?? []).map((r) => (
-            <tr key={r.id} data-referral={r.id}>
-              <td>{r.to}</td>
-              <td className="mono">{r.ip}</td>
-              <td>{t.actions[r.action as keyof typeof t.actions] ?? r.action}</td>
-              <td>
-                {(r.delivery as Array<Record<string, unknown>>).map((d) => (
-                  <div key={String(d.peer)}>
-                    {String(d.peer)}: {describe(d)}
-                  </div>
-                ))}
-              </td>
-              <td>{r.state ? (t.states[r.state as keyof typeof t.states] ?? r.state) : t.states.sent}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
   );
 }
 
@@ -291,7 +229,7 @@ export function IntakePage() {
           <select value={c.scamType} onChange={(e) => setC({ ...c, scamType: e.target.value as typeof c.scamType })}>
             {SCAMS.map((s) => (
               <option key={s} value={s}>
-                {s.replace(/_/g, ' ')}
+                {t.scams[s]}
               </option>
             ))}
           </select>
@@ -379,7 +317,7 @@ function ReferForm({ complaintId, digest }: { complaintId: string; digest: strin
         <select value={urgency} onChange={(e) => setUrgency(e.target.value as typeof urgency)}>
           {URGENCIES.map((u) => (
             <option key={u} value={u}>
-              {u}
+              {t.urgencies[u]}
             </option>
           ))}
         </select>

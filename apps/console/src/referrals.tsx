@@ -1,0 +1,148 @@
+/**
+ * The liaison office's referrals table and one referral's signed history. The table pages through
+ * the API's cursor as the reader scrolls, so it can hold every referral of an operation (100,000 and
+ * more) while only the visible rows are in the DOM. It never asks for more than the API's page limit.
+ */
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import { type ACTIONS, REFERRAL_STATES as STATES } from './constants';
+import { format } from './i18n';
+import { ActionOptions } from './options';
+import { ErrorNote, LIVE, useSession } from './session';
+import { utcMinute as date } from './time';
+import { ReferralTable, type Row } from './VirtualTable';
+
+/** The API's maximum page (liaison.referrals limit). */
+const PAGE = 1000;
+/** The newest rows, polled live; older pages are fetched once as the reader scrolls to them. */
+const HEAD = 200;
+
+type Filters = { ip: string; country: string; action: string; state: string; operation: string };
+
+function toFilter(f: Filters) {
+  return {
+    ...(f.ip ? { ip: f.ip } : {}),
+    ...(f.country ? { country: f.country.toUpperCase() } : {}),
+    ...(f.action ? { action: f.action as (typeof ACTIONS)[number] } : {}),
+    ...(f.state ? { state: f.state as (typeof STATES)[number] } : {}),
+    ...(f.operation ? { operation: f.operation } : {}),
+  };
+}
+
+/** Newest first, each referral once: the live head wins, since its state is the freshest. */
+export function mergeRows(head: Row[], pages: Row[][]): Row[] {
+  const seen = new Set<string>();
+  const out: Row[] = [];
+  for (const list of [head, ...pages])
+    for (const r of list) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      out.push(r);
+    }
+  return out;
+}
+
+export function ReferralsPage() {
+  const { client, t } = useSession();
+  const [filters, setFilters] = useState<Filters>({ ip: '', country: '', action: '', state: '', operation: '' });
+  const [open, setOpen] = useState<string | null>(null);
+  const filter = toFilter(filters);
+  // Polling every page of a 100,000-row list every 2 s would be 100 requests; the head alone is live.
+  const head = useQuery({
+    queryKey: ['referrals-head', filter],
+    queryFn: () => client.liaison.referrals.query({ ...filter, limit: HEAD }),
+    ...LIVE,
+  });
+  const older = useInfiniteQuery({
+    queryKey: ['referrals', filter],
+    queryFn: ({ pageParam }) => client.liaison.referrals.query({ ...filter, limit: PAGE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    staleTime: 60_000,
+  });
+  const rows = useMemo(
+    () =>
+      mergeRows(
+        head.data?.items ?? [],
+        (older.data?.pages ?? []).map((p) => p.items),
+      ),
+    [head.data, older.data],
+  );
+  const total = head.data?.total ?? older.data?.pages[0]?.total ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = older;
+  const onNearEnd = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
+  return (
+    <>
+      <h1>{t.referrals.title}</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t.referrals.searchIp}
+          <input value={filters.ip} onChange={set('ip')} placeholder="203.0.113.7" />
+        </label>
+        <label>
+          {t.referrals.country}
+          <input value={filters.country} onChange={set('country')} maxLength={7} size={4} />
+        </label>
+        <label>
+          {t.referrals.action}
+          <select value={filters.action} onChange={set('action')}>
+            <option value="">{t.referrals.any}</option>
+            <ActionOptions t={t} />
+          </select>
+        </label>
+        <label>
+          {t.referrals.state}
+          <select value={filters.state} onChange={set('state')}>
+            <option value="">{t.referrals.any}</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {t.states[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.referrals.operation}
+          <input value={filters.operation} onChange={set('operation')} size={16} />
+        </label>
+      </form>
+      <ErrorNote error={head.error ?? older.error} />
+      <p aria-live="polite" data-loaded={rows.length} data-total={total}>
+        {format(t.referrals.total, { count: total })} · {format(t.referrals.loaded, { loaded: Math.min(rows.length, total), count: total })}
+        {isFetchingNextPage ? ` · ${t.referrals.loadingMore}` : hasNextPage ? ` · ${t.referrals.scrollForMore}` : ''}
+      </p>
+      <ReferralTable rows={rows} total={total} onOpen={setOpen} onNearEnd={onNearEnd} />
+      {open ? <History id={open} onClose={() => setOpen(null)} /> : null}
+    </>
+  );
+}
+
+export function History({ id, onClose }: { id: string; onClose: () => void }) {
+  const { client, t } = useSession();
+  const history = useQuery({ queryKey: ['history', id], queryFn: () => client.liaison.history.query({ id }), ...LIVE });
+  return (
+    <section className="drawer" aria-labelledby="history-title">
+      <h2 id="history-title">
+        {t.referrals.history} <span className="mono">{id}</span>
+      </h2>
+      <button type="button" onClick={onClose}>
+        {t.referrals.close}
+      </button>
+      <ErrorNote error={history.error} />
+      <ol className="events">
+        {(history.data?.events ?? []).map((e) => (
+          <li key={e.digest}>
+            <strong>{date(e.at)}</strong> {e.summary} <em>{format(t.referrals.signer, { party: e.signer })}</em>
+            <details>
+              <summary className="mono">{e.digest}</summary>
+              <pre>{JSON.stringify(e.message, null, 2)}</pre>
+            </details>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
