@@ -22,6 +22,7 @@ import {
   revokeKey,
 } from '../liaison/authority.js';
 import { approveKey, pendingKeys } from '../liaison/key-submission.js';
+import { createLogger } from '../logging/logger.js';
 import { type OpenedNode, openNode, startNode } from '../node.js';
 import { createReferral } from '../referrals/referrals.js';
 import { loadIpIndex } from '../routing/ip-index.js';
@@ -47,7 +48,9 @@ function parseDatabaseUrl(value: string): string {
 const dataOption = () => new Option('--data <dir>', 'the node data directory').env('FIRSTLIGHT_DATA').makeOptionMandatory();
 
 async function withNode<T>(data: string, fn: (node: OpenedNode) => Promise<T>): Promise<T> {
-  const node = await openNode({ dataDir: resolve(data) });
+  // A one-shot command prints its result; the node's info lines (directory accepted, …) would be noise
+  // next to it. Warnings and errors still show; FIRSTLIGHT_LOG_LEVEL overrides.
+  const node = await openNode({ dataDir: resolve(data), logger: createLogger({ level: process.env.FIRSTLIGHT_LOG_LEVEL ?? 'warn' }) });
   try {
     return await fn(node);
   } finally {
