@@ -1,7 +1,9 @@
 /**
- * `pnpm conformance --target URL --country XX --key JWK [--port 7790]`: checks a running node over HTTP.
+ * `pnpm conformance --target URL --country XX --key JWK [--port 7790] [--drive CMD]`: checks a running node over HTTP.
+ * Exit code 0 when every check passes (skipped ones listed with their reason), 1 when any fails, 2 for bad flags.
  * `pnpm conformance anchor`: prints the trust anchor to pin when initialising the target.
  */
+import { execFile } from 'node:child_process';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { ConformanceKit, KIT_ANCHOR, printTable, runChecks } from './kit.js';
@@ -22,9 +24,15 @@ const program = new Command('conformance')
     [] as string[],
   )
   .option('--port <port>', 'where the kit serves its directory (the target was initialised with --liaison http://127.0.0.1:PORT)', '7790')
-  .option('--wait <seconds>', 'how long to wait for the target to take the directory', '30')
+  .option('--wait <seconds>', 'how long to wait for the target to take the directory or send a message', '30')
+  .option(
+    '--drive <command>',
+    'operator hook: a shell command that makes the target send a status on referral {referral} (e.g. "pnpm firstlight status --data ./.conf/kh --referral {referral} --state acknowledged"); without it the liaison-copy check is skipped',
+  )
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // Without an action of its own, a program with a subcommand prints its help for plain options.
+  .action(() => undefined);
 program
   .command('anchor')
   .description('print the trust anchor the target must pin (firstlight init --anchor …)')
@@ -39,7 +47,16 @@ const optionsSchema = z.object({
   key: z.array(z.string()),
   port: z.coerce.number().int().min(0).max(65_535),
   wait: z.coerce.number().int().min(1).max(600),
+  drive: z.string().includes('{referral}', { error: '--drive must contain {referral}, where the referral id goes' }).optional(),
 });
+
+/** Runs the operator hook with the referral id (a UUID, so safe to put in a shell command). */
+const driverFor = (command: string) => (referralId: string) =>
+  new Promise<void>((resolve, reject) =>
+    execFile('sh', ['-c', command.replaceAll('{referral}', referralId)], { timeout: 60_000 }, (error, _out, stderr) =>
+      error ? reject(new Error(`--drive failed: ${stderr.trim().slice(0, 200) || error.message}`)) : resolve(),
+    ),
+  );
 
 async function main() {
   const argv = process.argv.filter((a, i) => !(a === '--' && i >= 2));
@@ -78,7 +95,10 @@ async function main() {
         process.stderr.write(
           `warning: ${target.url} did not take the kit's directory (serial ${serial}); was it initialised with --anchor ${KIT_ANCHOR} --liaison ${kit.url}?\n`,
         );
-      const results = await runChecks(kit, target);
+      const results = await runChecks(kit, target, {
+        waitMs: o.wait * 1000,
+        ...(o.drive ? { driver: driverFor(o.drive) } : {}),
+      });
       process.stdout.write(`\n${target.country} at ${target.url}\n${printTable(results)}\n`);
       failed += results.filter((r) => !r.ok).length;
     }
