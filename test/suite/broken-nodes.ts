@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateSigningKey, isCountryCode, type SigningKey, sha256Digest, signMessage, uuidv7 } from '@firstlight/protocol';
+import { generateSigningKey, isCountryCode, messageId, type SigningKey, sha256Digest, signMessage, uuidv7 } from '@firstlight/protocol';
 
 async function body(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -52,7 +52,7 @@ export async function acceptAllNode(country: string, serialOf: () => number): Pr
       try {
         const payload = JSON.parse(Buffer.from(text.split('.')[1] ?? '', 'base64url').toString()) as { from?: string; id?: string };
         from = isCountryCode(payload.from) ? (payload.from as string) : null;
-        id = /^[0-9a-f-]{36}$/.test(payload.id ?? '') ? (payload.id as string) : null;
+        id = messageId.safeParse(payload.id).success ? (payload.id as string) : null;
       } catch {
         // accepted anyway: this node checks nothing
       }
