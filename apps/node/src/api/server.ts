@@ -69,10 +69,16 @@ export function createNodeServer(node: NodeContext, services: Services, options:
       return;
     }
     if (url.pathname === '/metrics' && req.method === 'GET') {
-      void node.metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': node.metrics.registry.contentType });
-        res.end(text);
-      });
+      void node.metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': node.metrics.registry.contentType });
+          res.end(text);
+        },
+        (error: unknown) => {
+          node.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'metrics collection failed');
+          sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: 'metrics collection failed: the node logged the details' } });
+        },
+      );
       return;
     }
     if (url.pathname === '/bureau/evidence' && req.method === 'POST') {

@@ -3,6 +3,7 @@
  * SHA-256 digest ever leaves this node (in a referral's evidence list); the file never does.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -22,17 +23,27 @@ export async function storeEvidence(
   const hash = createHash('sha256');
   let size = 0;
   const out = createWriteStream(tmp, { mode: 0o600 });
+  // The file opens asynchronously: an upload refused early must wait for it to close before removing
+  // it (or the open would recreate it), and a write error must reach the catch, never crash the node.
+  const closed = new Promise<void>((resolve) => out.once('close', () => resolve()));
+  let writeError: Error | null = null;
+  out.on('error', (error) => {
+    writeError ??= error;
+  });
   try {
-    for await (const chunk of input.body) {
+    // Stopping early must not destroy the request: its socket still has to carry the 413 answer.
+    for await (const chunk of input.body.iterator({ destroyOnReturn: false })) {
       const bytes = chunk as Buffer;
       size += bytes.length;
       if (size > input.maxBytes) throw new NodeError('ERR_TOO_LARGE', `evidence files are limited to ${input.maxBytes} bytes`);
+      if (writeError) throw writeError;
       hash.update(bytes);
-      if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(bytes)) await once(out, 'drain');
     }
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   } catch (error) {
     out.destroy();
+    await closed;
     rmSync(tmp, { force: true });
     throw error;
   }

@@ -103,14 +103,24 @@ export async function retryDead(db: Kysely<Database>, id: number, now: number): 
   return Number(result.numUpdatedRows) > 0;
 }
 
+/**
+ * Queued messages per peer, including 0 for every peer known to have had messages: a drained queue
+ * must read 0, or the outbox-depth gauge would keep the last non-zero value forever. Delivered rows
+ * (the bulk of the table) are never scanned: the outbox_due index leads with state, and `peers` is small.
+ */
 export async function depthByPeer(db: Kysely<Database>): Promise<Array<{ peer: string; depth: number }>> {
-  const rows = await db
+  const queued = await db
     .selectFrom('outbox')
     .select((eb) => ['peer', eb.fn.countAll<number>().as('depth')])
     .where('state', '=', 'queued')
     .groupBy('peer')
     .execute();
-  return rows.map((r) => ({ peer: r.peer, depth: Number(r.depth) }));
+  const stuck = await db.selectFrom('outbox').select('peer').distinct().where('state', 'in', ['dead', 'rejected']).execute();
+  const heard = await db.selectFrom('peers').select('country').execute();
+  const depth = new Map<string, number>();
+  for (const peer of [...heard.map((r) => r.country), ...stuck.map((r) => r.peer)]) depth.set(peer, 0);
+  for (const r of queued) depth.set(r.peer, Number(r.depth));
+  return [...depth].sort(([a], [b]) => a.localeCompare(b)).map(([peer, n]) => ({ peer, depth: n }));
 }
 
 /** Capped exponential backoff with full jitter. */

@@ -2,9 +2,14 @@
 import { checkIp } from '@firstlight/protocol';
 import type { IpIndex } from './ip-index.js';
 
+/**
+ * A refusal an officer may override (domestic, or not in the data set) still carries the canonical
+ * IP: an override must send that form, never the text as typed.
+ */
 export type RouteResult =
   | { ok: true; country: string; ip: string }
-  | { ok: false; code: 'ERR_IP_UNROUTABLE' | 'ERR_IP_INVALID' | 'ERR_IP_DOMESTIC' | 'ERR_IP_UNKNOWN_COUNTRY'; message: string };
+  | { ok: false; code: 'ERR_IP_UNROUTABLE' | 'ERR_IP_INVALID'; message: string }
+  | { ok: false; code: 'ERR_IP_DOMESTIC' | 'ERR_IP_UNKNOWN_COUNTRY'; message: string; ip: string };
 
 const RANGE_TEXT: Record<string, string> = {
   private: 'a private address (RFC 1918)',
@@ -37,12 +42,14 @@ export function routeIp(index: IpIndex, ip: string, ownCountry: string): RouteRe
       ok: false,
       code: 'ERR_IP_UNKNOWN_COUNTRY',
       message: `${checked.canonical} is not in the IP allocation data set: choose the country by hand with a reason`,
+      ip: checked.canonical,
     };
   if (country === ownCountry)
     return {
       ok: false,
       code: 'ERR_IP_DOMESTIC',
       message: `${checked.canonical} is in ${country}, your own country: this is a domestic case`,
+      ip: checked.canonical,
     };
   return { ok: true, country, ip: checked.canonical };
 }
