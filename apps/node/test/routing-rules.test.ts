@@ -106,11 +106,8 @@ describe('routing rules for referrals', () => {
     expect(await th.bureau.referrals.route.query({ ip: `  ${ip} ` })).toMatchObject({ ok: false, code: 'ERR_IP_DOMESTIC', ip });
   });
 
-  // KNOWN BUG, in src/referrals/referrals.ts (not owned here): an override of a domestic or unlisted IP
-  // sends `input.ip` as typed, so an IP with spaces around it (or a non-canonical IPv6) fails signing and
-  // the officer gets a 500 ERR_INTERNAL. Fix there: `ip = route.ok || 'ip' in route ? route.ip : input.ip`
-  // (routing/route.ts now returns the canonical ip with those refusals). Once fixed this fails: make it `it`.
-  it.fails('sends an overridden domestic IP in canonical form even when typed with spaces around it', async () => {
+  // An override of a domestic or unlisted IP signs the canonical text, not what the officer typed.
+  it('sends an overridden domestic IP in canonical form even when typed with spaces around it', async () => {
     const th = f.client(f.node('TH'), officer);
     const ip = ipIn(f, 'TH', 8);
     const padded = await th.bureau.referrals.create.mutate({

@@ -63,7 +63,8 @@ export async function createReferral(
   if (input.overrideCountry) {
     if (!route.ok && (route.code === 'ERR_IP_UNROUTABLE' || route.code === 'ERR_IP_INVALID'))
       throw new NodeError(route.code, route.message);
-    ip = route.ok ? route.ip : input.ip;
+    // Routing refused the country, not the address: it still gives the canonical text to sign.
+    ip = route.ok || 'ip' in route ? route.ip : input.ip;
     to = input.overrideCountry;
   } else {
     if (!route.ok) throw new NodeError(route.code, route.message);
