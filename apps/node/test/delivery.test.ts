@@ -1,5 +1,6 @@
-import { type Referral, signMessage, uuidv7, verify } from '@firstlight/protocol';
+import { type Referral, sha256Digest, signMessage, uuidv7, verify } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../src/audit/audit-log.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { ipIn, refer } from '../src/testing/fixtures.js';
 
@@ -112,6 +113,28 @@ describe('delivery between three countries', () => {
     const jws = await signedReferral('TH', 'VN');
     const [receipt] = await receiptsOf('KH', [jws]);
     expect(receipt?.code).toBe('ERR_WRONG_RECIPIENT');
+  });
+
+  it('audits refusals of signed messages with the rejection it sent, never bytes nobody signed', async () => {
+    const kh = f.node('KH');
+    const auditTail = async (after: number) =>
+      kh.ctx.db.selectFrom('audit').select(['seq', 'kind', 'ref', 'digest']).where('seq', '>', after).orderBy('seq').execute();
+    const last = await kh.ctx.db
+      .selectFrom('audit')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirst();
+    const before = Number(last?.seq ?? 0);
+    const misaddressed = await signedReferral('TH', 'VN', 5);
+    const [h, , s] = misaddressed.split('.');
+    const forged = `${h}.${Buffer.from('{"not":"signed"}').toString('base64url')}.${s}`;
+    const { body } = await deliver(kh.url, [misaddressed, forged, 'garbage']);
+    const receipts = body.result?.data.receipts ?? [];
+    const id = (JSON.parse(Buffer.from(misaddressed.split('.')[1] ?? '', 'base64url').toString()) as { id: string }).id;
+    expect((await auditTail(before)).map((e) => [e.kind, e.ref, e.digest])).toEqual([
+      ['received.rejected.ERR_WRONG_RECIPIENT', `${id}@TH`, sha256Digest(misaddressed)],
+      ['sent.receipt', `${id}@TH`, sha256Digest(receipts[0] ?? '')],
+    ]);
+    expect((await verifyAudit(kh.ctx.db)).ok).toBe(true);
   });
 
   it('answers a malformed body with a 400 and a stable code, never a stack trace', async () => {

@@ -17,7 +17,7 @@ import {
   type VerifyResult,
 } from '@firstlight/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import { appendAudit } from '../audit/audit-log.js';
+import { type AuditEntryInput, appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
@@ -28,6 +28,25 @@ import { fromWire, type JobOutcome, peekTyp } from './verify-job.js';
 import { VerifyPool } from './verify-pool.js';
 
 export const MAX_ENVELOPES = 500;
+
+/**
+ * Refusals of messages whose signature held (a member's key signed these bytes): they are audited,
+ * with the signed rejection sent back. Bytes refused before the signature check (garbage, unknown or
+ * revoked keys, an expired directory) are attributable to no one: counted in metrics and logged, never
+ * written to the audit log, so nobody can fill it from outside the federation.
+ */
+const SIGNED_REFUSALS: ReadonlySet<string> = new Set([
+  'ERR_PAYLOAD_MALFORMED',
+  'ERR_VERSION_UNSUPPORTED',
+  'ERR_SCHEMA',
+  'ERR_IP_UNROUTABLE',
+  'ERR_KEY_NOT_OWNER',
+  'ERR_KEY_NOT_VALID_AT_IAT',
+  'ERR_WRONG_RECIPIENT',
+  'ERR_EXPIRED',
+  'ERR_IAT_FUTURE',
+  'ERR_REPLAY',
+]);
 
 /** What a node does with an accepted message (a national bureau and the liaison office differ). */
 export interface MessageApplier {
@@ -131,6 +150,7 @@ export class Inbox {
       receipt: string;
     }> = [];
     const seenInBatch = new Map<string, number>();
+    const refusedAudit: AuditEntryInput[] = [];
     for (let i = 0; i < envelopes.length; i++) {
       const result = results[i];
       const digest = digests[i];
@@ -147,6 +167,13 @@ export class Inbox {
             verdict: 'rejected',
             code: result.error.code,
           });
+        if (result.sender !== null && SIGNED_REFUSALS.has(result.error.code)) {
+          const ref = `${result.id ?? '-'}@${result.sender}`;
+          refusedAudit.push(
+            { at: now, kind: `received.rejected.${result.error.code}`, ref, digest: result.digest },
+            { at: now, kind: 'sent.receipt', ref, digest: sha256Digest(receipts[i] as string) },
+          );
+        }
         ctx.metrics.messages.inc({ direction: 'in', type: peekTyp(envelopes[i]), outcome: 'rejected' });
         ctx.metrics.rejections.inc({ direction: 'in', code: result.error.code });
         ctx.logger.info({ code: result.error.code, id: result.id, sender: result.sender }, `envelope rejected: ${result.error.message}`);
@@ -168,9 +195,9 @@ export class Inbox {
       receipts[i] = receipt;
       accepted.push({ index: i, result, jws: envelopes[i] as string, receipt });
     }
-    if (accepted.length > 0) {
+    if (accepted.length > 0 || refusedAudit.length > 0) {
       try {
-        await this.store(accepted, now);
+        await this.store(accepted, now, refusedAudit);
       } catch (error) {
         // Another process sharing the database stored one of these ids first: answer again from what it stored.
         if (retryOnConflict && isUniqueViolation(error)) return this.settle(envelopes, verified, false);
@@ -233,6 +260,7 @@ export class Inbox {
   private async store(
     accepted: Array<{ result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>; jws: string; receipt: string }>,
     now: number,
+    refusedAudit: AuditEntryInput[],
   ): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction().execute(async (trx) => {
@@ -258,16 +286,16 @@ export class Inbox {
         await this.applier.status(trx, result.message as Status, jws, now);
       }
       if (pending.length > 0) await this.applier.referrals(trx, pending, now);
-      await appendAudit(
-        trx,
-        accepted.flatMap(({ result, receipt }) => {
+      await appendAudit(trx, [
+        ...accepted.flatMap(({ result, receipt }) => {
           const kind = 'referral' in result.message ? 'status' : 'referral';
           return [
             { at: now, kind: `received.${kind}`, ref: `${result.message.id}@${result.message.from}`, digest: result.digest },
             { at: now, kind: 'sent.receipt', ref: `${result.message.id}@${result.message.from}`, digest: sha256Digest(receipt) },
           ];
         }),
-      );
+        ...refusedAudit,
+      ]);
       for (const sender of new Set(accepted.map((a) => a.result.message.from))) await touchPeer(trx, sender, now);
     });
     for (const { result } of accepted)
