@@ -1,12 +1,13 @@
 /**
  * Several node processes in front of one PostgreSQL database: 10,000 referrals delivered to a peer by
  * three `firstlight start` processes of the same country, one of them killed with SIGKILL mid-way.
+ * Each process must be seen answering and delivering before the kill, or the test proves nothing.
  * Runs in the PostgreSQL pass of the suite (FIRSTLIGHT_TEST_DATABASE=postgres).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { createTRPCClient, httpLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../src/api/app-router.js';
 import { verifyAudit } from '../src/audit/audit-log.js';
 import { createComplaint } from '../src/intake/complaints.js';
 import { storeEvidence } from '../src/intake/evidence.js';
@@ -16,18 +17,18 @@ import { createReferral } from '../src/referrals/referrals.js';
 import { createTestFederation, OPERATION, type TestFederation, testIndex } from '../src/testing/federation.js';
 import { ipIn } from '../src/testing/fixtures.js';
 import { testsUsePostgres } from '../src/testing/scratch-db.js';
+import { acceptedOut, isRunning, type NodeProcess, startNodeProcess } from './helpers/node-process.js';
 
 const TOTAL = 10_000;
-const BIN = fileURLToPath(new URL('../bin/firstlight.mjs', import.meta.url));
 
 describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL database', () => {
   let f: TestFederation;
-  const children: ChildProcess[] = [];
+  const processes: NodeProcess[] = [];
   beforeAll(async () => {
     f = await createTestFederation({ countries: ['TH', 'KH'] });
   });
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const p of processes) if (isRunning(p.child)) p.child.kill('SIGKILL');
     await f?.close();
   });
 
@@ -89,16 +90,28 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
     } finally {
       await opened.close();
     }
-
     console.log(`queued ${TOTAL} in ${Math.round(performance.now() - t0)} ms`);
-    // Three processes of TH on the same database.
-    for (let i = 0; i < 3; i++) {
-      const child = spawn(process.execPath, [BIN, 'start', '--data', thDir, '--port', '0'], {
-        stdio: 'ignore',
-        env: { ...process.env, FIRSTLIGHT_LOG_LEVEL: 'silent' },
-      });
-      children.push(child);
+    // Held back (not due) until all three processes answer, so that all three take part from the start.
+    const queue = await openNode({ dataDir: thDir, logger: createLogger({ level: 'silent' }) });
+    try {
+      await queue.ctx.db
+        .updateTable('outbox')
+        .set({ next_attempt_at: Date.now() + 3_600_000 })
+        .where('state', '=', 'queued')
+        .execute();
+      // Three processes of TH on the same database.
+      processes.push(...(await Promise.all([0, 1, 2].map(() => startNodeProcess(thDir)))));
+      expect(new Set(processes.map((p) => p.url)).size).toBe(3);
+      for (const p of processes) {
+        const health = await createTRPCClient<AppRouter>({ links: [httpLink({ url: `${p.url}/trpc` })] }).federation.health.query();
+        expect(health).toMatchObject({ status: 'ok', country: 'TH', role: 'national' });
+        expect(await acceptedOut(p.url)).toBe(0);
+      }
+      await queue.ctx.db.updateTable('outbox').set({ next_attempt_at: Date.now() }).where('state', '=', 'queued').execute();
+    } finally {
+      await queue.close();
     }
+
     const kh = f.node('KH');
     const received = async () =>
       Number(
@@ -109,10 +122,17 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
             .executeTakeFirstOrThrow()
         ).n,
       );
-    await f.until(async () => (await received()) >= TOTAL / 4, 120_000);
-    const victim = children[1] as ChildProcess;
-    victim.kill('SIGKILL');
-    await new Promise((r) => victim.once('exit', r));
+    // Each process has delivered some (by its own metrics), and a quarter have arrived: kill one.
+    const before = await f.until(async () => {
+      if ((await received()) < TOTAL / 4) return null;
+      const counts = await Promise.all(processes.map((p) => acceptedOut(p.url)));
+      return counts.every((n) => n > 0) ? counts : null;
+    }, 120_000);
+    console.log(`accepted per process before the kill: ${before.join(', ')}`);
+    const victim = processes[1] as NodeProcess;
+    victim.child.kill('SIGKILL');
+    await new Promise((r) => victim.child.once('exit', r));
+    expect(await received()).toBeLessThan(TOTAL);
 
     await f.until(async () => (await received()) >= TOTAL, 240_000);
     console.log(`delivered ${TOTAL} in ${Math.round(performance.now() - t0)} ms`);
@@ -126,19 +146,38 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
           .executeTakeFirstOrThrow();
         return Number(open.n) === 0;
       }, 120_000);
+      // The survivors kept delivering after the kill.
+      for (const p of [processes[0], processes[2]] as NodeProcess[]) {
+        expect(isRunning(p.child)).toBe(true);
+        expect(await acceptedOut(p.url)).toBeGreaterThan(before[processes.indexOf(p)] ?? 0);
+      }
+      // Nothing delivered twice: one stored message per id, one referral, one audit entry each.
       expect(await received()).toBe(TOTAL);
-      const distinct = await kh.ctx.db
+      const stored = await kh.ctx.db
         .selectFrom('received')
-        .select((eb) => eb.fn.count<number>('message_id').distinct().as('n'))
+        .select((eb) => [eb.fn.countAll<number>().as('rows'), eb.fn.count<number>('message_id').distinct().as('ids')])
         .where('from_country', '=', 'TH')
         .executeTakeFirstOrThrow();
-      expect(Number(distinct.n)).toBe(TOTAL);
+      expect(Number(stored.rows)).toBe(TOTAL);
+      expect(Number(stored.ids)).toBe(TOTAL);
+      const applied = await kh.ctx.db
+        .selectFrom('audit')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', '=', 'received.referral')
+        .executeTakeFirstOrThrow();
+      expect(Number(applied.n)).toBe(TOTAL);
       const delivered = await check.ctx.db
         .selectFrom('outbox')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('state', '=', 'delivered')
         .executeTakeFirstOrThrow();
       expect(Number(delivered.n)).toBe(TOTAL * 2); // to KH and the liaison office copy
+      const copies = await f.liaison.ctx.db
+        .selectFrom('liaison_referrals')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('from_country', '=', 'TH')
+        .executeTakeFirstOrThrow();
+      expect(Number(copies.n)).toBe(TOTAL);
       const audit = await verifyAudit(check.ctx.db);
       expect(audit.ok).toBe(true);
       expect(audit.entries).toBeGreaterThanOrEqual(TOTAL * 3);

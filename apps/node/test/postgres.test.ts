@@ -1,9 +1,16 @@
 /** PostgreSQL-only behaviour (runs in the FIRSTLIGHT_TEST_DATABASE=postgres pass). */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/database.js';
 import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
 import { refer } from '../src/testing/fixtures.js';
-import { testsUsePostgres } from '../src/testing/scratch-db.js';
+import { TEST_PG_URL, testsUsePostgres } from '../src/testing/scratch-db.js';
+
+const BIN = fileURLToPath(new URL('../bin/firstlight.mjs', import.meta.url));
 
 describe.runIf(testsUsePostgres())('a node on PostgreSQL', () => {
   let f: TestFederation;
@@ -42,4 +49,45 @@ describe.runIf(testsUsePostgres())('a node on PostgreSQL', () => {
       /postgres:\/\//,
     );
   });
+
+  // The local server runs with ssl=off, so TLS to the database cannot succeed here: what is tested is
+  // that asking for it fails at once, with a line an operator can act on (docs/OPERATIONS.md).
+  it.each(['require', 'verify-full'] as const)('refuses to open a database without TLS when tls is %s, saying why', async (tls) => {
+    const started = Date.now();
+    const failure = await openDatabase({ location: TEST_PG_URL, tls }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ name: 'NodeError', code: 'ERR_CONFIG' });
+    expect((failure as Error).message).toMatch(/cannot connect to the PostgreSQL database .*does not support SSL.*databasePool\.tls/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('does not start a node whose database TLS cannot be had: one error line, exit 1, no stack trace, no hang', async () => {
+    const kh = f.node('KH');
+    const file = join(kh.ctx.dataDir, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...config, databasePool: { ...config.databasePool, tls: 'require' } }));
+    try {
+      const child = spawn(process.execPath, [BIN, 'start', '--data', kh.ctx.dataDir, '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FIRSTLIGHT_LOG_LEVEL: 'silent' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+      clearTimeout(timer);
+      expect(signal).toBeNull(); // it exited on its own, it did not hang until killed
+      expect(code).toBe(1);
+      expect(stdout).not.toMatch(/listening on/);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^error ERR_CONFIG: cannot connect to the PostgreSQL database .*does not support SSL.*"require"/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      writeFileSync(file, JSON.stringify(config));
+    }
+  }, 60_000);
 });

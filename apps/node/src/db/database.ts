@@ -7,8 +7,9 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { NodeError } from '../errors.js';
 import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 
@@ -62,6 +63,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // must still be handled, or the process would die with it.
     pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await sql`select 1`.execute(db);
+    } catch (error) {
+      // The node cannot start without its database: one clear line for the operator (never the URL's
+      // password), and the pool closed so nothing lingers.
+      await db.destroy().catch(() => undefined);
+      throw connectError(options.location, tls, error);
+    }
     await migrate(db, true);
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
@@ -90,6 +99,20 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
     checkpoints: checkpointer ? () => checkpointer.count : undefined,
   };
+}
+
+function connectError(location: string, tls: 'disable' | 'require' | 'verify-full', error: unknown): NodeError {
+  const reason = error instanceof Error ? error.message : String(error);
+  const url = new URL(location);
+  const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  const hint = /does not support SSL/i.test(reason)
+    ? `the server has TLS off but databasePool.tls is "${tls}": enable ssl on the server, or set databasePool.tls to "disable" on a trusted network`
+    : tls !== 'disable' && /certificate|self[- ]signed|altnames|SSL|TLS/i.test(reason)
+      ? `the server's TLS certificate was refused (databasePool.tls "${tls}"): set databasePool.caFile to the CA that signed it`
+      : 'check that the server is up, the URL (host, port, database, user) and databasePool settings';
+  return new NodeError('ERR_CONFIG', `cannot connect to the PostgreSQL database ${where} (tls ${tls}): ${reason} — ${hint}`, {
+    tls,
+  });
 }
 
 /** Pages (4 KiB) of log after which a commit on the main thread checkpoints itself: the backstop. */
