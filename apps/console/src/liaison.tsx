@@ -87,33 +87,44 @@ export function OverviewPage() {
   );
 }
 
+/** A value as a person can read it: a digest shortened to its algorithm and first hex digits. */
+const shortValue = (key: string) => (key.startsWith('sha256:') ? `${key.slice(0, 19)}…` : key);
+
 export function ClustersPage() {
   const { client, t } = useSession();
   const clusters = useQuery({ queryKey: ['clusters'], queryFn: () => client.liaison.clusters.query({}), ...LIVE });
   const [open, setOpen] = useState<string | null>(null);
   const [history, setHistory] = useState<string | null>(null);
   const list = clusters.data?.clusters ?? [];
+  const flagged = clusters.data?.flagged ?? [];
   return (
     <>
       <h1>{t.clusters.title}</h1>
       <p className="help">{t.clusters.help}</p>
       <ErrorNote error={clusters.error} />
+      {clusters.data ? <p>{format(t.clusters.summary, { count: clusters.data.total, threshold: clusters.data.threshold })}</p> : null}
       {list.length === 0 && !clusters.isLoading ? <p>{t.empty}</p> : null}
       <ol className="clusters">
-        {list.map((c) => (
-          <li key={`${c.kind}:${c.key}`} className={c.common ? 'common' : ''} data-cluster={c.key}>
-            <h2>
-              {t.clusters.kind[c.kind]}: <span className="mono">{c.key.startsWith('sha256:') ? `${c.key.slice(0, 19)}…` : c.key}</span>
-            </h2>
+        {list.map((c, i) => (
+          <li key={c.id} data-cluster={c.id}>
+            <h2>{format(t.clusters.name, { rank: i + 1 })}</h2>
             <p>
               {t.clusters.countries}: <strong>{c.countries.join(', ')}</strong> · {t.clusters.locatedIn}: {c.locatedIn.join(', ')} ·{' '}
               {format(t.clusters.referrals, { count: c.referrals })}
             </p>
-            {c.common ? <p className="warn">{t.clusters.common}</p> : null}
-            <button type="button" aria-expanded={open === c.key} onClick={() => setOpen(open === c.key ? null : c.key)}>
+            <p>{t.clusters.joinedBy}</p>
+            <ul>
+              {c.signals.map((s) => (
+                <li key={`${s.kind}:${s.key}`} data-signal={s.kind}>
+                  {t.clusters.kind[s.kind]}: <span className="mono">{shortValue(s.key)}</span> (
+                  {format(t.clusters.links, { count: s.referrals })})
+                </li>
+              ))}
+            </ul>
+            <button type="button" aria-expanded={open === c.id} onClick={() => setOpen(open === c.id ? null : c.id)}>
               {t.clusters.drill}
             </button>
-            {open === c.key ? (
+            {open === c.id ? (
               <ul>
                 {c.referralIds.map((id) => (
                   <li key={id}>
@@ -127,6 +138,21 @@ export function ClustersPage() {
           </li>
         ))}
       </ol>
+      {flagged.length > 0 ? (
+        <section aria-labelledby="flagged-values">
+          <h2 id="flagged-values">{t.clusters.flaggedTitle}</h2>
+          <p className="help">{format(t.clusters.flaggedHelp, { threshold: clusters.data?.threshold ?? '' })}</p>
+          <ul className="clusters">
+            {flagged.map((v) => (
+              <li key={`${v.kind}:${v.key}`} className="common" data-flagged={v.kind}>
+                {t.clusters.kind[v.kind]}: <span className="mono">{shortValue(v.key)}</span> ·{' '}
+                {format(t.clusters.referrals, { count: v.referrals })} · {t.clusters.countries}: {v.countries.join(', ')} ·{' '}
+                {t.clusters.locatedIn}: {v.locatedIn.join(', ')}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {history ? <History id={history} onClose={() => setHistory(null)} /> : null}
     </>
   );

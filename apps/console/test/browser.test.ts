@@ -215,9 +215,21 @@ describe('the console', () => {
     await expect.poll(() => lo.locator('.events li').count()).toBeGreaterThanOrEqual(2);
     await check(lo, 'liaison-referrals-history');
     await go(lo, 'clusters');
-    await lo.locator('[data-cluster]').first().waitFor();
-    await expect(lo.locator('[data-cluster]').first().textContent()).resolves.toContain('TH');
+    // Both referrals form ONE suspected call centre, listing the /24 that joined them.
+    const centre = lo.locator('[data-cluster]');
+    await centre.first().waitFor();
+    expect(await centre.count()).toBe(1);
+    await expect(centre.textContent()).resolves.toContain('Reported by: TH');
+    await expect(centre.textContent()).resolves.toContain('2 referrals');
+    await expect(centre.locator('[data-signal="network"]').textContent()).resolves.toMatch(
+      /Same network: \d+\.\d+\.\d+\.0\/24 \(links 2 referrals\)/,
+    );
+    await centre.getByRole('button', { name: 'Show referrals' }).click();
+    expect(await centre.locator('button.link').count()).toBe(2);
     await check(lo, 'liaison-clusters');
+    await centre.locator('button.link').first().click();
+    await lo.getByRole('heading', { name: /Signed history/ }).waitFor();
+    await lo.getByRole('button', { name: 'Close' }).click();
     await go(lo, 'health');
     await lo.getByRole('rowheader', { name: /KH/ }).waitFor();
     await check(lo, 'liaison-health');

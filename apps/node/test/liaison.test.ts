@@ -1,8 +1,17 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ipNetwork } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertRows } from '../src/db/chunks.js';
+import { openDatabase } from '../src/db/database.js';
 import { rotateKey } from '../src/keys/rotation.js';
 import { addMember } from '../src/liaison/authority.js';
+import { clusters } from '../src/liaison/clusters.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { ipIn, refer } from '../src/testing/fixtures.js';
+import { createScratchDatabase, testsUsePostgres } from '../src/testing/scratch-db.js';
 
 const fail = async (p: Promise<unknown>) => {
   try {
@@ -109,16 +118,18 @@ describe('the liaison office with three countries', () => {
     expect(view.perCountry.find((p) => p.country === 'KH')).toMatchObject({ received: 2, sent: 0 });
     expect(view.perCountry.find((p) => p.country === 'TH')).toMatchObject({ sent: 2, byAction: { locate: 2 } });
 
-    const { clusters } = await lo.liaison.clusters.query({ operation: OPERATION });
-    const top = clusters[0];
-    expect(top?.countries).toEqual(['TH', 'VN']);
-    expect(new Set(top?.referralIds)).toEqual(new Set([a.id, b.id]));
-    const kinds = clusters
-      .filter((cl) => cl.referralIds.includes(a.id) && cl.referralIds.includes(b.id))
-      .map((cl) => cl.kind)
-      .sort();
-    expect(kinds).toEqual(['evidence', 'network']);
-    expect(clusters.some((cl) => cl.referralIds.includes(c.id))).toBe(false);
+    // One suspected call centre, not one per signal: the /24 and the evidence file join the same two referrals.
+    const correlation = await lo.liaison.clusters.query({ operation: OPERATION });
+    expect(correlation.clusters).toHaveLength(1);
+    const [centre] = correlation.clusters;
+    expect(centre).toMatchObject({ referrals: 2, countries: ['TH', 'VN'], locatedIn: ['KH'] });
+    expect(new Set(centre?.referralIds)).toEqual(new Set([a.id, b.id]));
+    expect(centre?.signals).toEqual([
+      { kind: 'network', key: ipNetwork(ipIn(f, 'KH', 1)), referrals: 2 },
+      { kind: 'evidence', key: `sha256:${createHash('sha256').update(shared).digest('hex')}`, referrals: 2 },
+    ]);
+    expect(correlation.clusters.some((cl) => cl.referralIds.includes(c.id))).toBe(false);
+    expect(correlation.flagged).toEqual([]);
 
     const flows = await lo.liaison.flows.query({ operation: OPERATION });
     expect(flows).toEqual(
@@ -151,13 +162,17 @@ describe('the liaison office with three countries', () => {
     expect(timeline.reduce((n, b) => n + b.arrests, 0)).toBe(sum('arrests'));
   });
 
-  it('flags common values instead of ranking them as call centres', async () => {
+  it('flags common values instead of ranking them as call centres, and lets them join nothing', async () => {
     const previous = f.liaison.ctx.config.commonThreshold;
     f.liaison.ctx.config.commonThreshold = 1;
     try {
-      const { clusters } = await f.client(f.liaison, analyst).liaison.clusters.query({});
-      expect(clusters.length).toBeGreaterThan(0);
-      expect(clusters.every((c) => c.common)).toBe(true);
+      const { clusters, flagged, threshold } = await f.client(f.liaison, analyst).liaison.clusters.query({});
+      expect(threshold).toBe(1);
+      expect(clusters).toEqual([]);
+      expect(flagged.map((v) => [v.kind, v.referrals, v.countries])).toEqual([
+        ['network', 2, ['TH', 'VN']],
+        ['evidence', 2, ['TH', 'VN']],
+      ]);
     } finally {
       f.liaison.ctx.config.commonThreshold = previous;
     }
@@ -494,5 +509,146 @@ describe('the liaison office counts a status only from the country its referral 
       .where('id', '=', referral.id)
       .executeTakeFirstOrThrow();
     expect(again.state).toBe('located');
+  });
+});
+
+describe('suspected call centres: connected referrals, common values flagged', () => {
+  type Copy = { from: string; to: string; ip: string; evidence?: string[]; operation?: string };
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  let cleanup: () => Promise<void>;
+  let next = 0;
+  const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+  beforeAll(async () => {
+    if (testsUsePostgres()) {
+      const scratch = await createScratchDatabase('clusters');
+      db = await openDatabase({ location: scratch.url });
+      cleanup = async () => {
+        await db.close();
+        await scratch.drop();
+      };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'flt-clusters-'));
+      db = await openDatabase({ location: join(dir, 'liaison.db') });
+      cleanup = async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    }
+  });
+  afterAll(() => cleanup());
+
+  /** Referral copies as the applier stores them, with time-ordered ids; returns their ids in order. */
+  async function hold(operation: string, copies: Copy[]): Promise<string[]> {
+    const rows = copies.map((c) => {
+      next += 1;
+      return { ...c, id: `01900000-0000-7000-8000-${String(next).padStart(12, '0')}` };
+    });
+    await insertRows(
+      db.db,
+      'liaison_referrals',
+      rows.map((r) => ({
+        id: r.id,
+        from_country: r.from,
+        to_country: r.to,
+        ip: r.ip,
+        network: ipNetwork(r.ip) ?? r.ip,
+        port: null,
+        seen_at: '2015-06-01T10:00:00Z',
+        action: 'locate',
+        urgency: 'urgent',
+        operation,
+        evidence: JSON.stringify(r.evidence ?? []),
+        iat: 1_433_152_800 + next,
+        received_at: 1_433_152_800_000 + next,
+        state: 'sent',
+        state_iat: null,
+        jws: 'x.y.z',
+      })),
+      300,
+    );
+    const evidence = rows.flatMap((r) => (r.evidence ?? []).map((d) => ({ referral_id: r.id, digest: d, from_country: r.from })));
+    await insertRows(db.db, 'liaison_evidence', evidence, 300);
+    return rows.map((r) => r.id);
+  }
+  const correlate = (operation: string, commonThreshold = 200) =>
+    clusters({ db: db.db, config: { commonThreshold } }, { operation, limit: 100 });
+
+  it('joins referrals through chains of signals into one cluster, listing every signal that joined it', async () => {
+    const ids = await hold('chain', [
+      { from: 'TH', to: 'KH', ip: '198.51.100.7', evidence: [digest('warrant page')] },
+      { from: 'VN', to: 'KH', ip: '198.51.100.7' },
+      { from: 'MY', to: 'KH', ip: '198.51.100.99' },
+      { from: 'SG', to: 'LA', ip: '192.0.2.1', evidence: [digest('warrant page')] },
+      { from: 'TH', to: 'KH', ip: '203.0.113.5' },
+    ]);
+    const { clusters: found } = await correlate('chain');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toEqual({
+      id: ids[0],
+      referrals: 4,
+      countries: ['MY', 'SG', 'TH', 'VN'],
+      locatedIn: ['KH', 'LA'],
+      signals: [
+        { kind: 'network', key: '198.51.100.0/24', referrals: 3 },
+        { kind: 'ip', key: '198.51.100.7', referrals: 2 },
+        { kind: 'evidence', key: digest('warrant page'), referrals: 2 },
+      ],
+      referralIds: ids.slice(0, 4),
+    });
+  });
+
+  it('does not let a common range or a ubiquitous file glue unrelated referrals together, and flags them', async () => {
+    const ids = await hold('cloud', [
+      { from: 'TH', to: 'SG', ip: '203.0.113.10', evidence: [digest('favicon'), digest('kit A')] },
+      { from: 'VN', to: 'SG', ip: '203.0.113.11', evidence: [digest('favicon')] },
+      { from: 'MY', to: 'SG', ip: '203.0.113.12', evidence: [digest('favicon'), digest('kit B')] },
+      { from: 'KH', to: 'SG', ip: '203.0.113.13', evidence: [digest('favicon'), digest('kit B')] },
+      { from: 'TH', to: 'KH', ip: '192.0.2.20', evidence: [digest('kit A')] },
+    ]);
+    // Threshold 3: the /24 (4 referrals) and the favicon (4) are common; the kits (2 each) are not.
+    const view = await correlate('cloud', 3);
+    expect(view.threshold).toBe(3);
+    expect(view.clusters.map((c) => [c.referralIds, c.signals.map((s) => s.key)])).toEqual([
+      [[ids[2], ids[3]], [digest('kit B')]],
+      [[ids[0], ids[4]], [digest('kit A')]],
+    ]);
+    expect(view.clusters.flatMap((c) => c.referralIds)).not.toContain(ids[1]);
+    expect(view.flagged).toEqual([
+      { kind: 'network', key: '203.0.113.0/24', referrals: 4, countries: ['KH', 'MY', 'TH', 'VN'], locatedIn: ['SG'] },
+      { kind: 'evidence', key: digest('favicon'), referrals: 4, countries: ['KH', 'MY', 'TH', 'VN'], locatedIn: ['SG'] },
+    ]);
+    // With the default threshold the same values do join: one cluster of all five.
+    const loose = await correlate('cloud');
+    expect(loose.flagged).toEqual([]);
+    expect(loose.clusters.map((c) => c.referrals)).toEqual([5]);
+  });
+
+  it('ranks clusters by countries involved, then reporting countries, then referrals; a lone referral is no cluster', async () => {
+    const ids = await hold('ranking', [
+      // Two countries involved, three referrals.
+      { from: 'TH', to: 'KH', ip: '192.0.2.1' },
+      { from: 'TH', to: 'KH', ip: '192.0.2.1' },
+      { from: 'TH', to: 'KH', ip: '192.0.2.1' },
+      // Three countries involved, two referrals.
+      { from: 'TH', to: 'KH', ip: '198.51.100.1' },
+      { from: 'VN', to: 'KH', ip: '198.51.100.1' },
+      // Two countries involved, two referrals.
+      { from: 'VN', to: 'LA', ip: '203.0.113.1' },
+      { from: 'VN', to: 'LA', ip: '203.0.113.1' },
+      // Three involved but one reporter, two referrals: after the two-reporter one.
+      { from: 'MY', to: 'KH', ip: '2001:db8:1::1', evidence: [digest('same kit')] },
+      { from: 'MY', to: 'LA', ip: '2001:db8:2::1', evidence: [digest('same kit')] },
+      // Alone.
+      { from: 'SG', to: 'KH', ip: '100.64.0.1' },
+    ]);
+    const { clusters: found } = await correlate('ranking');
+    expect(found.map((c) => c.id)).toEqual([ids[3], ids[7], ids[0], ids[5]]);
+    expect(found.flatMap((c) => c.referralIds)).not.toContain(ids[9]);
+    // A network whose referrals all share one IP says nothing more than the IP.
+    expect(found[2]?.signals).toEqual([{ kind: 'ip', key: '192.0.2.1', referrals: 3 }]);
+    const limited = await clusters({ db: db.db, config: { commonThreshold: 200 } }, { operation: 'ranking', limit: 2 });
+    expect(limited.clusters.map((c) => c.id)).toEqual([ids[3], ids[7]]);
+    expect(limited.total).toBe(4);
   });
 });

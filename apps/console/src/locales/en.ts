@@ -60,13 +60,19 @@ export const en = {
   },
   clusters: {
     title: 'Suspected call centres',
-    help: 'Referrals that point at the same place: the same IP, the same network (/24 or /48), or the same evidence file reported by different countries. Ranked by how many countries and referrals they join.',
+    help: 'Referrals linked by the same IP, the same network (/24 or /48) or the same evidence file, followed link by link: each group is one suspected call centre, however many signals join it. Ranked by how many countries and referrals it joins.',
+    summary: 'Suspected call centres: {count}. Values shared by more than {threshold} referrals are common and link nothing.',
+    name: 'Suspected call centre {rank}',
     kind: { ip: 'Same IP', network: 'Same network', evidence: 'Same evidence' },
     countries: 'Reported by',
     locatedIn: 'Located in',
     referrals: '{count} referrals',
-    common: 'Common value (shared hosting or cloud?): flagged, not ranked',
+    joinedBy: 'Joined by:',
+    links: 'links {count} referrals',
     drill: 'Show referrals',
+    flaggedTitle: 'Common values (flagged, not used to link)',
+    flaggedHelp:
+      'Each is shared by more than {threshold} referrals: likely shared hosting, a cloud range or a file every scam kit carries. Check them by hand.',
   },
   health: {
     title: 'Federation health',

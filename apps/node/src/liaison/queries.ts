@@ -8,7 +8,7 @@
  * counts only once its referral is held and only if the country that referral was sent to signed it
  * (authoritative-statuses.ts): a member cannot add to another country's figures, or invent a referral.
  */
-import { decodeBase64url, ipNetwork, sha256Digest } from '@firstlight/protocol';
+import { decodeBase64url, sha256Digest } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
@@ -323,79 +323,19 @@ export async function history(ctx: NodeContext, id: string) {
   return { referral, events };
 }
 
-export interface Cluster {
-  key: string;
-  kind: 'ip' | 'network' | 'evidence';
-  countries: string[];
-  locatedIn: string[];
-  referrals: number;
-  referralIds: string[];
-  common: boolean;
-}
-
-export async function clusters(ctx: NodeContext, input: { operation?: string | undefined; limit: number }) {
-  const threshold = ctx.config.commonThreshold;
-  const referrals = await referralsOf(ctx.db, input.operation);
-  const byId = new Map(referrals.map((r) => [r.id, r]));
-  const groups = new Map<string, { kind: Cluster['kind']; key: string; ids: Set<string> }>();
-  const add = (kind: Cluster['kind'], key: string, id: string) => {
-    const k = `${kind}:${key}`;
-    let g = groups.get(k);
-    if (!g) {
-      g = { kind, key, ids: new Set() };
-      groups.set(k, g);
-    }
-    g.ids.add(id);
-  };
-  for (const r of referrals) {
-    add('ip', r.ip, r.id);
-    add('network', r.network || ipNetwork(r.ip) || r.ip, r.id);
-  }
-  let evidence = ctx.db.selectFrom('liaison_evidence as e').select(['e.digest', 'e.referral_id']);
-  if (input.operation)
-    evidence = evidence.innerJoin('liaison_referrals as r', 'r.id', 'e.referral_id').where('r.operation', '=', input.operation);
-  for (const e of await evidence.execute()) if (byId.has(e.referral_id)) add('evidence', e.digest, e.referral_id);
-
-  const seen = new Set<string>();
-  const result: Cluster[] = [];
-  // IP clusters first, so a network cluster holding exactly the same referrals is not listed twice.
-  const ordered = [...groups.values()].sort((a, b) => (a.kind === 'ip' ? 0 : 1) - (b.kind === 'ip' ? 0 : 1));
-  for (const g of ordered) {
-    if (g.ids.size < 2) continue;
-    const ids = [...g.ids].sort();
-    const signature = ids.join(',');
-    if (g.kind === 'network' && seen.has(signature)) continue;
-    seen.add(signature);
-    const rows = ids.map((id) => byId.get(id)).filter((r): r is NonNullable<typeof r> => r !== undefined);
-    result.push({
-      key: g.key,
-      kind: g.kind,
-      countries: [...new Set(rows.map((r) => r.from_country))].sort(),
-      locatedIn: [...new Set(rows.map((r) => r.to_country))].sort(),
-      referrals: ids.length,
-      referralIds: ids.slice(0, 500),
-      common: ids.length > threshold,
-    });
-  }
-  result.sort(
-    (a, b) =>
-      Number(a.common) - Number(b.common) ||
-      b.countries.length - a.countries.length ||
-      b.referrals - a.referrals ||
-      a.key.localeCompare(b.key),
-  );
-  return { threshold, clusters: result.slice(0, input.limit) };
-}
-
-async function probeSerial(endpoint: string): Promise<number | null> {
+/** What a member's public health endpoint says: its directory serial and its copies queued toward us. */
+async function probeMember(endpoint: string): Promise<{ serial: number | null; queuedToLiaison: number | null }> {
   try {
     const res = await fetch(new URL('trpc/federation.health', withSlash(endpoint)), { signal: AbortSignal.timeout(1500) });
-    if (!res.ok) return null;
-    const body = (await res.json()) as { result?: { data?: { directorySerial?: unknown } } };
-    const serial = body.result?.data?.directorySerial;
-    return typeof serial === 'number' ? serial : null;
+    if (!res.ok) return { serial: null, queuedToLiaison: null };
+    const body = (await res.json()) as { result?: { data?: { directorySerial?: unknown; queuedToLiaison?: unknown } } };
+    const { directorySerial: serial, queuedToLiaison: queued } = body.result?.data ?? {};
+    return {
+      serial: typeof serial === 'number' ? serial : null,
+      queuedToLiaison: typeof queued === 'number' && Number.isInteger(queued) && queued >= 0 ? queued : null,
+    };
   } catch {
-    return null;
+    return { serial: null, queuedToLiaison: null };
   }
 }
 
@@ -418,20 +358,17 @@ export async function health(ctx: NodeContext) {
   for (const p of peers) {
     if (p.last_heard_at !== null) lastContact.set(p.country, Math.max(lastContact.get(p.country) ?? 0, Number(p.last_heard_at)));
   }
-  const queued = await ctx.db
-    .selectFrom('outbox')
-    .select(['peer', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('state', '=', 'queued')
-    .groupBy('peer')
-    .execute();
-  const queuedBy = new Map(queued.map((q) => [q.peer, Number(q.n)]));
   const members = held?.directory.members ?? [];
-  const serials = await Promise.all(
-    members.map((m) => (m.role === 'national' ? probeSerial(m.endpoint) : Promise.resolve(held?.directory.serial ?? null))),
+  const probes = await Promise.all(
+    members.map((m) =>
+      m.role === 'national' ? probeMember(m.endpoint) : Promise.resolve({ serial: held?.directory.serial ?? null, queuedToLiaison: 0 }),
+    ),
   );
   return {
     serial: held?.directory.serial ?? null,
     publishedAt: lastPublication ? Number(lastPublication.issued_at) : null,
+    /** The directory this office published and holds, by its clock: publish again before it expires. */
+    directory: ctx.directory.standing(),
     members: members.map((m, i) => {
       const last = lastContact.get(m.country) ?? null;
       return {
@@ -441,8 +378,9 @@ export async function health(ctx: NodeContext) {
         role: m.role,
         lastContact: last === null ? null : seconds(last),
         silent: m.role === 'national' && (last === null || now - seconds(last) > SILENT_AFTER_SECONDS),
-        directorySerial: serials[i] ?? null,
-        queued: queuedBy.get(m.country) ?? 0,
+        directorySerial: probes[i]?.serial ?? null,
+        /** Copies the member holds for the liaison office, as its health endpoint reports (null: not reachable). */
+        queued: probes[i]?.queuedToLiaison ?? null,
         keys: m.keys.map((k) => ({
           kid: k.kid,
           nbf: k.nbf,

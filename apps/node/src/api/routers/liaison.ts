@@ -6,8 +6,9 @@ import { ACTIONS, countryCode, isoDate, STATUS_STATES, slug } from '@firstlight/
 import { z } from 'zod';
 import { seconds } from '../../clock.js';
 import { addMember, createOperation, publishDirectory, pushDirectory, removeMember, revokeKey } from '../../liaison/authority.js';
+import { clusters } from '../../liaison/clusters.js';
 import { approveKey, pendingKeys } from '../../liaison/key-submission.js';
-import { clusters, directoryDraft, flows, health, history, listReferrals, overview, timeline } from '../../liaison/queries.js';
+import { directoryDraft, flows, health, history, listReferrals, overview, timeline } from '../../liaison/queries.js';
 import { operatorProcedure, router } from '../trpc.js';
 
 const reader = operatorProcedure('liaison', ['analyst', 'admin']);
