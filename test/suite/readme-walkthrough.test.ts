@@ -37,6 +37,8 @@ const STEPS = [
   'refer',
   'inbox',
   'status',
+  'referrals',
+  'overview',
   'token create',
   'audit verify',
 ];
@@ -66,6 +68,19 @@ const idOut = z.object({ id: z.string().min(1) });
 const evidenceOut = z.object({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) });
 const referOut = z.object({ id: z.uuid(), to: z.string() });
 const inboxOut = z.array(z.object({ id: z.string(), from: z.string(), ip: z.string(), state: z.string(), operation: z.string() }));
+const referralsOut = z.array(
+  z.object({
+    id: z.string(),
+    to: z.string(),
+    state: z.string().nullable(),
+    outcome: z.record(z.string(), z.number()).nullable(),
+    delivery: z.array(z.object({ peer: z.string(), state: z.string() })),
+  }),
+);
+const overviewOut = z.object({
+  headline: z.object({ referrals: z.int(), statuses: z.int() }).catchall(z.number()),
+  perCountry: z.array(z.object({ country: z.string(), sent: z.int(), received: z.int() })),
+});
 const tokenOut = z.object({ token: z.string().min(20), role: z.string() });
 const auditOut = z.object({ ok: z.boolean(), entries: z.int() });
 
@@ -216,6 +231,32 @@ async function step(name: string, args: string[]): Promise<void> {
         state: optionOf(args, '--state') ?? '',
         outcome: counts.length ? Object.fromEntries(counts.map(([option, key]) => [key, Number(optionOf(args, option))])) : null,
       });
+      return;
+    }
+    case 'referrals': {
+      // The origin runs it until the last status has come back (delivery is asynchronous).
+      const sent = seen.referral;
+      const last = seen.statuses.at(-1);
+      if (!sent || !last) throw new Error('the README lists the sent referrals before any status was sent');
+      expect(nodeAt(dataOf(args)).party).toBe(sent.from);
+      const row = await until(`${sent.from} seeing the ${last.state} status on ${sent.id}`, async () =>
+        (await runJson(args, referralsOut)).find((r) => r.id === sent.id && r.state === last.state),
+      );
+      expect(row).toMatchObject({ to: sent.to, outcome: last.outcome });
+      expect(row.delivery).toContainEqual(expect.objectContaining({ peer: sent.to, state: 'delivered' }));
+      return;
+    }
+    case 'overview': {
+      const sent = seen.referral;
+      if (!sent) throw new Error('the README shows the overview before anything was referred');
+      expect(nodeAt(dataOf(args)).party).toBe('LIAISON');
+      const view = await until('the liaison office counting every status in its overview', async () => {
+        const o = await runJson(args, overviewOut);
+        return o.headline.statuses === seen.statuses.length ? o : null;
+      });
+      expect(view.headline).toMatchObject({ referrals: 1, ...(seen.statuses.at(-1)?.outcome ?? {}) });
+      expect(view.perCountry).toContainEqual(expect.objectContaining({ country: sent.from, sent: 1 }));
+      expect(view.perCountry).toContainEqual(expect.objectContaining({ country: sent.to, received: 1 }));
       return;
     }
     case 'token create':

@@ -22,13 +22,14 @@ import {
   revokeKey,
 } from '../liaison/authority.js';
 import { approveKey, pendingKeys } from '../liaison/key-submission.js';
-import { createLogger } from '../logging/logger.js';
-import { type OpenedNode, openNode, startNode } from '../node.js';
+import { startNode } from '../node.js';
 import { createReferral } from '../referrals/referrals.js';
 import { loadIpIndex } from '../routing/ip-index.js';
 import { updateStatus } from '../status/status-updates.js';
 import { initNode } from './init.js';
+import { dataOption, withNode } from './node-session.js';
 import { EXIT_USAGE, failWith, printResult, printTable } from './output.js';
+import { registerViews } from './views.js';
 
 const program = new Command('firstlight').description('A firstlight node: a country bureau or the liaison office').showHelpAfterError();
 program.exitOverride();
@@ -43,19 +44,6 @@ function parseDatabaseUrl(value: string): string {
   if (!/^postgres(ql)?:\/\//.test(value))
     throw new NodeError('ERR_INPUT', '--database must be a postgres:// URL (SQLite in the data directory is the default)');
   return value;
-}
-
-const dataOption = () => new Option('--data <dir>', 'the node data directory').env('FIRSTLIGHT_DATA').makeOptionMandatory();
-
-async function withNode<T>(data: string, fn: (node: OpenedNode) => Promise<T>): Promise<T> {
-  // A one-shot command prints its result; the node's info lines (directory accepted, …) would be noise
-  // next to it. Warnings and errors still show; FIRSTLIGHT_LOG_LEVEL overrides.
-  const node = await openNode({ dataDir: resolve(data), logger: createLogger({ level: process.env.FIRSTLIGHT_LOG_LEVEL ?? 'warn' }) });
-  try {
-    return await fn(node);
-  } finally {
-    await node.close();
-  }
 }
 
 program
@@ -445,6 +433,8 @@ program
     );
     process.stdout.write(`operation ${o.id} saved; publish to take effect\n`);
   });
+
+registerViews(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -18,6 +18,9 @@ export function printTable(rows: Array<Record<string, unknown>>, columns: string
   return [line(columns), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? ''))))].join('\n');
 }
 
+/** Errors that mean the command was used wrongly (bad input, or a command for the other kind of node), not that it failed. */
+const USAGE_CODES = new Set(['ERR_INPUT', 'ERR_WRONG_ROLE']);
+
 /** Turns any error into a one-line message and an exit code; never prints a stack trace. */
 export function failWith(error: unknown): never {
   if (error instanceof ZodError) {
@@ -26,7 +29,7 @@ export function failWith(error: unknown): never {
   }
   if (error instanceof NodeError || error instanceof ProtocolError) {
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
-    process.exit(error.code === 'ERR_INPUT' || error.code.startsWith('ERR_IP_') ? EXIT_USAGE : EXIT_FAILURE);
+    process.exit(USAGE_CODES.has(error.code) || error.code.startsWith('ERR_IP_') ? EXIT_USAGE : EXIT_FAILURE);
   }
   process.stderr.write(`error ERR_INTERNAL: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(EXIT_FAILURE);

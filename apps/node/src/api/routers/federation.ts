@@ -2,10 +2,12 @@
  * The federation API, open to other nodes and authenticated by message signatures alone.
  * Plain JSON (no transformer), exactly as docs/PROTOCOL.md describes it.
  */
+import { LIAISON_PARTY } from '@firstlight/protocol';
 import { z } from 'zod';
 import { NodeError } from '../../errors.js';
 import { MAX_ENVELOPES } from '../../inbox/inbox.js';
 import { submitKey } from '../../liaison/key-submission.js';
+import { depthByPeer } from '../../outbox/outbox.js';
 import { publicProcedure, router } from '../trpc.js';
 
 export const federationRouter = router({
@@ -42,12 +44,15 @@ export const federationRouter = router({
     .input(z.strictObject({ jws: z.string().min(1).max(4096) }))
     .mutation(({ ctx, input }) => submitKey(ctx.node, input.jws)),
 
-  health: publicProcedure.query(({ ctx }) => ({
+  health: publicProcedure.query(async ({ ctx }) => ({
     status: 'ok' as const,
     country: ctx.node.config.party,
     role: ctx.node.config.role,
     directorySerial: ctx.node.directory.serial,
     /** The directory held, judged by this node's clock: valid, expiring, stale (grace) or expired. */
     directory: ctx.node.directory.standing(),
+    /** Copies waiting to reach the liaison office (a count only; the liaison office's health shows it). */
+    queuedToLiaison:
+      ctx.node.config.role === 'liaison' ? 0 : ((await depthByPeer(ctx.node.db)).find((p) => p.peer === LIAISON_PARTY)?.depth ?? 0),
   })),
 });
