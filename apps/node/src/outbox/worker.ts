@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Receipt, sha256Digest, verify } from '@firstlight/protocol';
-import type { Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
@@ -144,7 +144,8 @@ export class OutboxWorker {
     // fresh one arrives, gets the same receipt again (idempotent).
     const expired = ctx.directory.expiredError(now);
     const trust = expired ? undefined : ctx.directory.current()?.trust;
-    const updates: Array<{ row: OutboxRow; receipt: string; verdict: Receipt | null; problem: string | null }> = [];
+    // `held`: whether this worker still held the row when recording the answer (see stillHeld).
+    const updates: Array<{ row: OutboxRow; receipt: string; verdict: Receipt | null; problem: string | null; held: boolean }> = [];
     for (let i = 0; i < batch.length; i++) {
       const row = batch[i] as OutboxRow;
       const receiptJws = response.receipts[i];
@@ -165,12 +166,12 @@ export class OutboxWorker {
         else if (checked.message.ref.digest !== sha256Digest(row.jws)) problem = 'receipt is for other bytes than we sent';
         else verdict = checked.message;
       }
-      updates.push({ row, receipt: typeof receiptJws === 'string' ? receiptJws : '', verdict, problem });
+      updates.push({ row, receipt: typeof receiptJws === 'string' ? receiptJws : '', verdict, problem, held: false });
     }
     await ctx.db.transaction().execute(async (trx) => {
       for (const u of updates) {
         if (u.verdict?.verdict === 'accepted') {
-          await trx
+          const held = await trx
             .updateTable('outbox')
             .set({
               state: 'delivered',
@@ -183,9 +184,11 @@ export class OutboxWorker {
               claimed_until: null,
             })
             .where('id', '=', u.row.id)
-            .execute();
+            .where((eb) => this.stillHeld(eb))
+            .executeTakeFirst();
+          u.held = held.numUpdatedRows > 0n;
         } else if (u.verdict && !RETRYABLE_CODES.has(u.verdict.code ?? '')) {
-          await trx
+          const held = await trx
             .updateTable('outbox')
             .set({
               state: 'rejected',
@@ -198,15 +201,17 @@ export class OutboxWorker {
               claimed_until: null,
             })
             .where('id', '=', u.row.id)
-            .execute();
+            .where((eb) => this.stillHeld(eb))
+            .executeTakeFirst();
+          u.held = held.numUpdatedRows > 0n;
         } else {
-          await this.failOne(trx, u.row, u.problem ?? `peer answered ${u.verdict?.code}: will retry`, now);
+          u.held = await this.failOne(trx, u.row, u.problem ?? `peer answered ${u.verdict?.code}: will retry`, now);
         }
       }
       await appendAudit(
         trx,
         updates
-          .filter((u) => u.verdict)
+          .filter((u) => u.verdict && u.held)
           .map((u) => ({
             at: now,
             kind: `receipt.${u.verdict?.verdict}`,
@@ -217,6 +222,7 @@ export class OutboxWorker {
       await touchPeer(trx, peer, now);
     });
     for (const u of updates) {
+      if (!u.held) continue;
       const outcome = u.verdict?.verdict ?? 'error';
       ctx.metrics.messages.inc({ direction: 'out', type: u.row.kind, outcome });
       if (u.verdict?.code) ctx.metrics.rejections.inc({ direction: 'out', code: u.verdict.code });
@@ -233,10 +239,20 @@ export class OutboxWorker {
     this.ctx.logger.warn({ peer: batch[0]?.peer, count: batch.length, error }, 'delivery failed; will retry');
   }
 
-  private async failOne(trx: Transaction<Database>, row: OutboxRow, error: string, now: number): Promise<void> {
+  /**
+   * A row's answer is recorded only while this worker still holds its claim: after a stall past the
+   * lease another process may have claimed, sent and recorded it, and a late failure must not put a
+   * delivered row back in the queue (nor a late success overwrite what that process recorded).
+   */
+  private stillHeld(eb: ExpressionBuilder<Database, 'outbox'>) {
+    return eb.and([eb('claimed_by', '=', this.id), eb('state', '=', 'queued')]);
+  }
+
+  /** Records a failed attempt; false when the row was no longer this worker's to record. */
+  private async failOne(trx: Transaction<Database>, row: OutboxRow, error: string, now: number): Promise<boolean> {
     const attempts = row.attempts + 1;
     const dead = now - Number(row.created_at) >= this.ctx.config.deadLetterAfterSeconds * 1000;
-    await trx
+    const result = await trx
       .updateTable('outbox')
       .set({
         state: dead ? 'dead' : 'queued',
@@ -247,6 +263,8 @@ export class OutboxWorker {
         claimed_until: null,
       })
       .where('id', '=', row.id)
-      .execute();
+      .where((eb) => this.stillHeld(eb))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 }
