@@ -430,11 +430,8 @@ describe('a liaison office and five countries as processes', () => {
     expect(queued()).toEqual(before);
   });
 
-  // Known node bug, reported: PROTOCOL §3 check 9 lets the liaison office accept any *member* as `to`,
-  // but it accepts a referral to any country (verifySync skips the recipient check for the liaison role
-  // without asking the directory), so a member can put referrals to non-members into its figures.
-  // `it.fails` keeps the expectation here: once the liaison office refuses, drop `.fails`.
-  it.fails('refuse at the liaison office a referral addressed to a country that is not a member', async () => {
+  // PROTOCOL §3 check 9: the liaison office accepts any *member* as `to`, and only a member.
+  it('refuse at the liaison office a referral addressed to a country that is not a member', async () => {
     const toJapan = signedReferral(root, { from: 'TH', to: 'JP', ip: ipIn('JP') });
     const { LIAISON: receipt } = await receiptsFrom(['LIAISON'], 'TH', toJapan.jws);
     expect(receipt).toMatchObject({ verdict: 'rejected', code: 'ERR_WRONG_RECIPIENT', to: 'TH', ref: { id: toJapan.message.id } });

@@ -20,6 +20,8 @@ export interface TrustStore {
   serial: number;
   find(kid: string): TrustedKey | undefined;
   revocation(kid: string): { at: number; reason: string } | undefined;
+  /** Whether `party` is a member of the federation in this directory. */
+  isMember(party: string): boolean;
   /** The Ed25519 public key as a node:crypto KeyObject (cached). */
   publicKey(key: TrustedKey): VerificationKey;
 }
@@ -32,11 +34,13 @@ export function createTrustStore(directory: Directory): TrustStore {
     }
   }
   const revoked = new Map(directory.revoked.map((r) => [r.kid, { at: r.at, reason: r.reason }]));
+  const members = new Set(directory.members.map((m) => m.country));
   const imported = new Map<string, VerificationKey>();
   return {
     serial: directory.serial,
     find: (kid) => keys.get(kid),
     revocation: (kid) => revoked.get(kid),
+    isMember: (party) => members.has(party),
     publicKey(key) {
       let imported_ = imported.get(key.kid);
       if (!imported_) {

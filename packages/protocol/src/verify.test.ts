@@ -111,6 +111,14 @@ describe('verify', () => {
     expect(await codeOf(await signMessage('referral', referral({ to: 'VN' }), th))).toBe('ERR_WRONG_RECIPIENT');
   });
 
+  it('the liaison office takes a copy addressed to any member, and refuses one addressed to a non-member', async () => {
+    const liaison = { ...context(), recipient: 'LIAISON', recipientRole: 'liaison' as const };
+    const toMember = await verify(await signMessage('referral', referral(), th), liaison);
+    expect(toMember.ok).toBe(true);
+    const toStranger = await verify(await signMessage('referral', referral({ to: 'JP' }), th), liaison);
+    expect(toStranger.ok ? 'OK' : toStranger.error.code).toBe('ERR_WRONG_RECIPIENT');
+  });
+
   it('refuses unroutable IPs inside a validly signed message with ERR_IP_UNROUTABLE', async () => {
     for (const ip of ['10.1.2.3', '100.64.0.1', '::ffff:192.168.1.1', 'fe80::1', '2001:db8::1']) {
       const jws = await signBytes('firstlight-referral+jws', new TextEncoder().encode(JSON.stringify(referral({ ip }))), th);

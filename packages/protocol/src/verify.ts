@@ -170,6 +170,14 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
           },
         ),
       );
+    // The liaison office takes copies addressed to any member, and only to a member (§3, check 9).
+    if (context.recipientRole === 'liaison' && context.type !== 'receipt' && message.to !== null && !keys.isMember(message.to))
+      return fail(
+        new ProtocolError('ERR_WRONG_RECIPIENT', `the message is addressed to ${message.to}, which is not a member of the federation`, {
+          to: message.to,
+          recipient: context.recipient,
+        }),
+      );
     const skew = context.skewSeconds ?? DEFAULT_SKEW_SECONDS;
     if (message.exp !== undefined && context.now - skew >= message.exp)
       return fail(
