@@ -6,17 +6,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNode } from '../src/cli/init.js';
-import { createComplaint } from '../src/intake/complaints.js';
-import { storeEvidence } from '../src/intake/evidence.js';
 import { addMember } from '../src/liaison/authority.js';
 import { createLogger } from '../src/logging/logger.js';
 import { openNode } from '../src/node.js';
 import { createReferral } from '../src/referrals/referrals.js';
-import { createTestFederation, OPERATION, type TestFederation, testIndex } from '../src/testing/federation.js';
-import { ipIn } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation, testIndex } from '../src/testing/federation.js';
+import { ipIn, seedCase } from '../src/testing/fixtures.js';
 import { createScratchDatabase, testsUsePostgres } from '../src/testing/scratch-db.js';
 import { startNodeProcess } from './helpers/node-process.js';
 
@@ -63,45 +60,9 @@ describe(`a sender on ${dialect} killed with SIGKILL in the middle of delivering
     const opened = await openNode({ dataDir, logger: createLogger({ level: 'silent' }) });
     expect(opened.ctx.dbKind).toBe(testsUsePostgres() ? 'postgres' : 'sqlite');
     await opened.ctx.directory.refresh();
-    const complaint = await createComplaint(
-      opened.ctx.db,
-      {
-        victimName: 'x',
-        victimContact: 'y',
-        amountLost: 1,
-        currency: 'THB',
-        scamType: 'fake_courier',
-        narrative: 'z',
-        occurredAt: '2015-06-01',
-        reportedAt: '2015-06-01',
-      },
-      'test',
-      Date.now(),
-    );
-    const { digest } = await storeEvidence(opened.ctx.db, {
-      dataDir,
-      complaintId: complaint.id,
-      filename: 'e',
-      mediaType: 'text/plain',
-      body: Readable.from([Buffer.from('evidence')]),
-      maxBytes: 1000,
-      now: Date.now(),
-    });
+    const seeded = await seedCase(opened, dataDir);
     for (let i = 0; i < COUNT; i++) {
-      await createReferral(
-        opened.ctx,
-        testIndex(),
-        {
-          complaintId: complaint.id,
-          ip: ipIn(f, 'KH', i),
-          seenAt: '2015-06-01T10:00:00Z',
-          evidence: [digest],
-          action: 'locate',
-          urgency: 'routine',
-          operation: OPERATION,
-        },
-        'test',
-      );
+      await createReferral(opened.ctx, testIndex(), seeded.referral(ipIn(f, 'KH', i)), 'test');
     }
     await opened.close();
   });

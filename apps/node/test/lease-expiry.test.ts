@@ -7,17 +7,14 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { sha256Digest } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/audit-log.js';
-import { createComplaint } from '../src/intake/complaints.js';
-import { storeEvidence } from '../src/intake/evidence.js';
 import { createLogger } from '../src/logging/logger.js';
 import { openNode, type RunningNode, startNode } from '../src/node.js';
 import { createReferral } from '../src/referrals/referrals.js';
-import { createTestFederation, OPERATION, type TestFederation, testIndex } from '../src/testing/federation.js';
-import { ipIn } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation, testIndex } from '../src/testing/federation.js';
+import { ipIn, seedCase } from '../src/testing/fixtures.js';
 import { testsUsePostgres } from '../src/testing/scratch-db.js';
 
 const COUNT = 12;
@@ -114,45 +111,9 @@ describe.runIf(testsUsePostgres())('a batch posted twice after its lease ran out
     const ids: string[] = [];
     const opened = await openNode({ dataDir: thDir, logger: createLogger({ level: 'silent' }) });
     try {
-      const complaint = await createComplaint(
-        opened.ctx.db,
-        {
-          victimName: 'x',
-          victimContact: 'y',
-          amountLost: 1,
-          currency: 'THB',
-          scamType: 'fake_courier',
-          narrative: 'z',
-          occurredAt: '2015-06-01',
-          reportedAt: '2015-06-01',
-        },
-        'test',
-        Date.now(),
-      );
-      const { digest } = await storeEvidence(opened.ctx.db, {
-        dataDir: thDir,
-        complaintId: complaint.id,
-        filename: 'e',
-        mediaType: 'text/plain',
-        body: Readable.from([Buffer.from('evidence')]),
-        maxBytes: 1000,
-        now: Date.now(),
-      });
+      const seeded = await seedCase(opened, thDir);
       for (let i = 0; i < COUNT; i++) {
-        const referral = await createReferral(
-          opened.ctx,
-          testIndex(),
-          {
-            complaintId: complaint.id,
-            ip: ipIn(f, 'KH', i),
-            seenAt: '2015-06-01T10:00:00Z',
-            evidence: [digest],
-            action: 'locate',
-            urgency: 'routine',
-            operation: OPERATION,
-          },
-          'test',
-        );
+        const referral = await createReferral(opened.ctx, testIndex(), seeded.referral(ipIn(f, 'KH', i)), 'test');
         ids.push(referral.id);
       }
     } finally {

@@ -37,8 +37,12 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
   return { samples, types };
 }
 
+/** Metrics readers' tokens by party (auditor at a bureau, admin at the liaison office); they outlive a restart. */
+const readers = new Map<string, string>();
+
 async function scrape(node: RunningNode, init: RequestInit = {}) {
-  const response = await fetch(`${node.url}/metrics`, init);
+  const token = readers.get(node.ctx.config.party);
+  const response = await fetch(`${node.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {}, ...init });
   const text = await response.text();
   return { status: response.status, contentType: response.headers.get('content-type'), text };
 }
@@ -57,6 +61,23 @@ describe('Prometheus metrics at /metrics', () => {
     sent = await refer(f, f.node('TH'), officer, 'KH');
     const client = f.client(f.node('TH'), officer);
     await f.until(async () => (await client.bureau.referrals.get.query({ id: sent.id })).delivery.every((d) => d.state === 'delivered'));
+    for (const node of [f.node('TH'), f.node('KH')]) readers.set(node.ctx.config.party, await f.token(node, 'auditor'));
+    readers.set(f.liaison.ctx.config.party, await f.token(f.liaison, 'admin'));
+  });
+
+  it('answers only a token that may read operational figures: 401 without one, 403 for an officer', async () => {
+    const th = f.node('TH');
+    const answer = async (headers: Record<string, string>) => {
+      const response = await fetch(`${th.url}/metrics`, { headers });
+      return { status: response.status, body: (await response.json()) as { error: { code: string } } };
+    };
+    expect(await answer({})).toMatchObject({ status: 401, body: { error: { code: 'ERR_UNAUTHORIZED' } } });
+    expect(await answer({ authorization: 'Bearer flt_not-a-token' })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'ERR_UNAUTHORIZED' } },
+    });
+    expect(await answer({ authorization: `Bearer ${officer}` })).toMatchObject({ status: 403, body: { error: { code: 'ERR_FORBIDDEN' } } });
+    expect((await scrape(th)).status).toBe(200);
   });
   afterAll(() => f.close());
 
@@ -127,7 +148,7 @@ describe('Prometheus metrics at /metrics', () => {
     }, 5_000);
   });
 
-  it('never exposes tokens, keys, personal data, IPs or message ids, though it needs no token (Prometheus scrapes it)', async () => {
+  it('never exposes tokens, keys, personal data, IPs or message ids', async () => {
     const secrets = [officer, await f.token(f.node('TH'), 'admin'), CANARY.name, CANARY.contact, CANARY.narrative, sent.id, ipIn(f, 'KH')];
     for (const node of [f.node('TH'), f.node('KH'), f.liaison]) {
       const keyDir = join(node.ctx.dataDir, 'keys');

@@ -4,18 +4,16 @@
  * Each process must be seen answering and delivering before the kill, or the test proves nothing.
  * Runs in the PostgreSQL pass of the suite (FIRSTLIGHT_TEST_DATABASE=postgres).
  */
-import { Readable } from 'node:stream';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../src/api/app-router.js';
 import { verifyAudit } from '../src/audit/audit-log.js';
-import { createComplaint } from '../src/intake/complaints.js';
-import { storeEvidence } from '../src/intake/evidence.js';
+import { createToken } from '../src/auth/tokens.js';
 import { createLogger } from '../src/logging/logger.js';
 import { openNode } from '../src/node.js';
 import { createReferral } from '../src/referrals/referrals.js';
-import { createTestFederation, OPERATION, type TestFederation, testIndex } from '../src/testing/federation.js';
-import { ipIn } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation, testIndex } from '../src/testing/federation.js';
+import { ipIn, seedCase } from '../src/testing/fixtures.js';
 import { testsUsePostgres } from '../src/testing/scratch-db.js';
 import { acceptedOut, isRunning, type NodeProcess, startNodeProcess } from './helpers/node-process.js';
 
@@ -24,6 +22,7 @@ const TOTAL = 10_000;
 describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL database', () => {
   let f: TestFederation;
   const processes: NodeProcess[] = [];
+  let reader = '';
   beforeAll(async () => {
     f = await createTestFederation({ countries: ['TH', 'KH'] });
   });
@@ -42,50 +41,10 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
     // Queue 10,000 referrals through the node's own referral-creating code, while no TH process runs.
     const opened = await openNode({ dataDir: thDir, logger: createLogger({ level: 'silent' }) });
     try {
-      const complaint = await createComplaint(
-        opened.ctx.db,
-        {
-          victimName: 'Load Test',
-          victimContact: 'n/a',
-          amountLost: 1,
-          currency: 'THB',
-          scamType: 'fake_police',
-          narrative: 'load test',
-          occurredAt: '2015-06-01',
-          reportedAt: '2015-06-02',
-        },
-        'test',
-        Date.now(),
-      );
-      const { digest } = await storeEvidence(opened.ctx.db, {
-        dataDir: thDir,
-        complaintId: complaint.id,
-        filename: 'page.html',
-        mediaType: 'text/html',
-        body: Readable.from([Buffer.from('warrant page')]),
-        maxBytes: 1024,
-        now: Date.now(),
-      });
+      const seeded = await seedCase(opened, thDir);
       const index = testIndex();
       for (let i = 0; i < TOTAL; i += 50) {
-        await Promise.all(
-          Array.from({ length: 50 }, () =>
-            createReferral(
-              opened.ctx,
-              index,
-              {
-                complaintId: complaint.id,
-                ip: khIp,
-                seenAt: '2015-06-01T10:00:00Z',
-                evidence: [digest],
-                action: 'locate',
-                urgency: 'routine',
-                operation: OPERATION,
-              },
-              'load-test',
-            ),
-          ),
-        );
+        await Promise.all(Array.from({ length: 50 }, () => createReferral(opened.ctx, index, seeded.referral(khIp), 'load-test')));
       }
     } finally {
       await opened.close();
@@ -99,13 +58,15 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
         .set({ next_attempt_at: Date.now() + 3_600_000 })
         .where('state', '=', 'queued')
         .execute();
+      // /metrics answers an auditor's token (the processes share the database, so one token serves all three).
+      reader = (await createToken(queue.ctx.db, { name: 'metrics', role: 'auditor', nodeRole: 'national', now: Date.now() })).token;
       // Three processes of TH on the same database.
       processes.push(...(await Promise.all([0, 1, 2].map(() => startNodeProcess(thDir)))));
       expect(new Set(processes.map((p) => p.url)).size).toBe(3);
       for (const p of processes) {
         const health = await createTRPCClient<AppRouter>({ links: [httpLink({ url: `${p.url}/trpc` })] }).federation.health.query();
         expect(health).toMatchObject({ status: 'ok', country: 'TH', role: 'national' });
-        expect(await acceptedOut(p.url)).toBe(0);
+        expect(await acceptedOut(p.url, reader)).toBe(0);
       }
       await queue.ctx.db.updateTable('outbox').set({ next_attempt_at: Date.now() }).where('state', '=', 'queued').execute();
     } finally {
@@ -125,7 +86,7 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
     // Each process has delivered some (by its own metrics), and a quarter have arrived: kill one.
     const before = await f.until(async () => {
       if ((await received()) < TOTAL / 4) return null;
-      const counts = await Promise.all(processes.map((p) => acceptedOut(p.url)));
+      const counts = await Promise.all(processes.map((p) => acceptedOut(p.url, reader)));
       return counts.every((n) => n > 0) ? counts : null;
     }, 120_000);
     console.log(`accepted per process before the kill: ${before.join(', ')}`);
@@ -149,7 +110,7 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
       // The survivors kept delivering after the kill.
       for (const p of [processes[0], processes[2]] as NodeProcess[]) {
         expect(isRunning(p.child)).toBe(true);
-        expect(await acceptedOut(p.url)).toBeGreaterThan(before[processes.indexOf(p)] ?? 0);
+        expect(await acceptedOut(p.url, reader)).toBeGreaterThan(before[processes.indexOf(p)] ?? 0);
       }
       // Nothing delivered twice: one stored message per id, one referral, one audit entry each.
       expect(await received()).toBe(TOTAL);

@@ -69,16 +69,7 @@ export function createNodeServer(node: NodeContext, services: Services, options:
       return;
     }
     if (url.pathname === '/metrics' && req.method === 'GET') {
-      void node.metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': node.metrics.registry.contentType });
-          res.end(text);
-        },
-        (error: unknown) => {
-          node.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'metrics collection failed');
-          sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: 'metrics collection failed: the node logged the details' } });
-        },
-      );
+      void serveMetrics(node, req, res);
       return;
     }
     if (url.pathname === '/bureau/evidence' && req.method === 'POST') {
@@ -91,6 +82,26 @@ export function createNodeServer(node: NodeContext, services: Services, options:
     }
     sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: `nothing at ${url.pathname}; the API is at /trpc` } });
   });
+}
+
+/**
+ * Prometheus text at /metrics, for a token that may read operational figures (auditor, admin, or the
+ * liaison office's analyst): the counts say with whom and how much a bureau exchanges. Prometheus
+ * sends it as a bearer token (`authorization: { credentials_file: … }` in its scrape config).
+ */
+async function serveMetrics(node: NodeContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const principal = await authenticate(node.db, bearerOf(req));
+    if (!principal) return sendJson(res, 401, { error: { code: 'ERR_UNAUTHORIZED', message: 'a valid operator token is required' } });
+    if (principal.role === 'officer')
+      return sendJson(res, 403, { error: { code: 'ERR_FORBIDDEN', message: 'metrics are for auditor, admin or analyst tokens' } });
+    const text = await node.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': node.metrics.registry.contentType });
+    res.end(text);
+  } catch (error) {
+    node.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'metrics collection failed');
+    sendJson(res, 500, { error: { code: 'ERR_INTERNAL', message: 'metrics collection failed: the node logged the details' } });
+  }
 }
 
 async function handleEvidence(node: NodeContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -6,13 +6,11 @@
  */
 import { STATUS_STATES, slug } from '@firstlight/protocol';
 import { type Command, Option } from 'commander';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { clusters } from '../liaison/clusters.js';
 import { health, overview } from '../liaison/queries.js';
-import { retryDead } from '../outbox/outbox.js';
+import { listProblems, retryDead } from '../outbox/outbox.js';
 import { getReferralOut, listReferralsOut } from '../referrals/queries.js';
 import { parseFlags } from './flags.js';
 import { dataOption, requireNodeRole, withNode } from './node-session.js';
@@ -50,15 +48,6 @@ const healthFlags = z.strictObject(common);
  * Dead-lettered and rejected messages, newest first: the rows bureau.outbox.problems lists. The router
  * holds that query inline, so the CLI cannot call it; it belongs in outbox/outbox.ts for both to share.
  */
-async function outboxProblems(db: Kysely<Database>, limit: number) {
-  return db
-    .selectFrom('outbox')
-    .select(['id', 'message_id', 'kind', 'peer', 'state', 'attempts', 'next_attempt_at', 'last_error', 'receipt_code', 'created_at'])
-    .where('state', 'in', ['dead', 'rejected'])
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
 
 function registerBureauViews(program: Command): void {
   program
@@ -154,7 +143,7 @@ function registerBureauViews(program: Command): void {
       const o = parseFlags(problemsFlags, options);
       const rows = await withNode(o.data, (n) => {
         requireNodeRole(n, 'national', 'outbox problems', o.data);
-        return outboxProblems(n.ctx.db, o.limit);
+        return listProblems(n.ctx.db, o.limit);
       });
       printResult(rows, o.json, () =>
         rows.length === 0

@@ -123,6 +123,17 @@ export async function depthByPeer(db: Kysely<Database>): Promise<Array<{ peer: s
   return [...depth].sort(([a], [b]) => a.localeCompare(b)).map(([peer, n]) => ({ peer, depth: n }));
 }
 
+/** Messages that need a person: rejected by their recipient, or dead-lettered; newest first. */
+export async function listProblems(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'message_id', 'kind', 'peer', 'state', 'attempts', 'next_attempt_at', 'last_error', 'receipt_code', 'created_at'])
+    .where('state', 'in', ['dead', 'rejected'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 /** Capped exponential backoff with full jitter. */
 export function backoffMs(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 30));

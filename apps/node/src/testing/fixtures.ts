@@ -1,5 +1,9 @@
 /** Canary values and helpers for tests: if one of these strings appears in a sent byte, personal data leaked. */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { NodeContext } from '../context.js';
+import { createComplaint } from '../intake/complaints.js';
+import { storeEvidence } from '../intake/evidence.js';
 import type { RunningNode } from '../node.js';
 import type { TestFederation } from './federation.js';
 import { OPERATION } from './federation.js';
@@ -59,4 +63,46 @@ export async function refer(
     urgency: 'urgent',
     operation: OPERATION,
   });
+}
+
+/**
+ * A complaint and one evidence file stored straight through the domain (no HTTP, no running server),
+ * and the input of a referral about `ip` citing that evidence: for tests that queue many referrals.
+ */
+export async function seedCase(opened: { ctx: NodeContext }, dataDir: string) {
+  const complaint = await createComplaint(
+    opened.ctx.db,
+    {
+      victimName: 'Seeded Case',
+      victimContact: 'n/a',
+      amountLost: 1,
+      currency: 'THB',
+      scamType: 'fake_police',
+      narrative: 'seeded by a test',
+      occurredAt: '2015-06-01',
+      reportedAt: '2015-06-02',
+    },
+    'test',
+    Date.now(),
+  );
+  const { digest } = await storeEvidence(opened.ctx.db, {
+    dataDir,
+    complaintId: complaint.id,
+    filename: 'page.html',
+    mediaType: 'text/html',
+    body: Readable.from([Buffer.from('warrant page')]),
+    maxBytes: 1024,
+    now: Date.now(),
+  });
+  return {
+    referral: (ip: string) => ({
+      complaintId: complaint.id,
+      ip,
+      seenAt: '2015-06-01T10:00:00Z',
+      evidence: [digest],
+      action: 'locate' as const,
+      urgency: 'routine' as const,
+      operation: OPERATION,
+    }),
+  };
 }

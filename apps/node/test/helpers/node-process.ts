@@ -40,8 +40,8 @@ export function startNodeProcess(dataDir: string, timeoutMs = 60_000): Promise<N
 }
 
 /** Messages this process itself sent and got an accepted receipt for (firstlight_messages_total). */
-export async function acceptedOut(url: string): Promise<number> {
-  const response = await fetch(`${url}/metrics`);
+export async function acceptedOut(url: string, token: string): Promise<number> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (!response.ok) throw new Error(`${url}/metrics answered ${response.status}`);
   let total = 0;
   for (const line of (await response.text()).split('\n')) {

@@ -6,7 +6,7 @@ import { createToken, listTokens, revokeToken, roleSchema } from '../../../auth/
 import { seconds } from '../../../clock.js';
 import { NodeError } from '../../../errors.js';
 import { rotateKey } from '../../../keys/rotation.js';
-import { depthByPeer, retryDead } from '../../../outbox/outbox.js';
+import { depthByPeer, listProblems, retryDead } from '../../../outbox/outbox.js';
 import { listPeers } from '../../../outbox/peers.js';
 import { operatorProcedure, router } from '../../trpc.js';
 
@@ -41,15 +41,7 @@ export const outboxRouter = router({
   depth: auditor.query(({ ctx }) => depthByPeer(ctx.node.db)),
   problems: auditor
     .input(z.strictObject({ limit: z.int().min(1).max(500).default(100) }).default({ limit: 100 }))
-    .query(({ ctx, input }) =>
-      ctx.node.db
-        .selectFrom('outbox')
-        .select(['id', 'message_id', 'kind', 'peer', 'state', 'attempts', 'next_attempt_at', 'last_error', 'receipt_code', 'created_at'])
-        .where('state', 'in', ['dead', 'rejected'])
-        .orderBy('id', 'desc')
-        .limit(input.limit)
-        .execute(),
-    ),
+    .query(({ ctx, input }) => listProblems(ctx.node.db, input.limit)),
   retry: admin.input(z.strictObject({ id: z.int().min(1) })).mutation(async ({ ctx, input }) => {
     if (!(await retryDead(ctx.node.db, input.id, ctx.node.clock.now())))
       throw new NodeError('ERR_NOT_FOUND', `no dead or rejected outbox message ${input.id}`);
