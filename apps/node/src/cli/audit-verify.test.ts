@@ -1,27 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit } from '../audit/audit-log.js';
 import { openDatabase } from '../db/database.js';
+import { runCli } from '../testing/run-cli.js';
 import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
 import { initNode } from './init.js';
 
-const CLI = fileURLToPath(new URL('../../bin/firstlight.mjs', import.meta.url));
 const dialect = testsUsePostgres() ? 'PostgreSQL' : 'SQLite';
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, FIRSTLIGHT_FROM_SOURCE: '1', FIRSTLIGHT_LOG_LEVEL: 'silent' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = runCli;
 
 describe(`firstlight audit verify (${dialect})`, () => {
   let root: string;

@@ -1,25 +1,14 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters } from '../liaison/clusters.js';
 import { createTestFederation, type TestFederation } from '../testing/federation.js';
 import { refer } from '../testing/fixtures.js';
+import { runCli } from '../testing/run-cli.js';
 import { testsUsePostgres } from '../testing/scratch-db.js';
 
-const CLI = fileURLToPath(new URL('../../bin/firstlight.mjs', import.meta.url));
 const dialect = testsUsePostgres() ? 'PostgreSQL' : 'SQLite';
 const OUTCOME = { suspectsIdentified: 12, arrests: 9, premisesSearched: 1, callCentresDismantled: 1 };
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, FIRSTLIGHT_FROM_SOURCE: '1', FIRSTLIGHT_LOG_LEVEL: 'silent' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = runCli;
 
 /** Runs a command that must succeed and parses its --json output. */
 async function json(args: string[]): Promise<unknown> {
