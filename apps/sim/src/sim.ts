@@ -319,15 +319,17 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   async function filer(): Promise<void> {
     while (!stopping && claimed < st.referralsPlanned) {
       const n = claimed++;
-      // A refused case (say, a sampled IP the bureau cannot route) is tried again with new draws, then
-      // skipped: the complaint stays in its country, and the progress line counts what was referred.
+      // A refused case (say, a sampled IP the bureau cannot route) or a failed request (a reset
+      // connection on a busy machine) is tried again with new draws, then skipped: the complaint stays
+      // in its country, and the progress line counts what was referred. A filer never dies of one case.
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           await fileOne(n);
           break;
         } catch (error) {
           if (stopping) return;
-          if (!(error instanceof TRPCClientError)) throw error;
+          if (attempt === 2 && !(error instanceof TRPCClientError))
+            process.stderr.write(`case ${n} skipped after 3 attempts: ${error instanceof Error ? error.message : String(error)}\n`);
         }
       }
       st.filed += 1;

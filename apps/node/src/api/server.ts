@@ -56,7 +56,7 @@ export function createNodeServer(node: NodeContext, services: Services, options:
   });
   const consoleDir = options.consoleDir && existsSync(join(options.consoleDir, 'index.html')) ? resolve(options.consoleDir) : null;
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://node.invalid');
     if (url.pathname.startsWith('/trpc/')) {
       res.setHeader('access-control-allow-origin', '*');
@@ -82,6 +82,11 @@ export function createNodeServer(node: NodeContext, services: Services, options:
     }
     sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: `nothing at ${url.pathname}; the API is at /trpc` } });
   });
+  // Keep idle connections open longer than clients keep them (undici: 4 s): a server that closes a
+  // kept-alive socket just as a peer reuses it for a POST makes that POST fail with a reset.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
 
 /**
