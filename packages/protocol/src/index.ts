@@ -4,7 +4,7 @@ export * from './directory.js';
 export { decodeBase64url, encodeBase64url, parseStrictJson, sha256Digest } from './encoding.js';
 export * from './errors.js';
 export * from './ip.js';
-export { MAX_DIRECTORY_BYTES, MAX_MESSAGE_BYTES } from './jws.js';
+export { MAX_DIRECTORY_BYTES, MAX_MESSAGE_BYTES, MAX_RECEIPT_BATCH_BYTES } from './jws.js';
 export * from './keys.js';
 export * from './messages/index.js';
 export { zodIssueSummary } from './schema-errors.js';

@@ -10,6 +10,8 @@ const NOTES: Record<keyof typeof SCHEMAS, string> = {
   referral:
     'A firstlight referral. Beyond this schema: from/to are real ISO 3166-1 alpha-2 codes and differ; ip is routable and canonical (RFC 5952 for IPv6); exp is after iat and at most 90 days later; evidence digests are distinct.',
   receipt: 'A firstlight receipt. Beyond this schema: a rejected verdict carries code; an accepted one does not.',
+  receiptBatch:
+    'A firstlight receipt batch: one verdict per envelope of a delivery, in order. Beyond this schema: a rejected verdict carries code; an accepted one does not.',
   status:
     'A firstlight status. Beyond this schema: from/to are real countries and differ; declined carries reason and only declined does; outcome only on located, action_taken, closed.',
   directory:

@@ -6,6 +6,8 @@ import { decodeBase64url, decodeUtf8, parseStrictJson } from './encoding.js';
 import { ProtocolError } from './errors.js';
 
 export const MAX_MESSAGE_BYTES = 16 * 1024;
+/** A receipt batch answers up to 500 envelopes: ~240 bytes per verdict at most, base64url-encoded. */
+export const MAX_RECEIPT_BATCH_BYTES = 256 * 1024;
 export const MAX_DIRECTORY_BYTES = 4 * 1024 * 1024;
 
 const FORBIDDEN_HEADER_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip', 'enc'];

@@ -4,7 +4,7 @@ import { ProtocolError } from './errors.js';
 import type { SigningKey } from './keys.js';
 import { JWS_TYP, type MessageType } from './messages/common.js';
 import { type Directory, directorySchema } from './messages/directory.js';
-import { type Receipt, receiptSchema } from './messages/receipt.js';
+import { type Receipt, type ReceiptBatch, receiptBatchSchema, receiptSchema } from './messages/receipt.js';
 import { type Referral, referralSchema } from './messages/referral.js';
 import { type Status, statusSchema } from './messages/status.js';
 import { zodIssueSummary } from './schema-errors.js';
@@ -12,6 +12,7 @@ import { zodIssueSummary } from './schema-errors.js';
 export interface MessageByType {
   referral: Referral;
   receipt: Receipt;
+  receiptBatch: ReceiptBatch;
   status: Status;
   directory: Directory;
 }
@@ -19,6 +20,7 @@ export interface MessageByType {
 export const SCHEMAS = {
   referral: referralSchema,
   receipt: receiptSchema,
+  receiptBatch: receiptBatchSchema,
   status: statusSchema,
   directory: directorySchema,
 } as const;

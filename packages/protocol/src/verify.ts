@@ -6,13 +6,13 @@
 import { verify as ed25519Verify } from 'node:crypto';
 import { sha256Digest } from './encoding.js';
 import { ProtocolError } from './errors.js';
-import { decodePayload, MAX_MESSAGE_BYTES, splitCompact } from './jws.js';
+import { decodePayload, MAX_MESSAGE_BYTES, MAX_RECEIPT_BATCH_BYTES, splitCompact } from './jws.js';
 import { JWS_TYP, PROTOCOL_VERSION } from './messages/common.js';
 import { unroutableRange, zodIssueSummary } from './schema-errors.js';
 import { type MessageByType, SCHEMAS } from './sign.js';
 import type { TrustStore } from './trust-store.js';
 
-export type WireMessageType = 'referral' | 'receipt' | 'status';
+export type WireMessageType = 'referral' | 'receipt' | 'receiptBatch' | 'status';
 
 /** Default clock-skew allowance between countries, in seconds. */
 export const DEFAULT_SKEW_SECONDS = 300;
@@ -72,7 +72,7 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
   const fail = (error: ProtocolError): VerifyResult<T> => ({ ok: false, error, digest, id, sender });
   let verified: { message: MessageByType[T]; kid: string };
   try {
-    const parts = splitCompact(jws, MAX_MESSAGE_BYTES, JWS_TYP[context.type]);
+    const parts = splitCompact(jws, context.type === 'receiptBatch' ? MAX_RECEIPT_BATCH_BYTES : MAX_MESSAGE_BYTES, JWS_TYP[context.type]);
     if (parts instanceof ProtocolError) return fail(parts);
     const { keys } = context;
     const key = keys.find(parts.kid);
@@ -158,7 +158,8 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
       );
     // A receipt for a message whose sender could not be authenticated is addressed to nobody (to: null);
     // its ref digest ties it to the exact bytes, so the sender of those bytes may still take it.
-    const anonymousReceipt = context.type === 'receipt' && message.to === null;
+    const receipted = context.type === 'receipt' || context.type === 'receiptBatch';
+    const anonymousReceipt = receipted && message.to === null;
     if (context.recipientRole !== 'liaison' && message.to !== context.recipient && !anonymousReceipt)
       return fail(
         new ProtocolError(
@@ -171,7 +172,7 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
         ),
       );
     // The liaison office takes copies addressed to any member, and only to a member (§3, check 9).
-    if (context.recipientRole === 'liaison' && context.type !== 'receipt' && message.to !== null && !keys.isMember(message.to))
+    if (context.recipientRole === 'liaison' && !receipted && message.to !== null && !keys.isMember(message.to))
       return fail(
         new ProtocolError('ERR_WRONG_RECIPIENT', `the message is addressed to ${message.to}, which is not a member of the federation`, {
           to: message.to,

@@ -1,6 +1,35 @@
-/** The receipt: the recipient's signed word that it received exact bytes, and what it made of them. */
+/**
+ * Receipts: the recipient's signed word that it received exact bytes, and what it made of them. One
+ * receipt per message, or one receipt batch for a whole delivery (PROTOCOL.md §2.3, §5.1): the same
+ * verdict per envelope, one signature.
+ */
 import { z } from 'zod';
 import { evidenceDigest, messageId, numericDate, partyCode, version } from './common.js';
+
+/** The most envelopes one delivery (and so one receipt batch) carries. */
+export const MAX_BATCH = 500;
+
+/** What a receipt says of one message: which exact bytes, and the verdict. */
+const verdictShape = {
+  ref: z.strictObject({
+    /** The id of the message receipted; null when it could not be read. */
+    id: messageId.nullable(),
+    /** SHA-256 of the exact JWS bytes received. */
+    digest: evidenceDigest,
+  }),
+  verdict: z.enum(['accepted', 'rejected']),
+  code: z
+    .string()
+    .regex(/^ERR_[A-Z0-9_]{1,60}$/)
+    .optional(),
+};
+
+function codeRule(m: { verdict: 'accepted' | 'rejected'; code?: string | undefined }, ctx: z.RefinementCtx, path: PropertyKey[]): void {
+  if (m.verdict === 'rejected' && m.code === undefined)
+    ctx.addIssue({ code: 'custom', path: [...path, 'code'], message: 'a rejection must carry its error code' });
+  if (m.verdict === 'accepted' && m.code !== undefined)
+    ctx.addIssue({ code: 'custom', path: [...path, 'code'], message: 'an acceptance carries no error code' });
+}
 
 export const receiptSchema = z
   .strictObject({
@@ -10,23 +39,32 @@ export const receiptSchema = z
     /** The sender of the message receipted; null when the bytes could not be attributed to anyone. */
     to: partyCode.nullable(),
     iat: numericDate,
-    ref: z.strictObject({
-      /** The id of the message receipted; null when it could not be read. */
-      id: messageId.nullable(),
-      /** SHA-256 of the exact JWS bytes received. */
-      digest: evidenceDigest,
-    }),
-    verdict: z.enum(['accepted', 'rejected']),
-    code: z
-      .string()
-      .regex(/^ERR_[A-Z0-9_]{1,60}$/)
-      .optional(),
+    ...verdictShape,
   })
-  .superRefine((m, ctx) => {
-    if (m.verdict === 'rejected' && m.code === undefined)
-      ctx.addIssue({ code: 'custom', path: ['code'], message: 'a rejection must carry its error code' });
-    if (m.verdict === 'accepted' && m.code !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['code'], message: 'an acceptance carries no error code' });
-  });
+  .superRefine((m, ctx) => codeRule(m, ctx, []));
 
 export type Receipt = z.infer<typeof receiptSchema>;
+
+export const receiptBatchSchema = z
+  .strictObject({
+    v: version,
+    id: messageId,
+    from: partyCode,
+    /**
+     * The sender of the receipted messages when every one that could be attributed came from the same
+     * party; null when none could, or when they came from several.
+     */
+    to: partyCode.nullable(),
+    iat: numericDate,
+    /** One verdict per envelope delivered, in the order they were delivered. */
+    receipts: z.array(z.strictObject(verdictShape)).min(1).max(MAX_BATCH),
+  })
+  .superRefine((m, ctx) => {
+    m.receipts.forEach((r, i) => {
+      codeRule(r, ctx, ['receipts', i]);
+    });
+  });
+
+export type ReceiptBatch = z.infer<typeof receiptBatchSchema>;
+/** One entry of a receipt batch. */
+export type BatchVerdict = ReceiptBatch['receipts'][number];
