@@ -4,16 +4,16 @@ import { verifyAudit } from '../src/audit/audit-log.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { ipIn, refer } from '../src/testing/fixtures.js';
 
-async function deliver(url: string, envelopes: unknown[]) {
+async function deliver(url: string, envelopes: unknown[], answer?: 'each' | 'batch') {
   const response = await fetch(`${url}/trpc/federation.deliver`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ envelopes }),
+    body: JSON.stringify(answer ? { envelopes, answer } : { envelopes }),
   });
   return {
     status: response.status,
     body: (await response.json()) as {
-      result?: { data: { receipts: string[] } };
+      result?: { data: { receipts: string[]; receiptBatch: string } };
       error?: { message: string; data: Record<string, unknown> };
     },
   };
@@ -143,6 +143,7 @@ describe('delivery between three countries', () => {
       JSON.stringify({ envelopes: [] }),
       JSON.stringify({ envelopes: 'x' }),
       JSON.stringify({ envelopes: ['a'], extra: 1 }),
+      JSON.stringify({ envelopes: ['a'], answer: 'some' }),
     ]) {
       const response = await fetch(`${f.node('KH').url}/trpc/federation.deliver`, {
         method: 'POST',
@@ -161,6 +162,113 @@ describe('delivery between three countries', () => {
       body: tooMany,
     });
     expect(response.status).toBe(400);
+  });
+
+  describe('answered with one receipt batch', () => {
+    async function batchOf(to: string, envelopes: unknown[]) {
+      const { status, body } = await deliver(f.node(to).url, envelopes, 'batch');
+      expect(status).toBe(200);
+      expect(body.result?.data.receipts).toBeUndefined();
+      const jws = body.result?.data.receiptBatch as string;
+      const trust = f.node('TH').ctx.directory.current()?.trust;
+      if (!trust) throw new Error('no directory');
+      const r = await verify(jws, {
+        type: 'receiptBatch',
+        keys: trust,
+        recipient: 'TH',
+        recipientRole: 'national',
+        now: Math.floor(Date.now() / 1000),
+      });
+      if (!r.ok) throw new Error(`receipt batch does not verify: ${r.error.code}`);
+      return { jws, batch: r.message };
+    }
+
+    it('gives every envelope its verdict, in order, under one signature bound to the exact bytes', async () => {
+      const good1 = await signedReferral('TH', 'KH', 11);
+      const good2 = await signedReferral('TH', 'KH', 12);
+      const [h, , sig] = good2.split('.');
+      const forged = `${h}.${Buffer.from('{"not":"signed"}').toString('base64url')}.${sig}`;
+      const { jws, batch } = await batchOf('KH', [good1, forged, 42, good2, good1]);
+      expect(batch.from).toBe('KH');
+      expect(batch.to).toBe('TH');
+      expect(batch.receipts.map((r) => r.verdict)).toEqual(['accepted', 'rejected', 'rejected', 'accepted', 'accepted']);
+      expect(batch.receipts.map((r) => r.code)).toEqual([undefined, 'ERR_SIGNATURE_INVALID', 'ERR_JWS_MALFORMED', undefined, undefined]);
+      expect(batch.receipts[0]?.ref.digest).toBe(sha256Digest(good1));
+      expect(batch.receipts[3]?.ref.digest).toBe(sha256Digest(good2));
+      expect(batch.receipts[4]).toEqual(batch.receipts[0]);
+      // Kept once; each stored message names its verdict in it.
+      const kh = f.node('KH').ctx.db;
+      const kept = await kh.selectFrom('receipt_batches').select('jws').where('digest', '=', sha256Digest(jws)).execute();
+      expect(kept).toEqual([{ jws }]);
+      const received = await kh.selectFrom('received').select('receipt').where('digest', '=', sha256Digest(good1)).executeTakeFirst();
+      expect(received?.receipt).toBe(`batch:${sha256Digest(jws)}:0`);
+    });
+
+    it('answers a resend of the same bytes as accepted, in a batch or in a receipt of its own', async () => {
+      const jws = await signedReferral('TH', 'KH', 13);
+      const first = await batchOf('KH', [jws]);
+      const again = await batchOf('KH', [jws]);
+      expect(again.batch.receipts).toEqual(first.batch.receipts);
+      const [own] = await receiptsOf('KH', [jws]);
+      expect(own).toMatchObject({ verdict: 'accepted', to: 'TH', ref: first.batch.receipts[0]?.ref });
+      const rows = await f.node('KH').ctx.db.selectFrom('received').select('message_id').where('digest', '=', sha256Digest(jws)).execute();
+      expect(rows).toHaveLength(1);
+    });
+
+    it('audits the batch once, after the messages it answers, and the chain holds', async () => {
+      const kh = f.node('KH');
+      const last = await kh.ctx.db
+        .selectFrom('audit')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .executeTakeFirst();
+      const a = await signedReferral('TH', 'KH', 14);
+      const b = await signedReferral('TH', 'KH', 15);
+      const { jws } = await batchOf('KH', [a, b]);
+      const tail = await kh.ctx.db
+        .selectFrom('audit')
+        .select(['kind', 'digest'])
+        .where('seq', '>', Number(last?.seq ?? 0))
+        .orderBy('seq')
+        .execute();
+      expect(tail).toEqual([
+        { kind: 'received.referral', digest: sha256Digest(a) },
+        { kind: 'received.referral', digest: sha256Digest(b) },
+        { kind: 'sent.receipt-batch', digest: sha256Digest(jws) },
+      ]);
+      expect((await verifyAudit(kh.ctx.db)).ok).toBe(true);
+    });
+
+    it('is what a node asks for: the outbox keeps the batch and each copy names its verdict', async () => {
+      const officer = await f.token(f.node('TH'), 'officer');
+      const sent = await refer(f, f.node('TH'), officer, 'KH');
+      const th = f.client(f.node('TH'), officer);
+      const done = await f.until(async () => {
+        const r = await th.bureau.referrals.get.query({ id: sent.id });
+        return r.delivery.every((d) => d.state === 'delivered') ? r : null;
+      });
+      const row = await f
+        .node('TH')
+        .ctx.db.selectFrom('outbox')
+        .select(['jws', 'receipt'])
+        .where('message_id', '=', sent.id)
+        .where('peer', '=', 'KH')
+        .executeTakeFirstOrThrow();
+      expect(row.receipt).toMatch(/^batch:sha256:[0-9a-f]{64}:\d+$/);
+      const delivery = done.delivery.find((d) => d.peer === 'KH') as { receipt: string; receiptIndex: number };
+      const trust = f.node('TH').ctx.directory.current()?.trust;
+      if (!trust) throw new Error('no directory');
+      const r = await verify(delivery.receipt, {
+        type: 'receiptBatch',
+        keys: trust,
+        recipient: 'TH',
+        recipientRole: 'national',
+        now: Math.floor(Date.now() / 1000),
+      });
+      expect(r.ok && r.message.receipts[delivery.receiptIndex]).toMatchObject({
+        verdict: 'accepted',
+        ref: { id: sent.id, digest: sha256Digest(row.jws) },
+      });
+    });
   });
 
   it('delivers to a peer that was down once it returns', async () => {

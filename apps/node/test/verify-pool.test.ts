@@ -75,6 +75,7 @@ describe('verification on worker threads', () => {
       recipientRole: 'national',
       nowMs: now,
       skewSeconds: 300,
+      presign: true,
       party: 'KH',
       key: Keystore.open(kh.ctx.dataDir).signingKey(Math.floor(now / 1000)),
     };

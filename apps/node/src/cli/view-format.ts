@@ -3,7 +3,8 @@
  * any record whose shape may change (clusters). Pure functions of what the domain returned; --json
  * output never goes through here, so nothing a script reads is reformatted.
  */
-import { decodeBase64url, LIAISON_PARTY, receiptSchema } from '@firstlight/protocol';
+import { LIAISON_PARTY } from '@firstlight/protocol';
+import { receiptVerdict } from '../receipts/stored.js';
 
 /** Milliseconds since the epoch as ISO 8601 UTC without milliseconds; '' for none. */
 export function timeMs(ms: number | null | undefined): string {
@@ -30,19 +31,10 @@ export function outcomeText(outcome: Record<string, number> | null | undefined):
 }
 
 /** A stored receipt's verdict in words ("accepted by KH 2015-06-01T10:00:05Z", "rejected ERR_…"). */
-export function receiptText(jws: unknown): string {
+export function receiptText(jws: unknown, index: unknown = null): string {
   if (typeof jws !== 'string') return '';
-  const bytes = decodeBase64url(jws.split('.')[1] ?? '');
-  if (!bytes) return 'unreadable receipt';
-  let payload: unknown;
-  try {
-    payload = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return 'unreadable receipt';
-  }
-  const receipt = receiptSchema.safeParse(payload);
-  if (!receipt.success) return 'unreadable receipt';
-  const r = receipt.data;
+  const r = receiptVerdict({ jws, index: typeof index === 'number' ? index : null });
+  if (!r) return 'unreadable receipt';
   return `${r.verdict}${r.code ? ` ${r.code}` : ''} by ${r.from} ${timeS(r.iat)}`;
 }
 

@@ -123,7 +123,7 @@ function registerBureauViews(program: Command): void {
               to: d.peer,
               state: deliveryText(d),
               attempts: d.attempts,
-              receipt: receiptText(d.receipt),
+              receipt: receiptText(d.receipt, d.receiptIndex),
               'last error': d.lastError ?? '',
             })),
             ['to', 'state', 'attempts', 'receipt', 'last error'],

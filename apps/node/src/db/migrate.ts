@@ -5,6 +5,7 @@ import * as initial from './migrations/001-initial.js';
 import * as liaison from './migrations/002-liaison.js';
 import * as evidencePerComplaint from './migrations/003-evidence-per-complaint.js';
 import * as auditHead from './migrations/004-audit-head.js';
+import * as receiptBatches from './migrations/005-receipt-batches.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -15,6 +16,7 @@ const STEPS: Record<string, Step> = {
   '002-liaison': liaison,
   '003-evidence-per-complaint': evidencePerComplaint,
   '004-audit-head': auditHead,
+  '005-receipt-batches': receiptBatches,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

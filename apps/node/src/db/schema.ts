@@ -98,8 +98,16 @@ export interface ReceivedTable {
   digest: string;
   from_country: string;
   jws: string;
+  /** The receipt JWS answered, or `batch:<digest>:<index>` naming its verdict in a receipt batch. */
   receipt: string;
   received_at: number;
+}
+
+/** Receipt batches sent and received, each kept once (PROTOCOL.md §2.3.1). */
+export interface ReceiptBatchTable {
+  digest: string;
+  jws: string;
+  at: number;
 }
 
 export interface OutboxTable {
@@ -247,6 +255,7 @@ export interface Database {
   referrals_in: ReferralInTable;
   statuses: StatusTable;
   received: ReceivedTable;
+  receipt_batches: ReceiptBatchTable;
   outbox: OutboxTable;
   audit: AuditTable;
   audit_head: AuditHeadTable;

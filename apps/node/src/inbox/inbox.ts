@@ -5,9 +5,9 @@
  * signed rejection and never spoils the rest of its batch.
  */
 import {
+  type BatchVerdict,
   DEFAULT_SKEW_SECONDS,
   ProtocolError,
-  type Receipt,
   type Referral,
   type SigningKey,
   type Status,
@@ -24,6 +24,7 @@ import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
+import { batchRef, storeBatch } from '../receipts/stored.js';
 import { fromWire, type JobOutcome, peekTyp } from './verify-job.js';
 import { VerifyPool } from './verify-pool.js';
 
@@ -64,6 +65,20 @@ interface Verified {
   outcome: JobOutcome;
 }
 
+/** How a delivery is answered (PROTOCOL.md §5.1): a receipt per envelope, or one receipt batch. */
+export type Answer = 'each' | 'batch';
+export type Answered = { receipts: string[] } | { receiptBatch: string };
+
+/** Bytes already stored: the receipt answered then, and whose message they are. */
+interface Known {
+  receipt: string;
+  messageId: string;
+  from: string;
+}
+
+/** One envelope's verdict, before it is signed on its own or in the batch. */
+type Settled = { verdict: BatchVerdict; to: string | null; receipt: string | null };
+
 export class Inbox {
   constructor(
     private readonly ctx: NodeContext,
@@ -82,27 +97,31 @@ export class Inbox {
    * the rest (dedupe, replay check, store) takes batches one at a time in this process, so a
    * message's checks and its insert never interleave with another batch's.
    */
-  receive(envelopes: unknown[]): Promise<string[]> {
-    const verified = this.verify(envelopes);
+  receive(envelopes: unknown[], answer: Answer = 'each'): Promise<Answered> {
+    const verified = this.verify(envelopes, answer);
     // Handled below once this batch's turn comes; marked now so a failure is never "unhandled" meanwhile.
     verified.catch(() => undefined);
-    const run = this.queue.then(async () => this.settle(envelopes, await verified, true));
+    const run = this.queue.then(async () => this.settle(envelopes, await verified, answer, true));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   /** The stored receipt of every envelope whose exact bytes were already received. */
-  private async knownReceipts(digests: Array<string | null>): Promise<Map<string, string>> {
-    const known = new Map<string, string>();
+  private async knownReceipts(digests: Array<string | null>): Promise<Map<string, Known>> {
+    const known = new Map<string, Known>();
     const wanted = [...new Set(digests.filter((d): d is string => d !== null))];
     await forChunks(wanted, 500, async (chunk) => {
-      const rows = await this.ctx.db.selectFrom('received').select(['digest', 'receipt']).where('digest', 'in', chunk).execute();
-      for (const r of rows) known.set(r.digest, r.receipt);
+      const rows = await this.ctx.db
+        .selectFrom('received')
+        .select(['digest', 'receipt', 'message_id', 'from_country'])
+        .where('digest', 'in', chunk)
+        .execute();
+      for (const r of rows) known.set(r.digest, { receipt: r.receipt, messageId: r.message_id, from: r.from_country });
     });
     return known;
   }
 
-  private async verify(envelopes: unknown[]): Promise<Verified> {
+  private async verify(envelopes: unknown[], answer: Answer): Promise<Verified> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const held = ctx.directory.current();
@@ -120,6 +139,7 @@ export class Inbox {
         recipientRole: ctx.config.role,
         nowMs: now,
         skewSeconds: ctx.config.skewSeconds ?? DEFAULT_SKEW_SECONDS,
+        presign: answer === 'each',
         party: ctx.config.party,
         key,
       },
@@ -128,11 +148,16 @@ export class Inbox {
     return { now, key, digests, outcome };
   }
 
-  private async settle(envelopes: unknown[], verified: Verified, retryOnConflict: boolean): Promise<string[]> {
+  private async settle(envelopes: unknown[], verified: Verified, answer: Answer, retryOnConflict: boolean): Promise<Answered> {
     const { ctx } = this;
     const { now, key, digests, outcome } = verified;
-    const sign = (receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>) =>
-      signMessageSync('receipt', { v: 1, id: uuidv7(now), from: ctx.config.party, iat: seconds(now), ...receipt }, key);
+    // Kept on the verdict, so the same message twice in one batch shares one receipt.
+    const signOne = (r: Settled): string =>
+      (r.receipt ??= signMessageSync(
+        'receipt',
+        { v: 1, id: uuidv7(now), from: ctx.config.party, iat: seconds(now), to: r.to, ...r.verdict },
+        key,
+      ));
 
     // 1. Bytes received by now (a batch ahead of this one may have stored some) get their stored receipt.
     const known = await this.knownReceipts(digests);
@@ -141,73 +166,97 @@ export class Inbox {
     for (const i of await this.markReplays(results)) presigned[i] = null;
     for (const i of await this.markRefusedStatuses(results)) presigned[i] = null;
 
-    // 2. Sign the receipts not signed yet, then store and apply every accepted message in one transaction.
-    const receipts: string[] = new Array(envelopes.length);
-    const accepted: Array<{
-      index: number;
-      result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>;
-      jws: string;
-      receipt: string;
-    }> = [];
+    // 2. Each envelope's verdict; then the receipts (one each, or one batch), then store and apply every
+    //    accepted message in one transaction.
+    const settled: Settled[] = new Array(envelopes.length);
+    const accepted: Array<{ index: number; result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>; jws: string }> = [];
     const seenInBatch = new Map<string, number>();
-    const refusedAudit: AuditEntryInput[] = [];
+    const refused: Array<{ ref: string; code: string; digest: string; index: number }> = [];
     for (let i = 0; i < envelopes.length; i++) {
       const result = results[i];
       const digest = digests[i];
       if (result === null || result === undefined) {
-        receipts[i] = known.get(digest ?? '') ?? '';
+        const k = known.get(digest ?? '') as Known;
+        // A stored receipt of its own is answered again as it was; a verdict kept in a batch is signed anew.
+        const own = k.receipt.startsWith('batch:') ? null : k.receipt;
+        settled[i] = { verdict: { ref: { id: k.messageId, digest: digest as string }, verdict: 'accepted' }, to: k.from, receipt: own };
         continue;
       }
       if (!result.ok) {
-        receipts[i] =
-          presigned[i] ??
-          sign({
-            to: result.sender,
-            ref: { id: result.id, digest: result.digest },
-            verdict: 'rejected',
-            code: result.error.code,
-          });
-        if (result.sender !== null && SIGNED_REFUSALS.has(result.error.code)) {
-          const ref = `${result.id ?? '-'}@${result.sender}`;
-          refusedAudit.push(
-            { at: now, kind: `received.rejected.${result.error.code}`, ref, digest: result.digest },
-            { at: now, kind: 'sent.receipt', ref, digest: sha256Digest(receipts[i] as string) },
-          );
-        }
+        const verdict: BatchVerdict = { ref: { id: result.id, digest: result.digest }, verdict: 'rejected', code: result.error.code };
+        settled[i] = { verdict, to: result.sender, receipt: presigned[i] ?? null };
+        if (result.sender !== null && SIGNED_REFUSALS.has(result.error.code))
+          refused.push({ ref: `${result.id ?? '-'}@${result.sender}`, code: result.error.code, digest: result.digest, index: i });
         ctx.metrics.messages.inc({ direction: 'in', type: peekTyp(envelopes[i]), outcome: 'rejected' });
         ctx.metrics.rejections.inc({ direction: 'in', code: result.error.code });
         ctx.logger.info({ code: result.error.code, id: result.id, sender: result.sender }, `envelope rejected: ${result.error.message}`);
         continue;
       }
       const message = result.message;
+      const ref = { id: message.id, digest: result.digest };
       const earlier = seenInBatch.get(message.id);
       if (earlier !== undefined) {
-        // The same message twice in one batch: same bytes share the receipt, other bytes are a replay.
-        const first = accepted.find((a) => a.index === earlier);
-        receipts[i] =
-          first && first.result.digest === result.digest
-            ? first.receipt
-            : sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'rejected', code: 'ERR_REPLAY' });
+        // The same message twice in one batch: same bytes share the verdict, other bytes are a replay.
+        const first = settled[earlier] as Settled;
+        settled[i] =
+          first.verdict.ref.digest === result.digest
+            ? first
+            : { verdict: { ref, verdict: 'rejected', code: 'ERR_REPLAY' }, to: message.from, receipt: null };
         continue;
       }
       seenInBatch.set(message.id, i);
-      const receipt = presigned[i] ?? sign({ to: message.from, ref: { id: message.id, digest: result.digest }, verdict: 'accepted' });
-      receipts[i] = receipt;
-      accepted.push({ index: i, result, jws: envelopes[i] as string, receipt });
+      settled[i] = { verdict: { ref, verdict: 'accepted' }, to: message.from, receipt: presigned[i] ?? null };
+      accepted.push({ index: i, result, jws: envelopes[i] as string });
     }
-    if (accepted.length > 0 || refusedAudit.length > 0) {
+
+    let answered: Answered;
+    let stored: (index: number) => string;
+    const audit: AuditEntryInput[] = refused.map((r) => ({ at: now, kind: `received.rejected.${r.code}`, ref: r.ref, digest: r.digest }));
+    let batch: { digest: string; jws: string } | null = null;
+    if (answer === 'batch') {
+      const senders = new Set(settled.flatMap((r) => (r.to === null ? [] : [r.to])));
+      const id = uuidv7(now);
+      const jws = signMessageSync(
+        'receiptBatch',
+        {
+          v: 1,
+          id,
+          from: ctx.config.party,
+          to: senders.size === 1 ? ([...senders][0] as string) : null,
+          iat: seconds(now),
+          receipts: settled.map((r) => r.verdict),
+        },
+        key,
+      );
+      batch = { digest: sha256Digest(jws), jws };
+      const { digest } = batch;
+      answered = { receiptBatch: jws };
+      stored = (index) => batchRef(digest, index);
+      if (accepted.length > 0 || refused.length > 0) audit.push({ at: now, kind: 'sent.receipt-batch', ref: `batch:${id}`, digest });
+    } else {
+      const receipts = settled.map(signOne);
+      answered = { receipts };
+      stored = (index) => receipts[index] as string;
+      for (const r of refused) audit.push({ at: now, kind: 'sent.receipt', ref: r.ref, digest: sha256Digest(receipts[r.index] as string) });
+    }
+    if (accepted.length > 0 || audit.length > 0) {
       try {
-        await this.store(accepted, now, refusedAudit);
+        await this.store(
+          accepted.map((a) => ({ ...a, receipt: stored(a.index) })),
+          now,
+          audit,
+          batch,
+        );
       } catch (error) {
         // Another process sharing the database stored one of these ids first: answer again from what it stored.
-        if (retryOnConflict && isUniqueViolation(error)) return this.settle(envelopes, verified, false);
+        if (retryOnConflict && isUniqueViolation(error)) return this.settle(envelopes, verified, answer, false);
         throw error;
       }
     }
     const senders = new Set(accepted.map((a) => a.result.message.from));
     for (const sender of senders) await resetBackoff(ctx.db, sender, now);
     if (senders.size > 0) ctx.wakeOutbox();
-    return receipts;
+    return answered;
   }
 
   /**
@@ -260,10 +309,12 @@ export class Inbox {
   private async store(
     accepted: Array<{ result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>; jws: string; receipt: string }>,
     now: number,
-    refusedAudit: AuditEntryInput[],
+    audit: AuditEntryInput[],
+    batch: { digest: string; jws: string } | null,
   ): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction().execute(async (trx) => {
+      if (batch) await storeBatch(trx, batch.digest, batch.jws, now);
       const rows = accepted.map(({ result, jws, receipt }) => ({
         message_id: result.message.id,
         kind: 'referral' in result.message ? 'status' : 'referral',
@@ -289,12 +340,12 @@ export class Inbox {
       await appendAudit(trx, [
         ...accepted.flatMap(({ result, receipt }) => {
           const kind = 'referral' in result.message ? 'status' : 'referral';
-          return [
-            { at: now, kind: `received.${kind}`, ref: `${result.message.id}@${result.message.from}`, digest: result.digest },
-            { at: now, kind: 'sent.receipt', ref: `${result.message.id}@${result.message.from}`, digest: sha256Digest(receipt) },
-          ];
+          const ref = `${result.message.id}@${result.message.from}`;
+          const received: AuditEntryInput = { at: now, kind: `received.${kind}`, ref, digest: result.digest };
+          // A batch's verdicts are audited once, by the batch's own entry.
+          return batch ? [received] : [received, { at: now, kind: 'sent.receipt', ref, digest: sha256Digest(receipt) }];
         }),
-        ...refusedAudit,
+        ...audit,
       ]);
       for (const sender of new Set(accepted.map((a) => a.result.message.from))) await touchPeer(trx, sender, now);
     });

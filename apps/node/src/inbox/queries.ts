@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
+import { resolveReceipts } from '../receipts/stored.js';
 
 function present(row: Database['referrals_in'], now: number) {
   const deadline = Number(row.deadline_at);
@@ -46,10 +47,12 @@ export async function getReferralIn(db: Kysely<Database>, id: string, now: numbe
   if (!row) throw new NodeError('ERR_NOT_FOUND', `no incoming referral ${id}`);
   const received = await db.selectFrom('received').select(['jws', 'receipt']).where('message_id', '=', id).executeTakeFirst();
   const statuses = await db.selectFrom('statuses').selectAll().where('referral_id', '=', id).orderBy('iat').execute();
+  const [stored] = await resolveReceipts(db, [received?.receipt ?? null]);
   return {
     ...present(row, now),
     jws: received?.jws ?? null,
-    receipt: received?.receipt ?? null,
+    receipt: stored?.jws ?? null,
+    receiptIndex: stored?.index ?? null,
     statuses: statuses.map((s) => ({ id: s.id, state: s.state, iat: Number(s.iat), jws: s.jws })),
   };
 }

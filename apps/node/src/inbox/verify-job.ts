@@ -30,6 +30,8 @@ export interface VerifyJob {
   recipientRole: 'national' | 'liaison';
   nowMs: number;
   skewSeconds: number;
+  /** Sign each envelope's receipt here (answer each); false when one receipt batch answers them all. */
+  presign: boolean;
   /** Receipts are signed with this key, as this party. */
   party: string;
   key: SigningKey;
@@ -123,7 +125,7 @@ export function runJob(job: VerifyJob, trust: TrustStore | null): JobOutcome {
           sender: null,
         };
     results.push(result);
-    receipts.push(receiptFor(job, result));
+    receipts.push(job.presign ? receiptFor(job, result) : null);
   }
   return { results, receipts };
 }

@@ -156,7 +156,7 @@ function refuseAll(job: Omit<VerifyJob, 'directory'>, held: { directory: Directo
     }
     const result: WireResult = { ok: false, error, digest: typeof jws === 'string' ? sha256Digest(jws) : '', id: null, sender: null };
     results.push(result);
-    receipts.push(receiptFor(job, result));
+    receipts.push(job.presign ? receiptFor(job, result) : null);
   });
   return { results, receipts };
 }

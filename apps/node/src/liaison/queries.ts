@@ -15,6 +15,7 @@ import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { withSlash } from '../directory/directory-client.js';
 import { NodeError } from '../errors.js';
+import { receiptVerdict, resolveReceipts } from '../receipts/stored.js';
 import { authoritativeStatuses } from './authoritative-statuses.js';
 import { operationFromRow, revocationFromRow } from './authority.js';
 
@@ -305,18 +306,24 @@ export async function history(ctx: NodeContext, id: string) {
       jws: s.jws,
     });
   }
-  for (const rc of receipts) {
-    const decoded = decodeJws(rc.receipt);
-    const verdict = decoded.payload.verdict === 'accepted' ? 'accepted' : `rejected ${String(decoded.payload.code ?? '')}`;
+  const resolved = await resolveReceipts(
+    ctx.db,
+    receipts.map((rc) => rc.receipt),
+  );
+  for (const [i, rc] of receipts.entries()) {
+    const stored = resolved[i];
+    const receipt = stored ? receiptVerdict(stored) : null;
+    if (!stored || !receipt) continue;
+    const verdict = receipt.verdict === 'accepted' ? 'accepted' : `rejected ${receipt.code ?? ''}`;
     events.push({
       type: 'receipt',
-      at: Number(decoded.payload.iat ?? seconds(Number(rc.received_at))),
-      signer: String(decoded.payload.from ?? 'LIAISON'),
-      kid: decoded.header.kid ?? '',
-      digest: sha256Digest(rc.receipt),
-      summary: `the liaison office ${verdict} its copy of ${rc.message_id === id ? 'the referral' : 'a status'}`,
-      message: decoded.payload,
-      jws: rc.receipt,
+      at: receipt.iat,
+      signer: receipt.from,
+      kid: decodeJws(stored.jws).header.kid ?? '',
+      digest: sha256Digest(stored.jws),
+      summary: `the liaison office ${verdict} its copy of ${rc.message_id === id ? 'the referral' : 'a status'}${stored.index === null ? '' : ` (verdict ${stored.index + 1} of a receipt batch)`}`,
+      message: receipt,
+      jws: stored.jws,
     });
   }
   events.sort((a, b) => a.at - b.at || (a.type === 'referral' ? -1 : b.type === 'referral' ? 1 : 0));

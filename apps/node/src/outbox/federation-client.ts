@@ -1,19 +1,28 @@
 /**
  * The HTTP side of delivery, exactly as docs/PROTOCOL.md writes it: POST <endpoint>/trpc/federation.deliver
- * with {"envelopes": [...]}, answer {"result":{"data":{"receipts":[...]}}}. Plain fetch, no tRPC client,
- * so what we send is what any implementation in any language would send.
+ * with {"envelopes": [...], "answer": "batch"}, answer {"result":{"data":{"receiptBatch":"<JWS>"}}} (or,
+ * asked for "each", {"receipts":[...]}). Plain fetch, no tRPC client, so what we send is what any
+ * implementation in any language would send.
  */
 import { withSlash } from '../directory/directory-client.js';
 
-export type DeliverResponse = { ok: true; receipts: unknown[] } | { ok: false; error: string; status?: number };
+export type DeliverResponse =
+  | { ok: true; receipts: unknown[] }
+  | { ok: true; receiptBatch: unknown }
+  | { ok: false; error: string; status?: number };
 
-export async function postEnvelopes(endpoint: string, envelopes: string[], timeoutMs = 30_000): Promise<DeliverResponse> {
+export async function postEnvelopes(
+  endpoint: string,
+  envelopes: string[],
+  answer: 'each' | 'batch' = 'batch',
+  timeoutMs = 30_000,
+): Promise<DeliverResponse> {
   let response: Response;
   try {
     response = await fetch(new URL('trpc/federation.deliver', withSlash(endpoint)), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ envelopes }),
+      body: JSON.stringify({ envelopes, answer }),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
@@ -26,8 +35,9 @@ export async function postEnvelopes(endpoint: string, envelopes: string[], timeo
   } catch {
     return { ok: false, status: response.status, error: `HTTP ${response.status} with a body that is not JSON` };
   }
-  const receipts = (body as { result?: { data?: { receipts?: unknown } } })?.result?.data?.receipts;
-  if (!response.ok || !Array.isArray(receipts)) {
+  const data = (body as { result?: { data?: { receipts?: unknown; receiptBatch?: unknown } } })?.result?.data;
+  const answered = answer === 'batch' ? data?.receiptBatch !== undefined : Array.isArray(data?.receipts);
+  if (!response.ok || !answered) {
     const message = (body as { error?: { message?: unknown } })?.error?.message;
     return {
       ok: false,
@@ -35,5 +45,5 @@ export async function postEnvelopes(endpoint: string, envelopes: string[], timeo
       error: `HTTP ${response.status}${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`,
     };
   }
-  return { ok: true, receipts };
+  return answer === 'batch' ? { ok: true, receiptBatch: data?.receiptBatch } : { ok: true, receipts: data?.receipts as unknown[] };
 }

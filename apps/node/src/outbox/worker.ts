@@ -7,12 +7,13 @@
  * fresh directory arrives.
  */
 import { randomBytes } from 'node:crypto';
-import { type Receipt, sha256Digest, verify } from '@firstlight/protocol';
+import { type BatchVerdict, type ReceiptBatch, sha256Digest, verify } from '@firstlight/protocol';
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
+import { batchRef, storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
 import type { OutboxRow } from './outbox.js';
 import { backoffMs, claim, depthByPeer, duePeers } from './outbox.js';
@@ -135,40 +136,46 @@ export class OutboxWorker {
         )
       : ({ ok: false, error: `${peer} is not in directory serial ${ctx.directory.serial ?? 'none'}` } as const);
     const now = ctx.clock.now();
-    if (!response.ok || response.receipts.length !== batch.length) {
-      const error = response.ok ? `answered ${response.receipts.length} receipts for ${batch.length} envelopes` : response.error;
-      await this.fail(batch, error, now);
+    if (!response.ok || !('receiptBatch' in response)) {
+      await this.fail(batch, response.ok ? 'answered without a receipt batch' : response.error, now);
       return false;
     }
     // A directory whose grace period ended during the exchange verifies nothing: the resend, once a
-    // fresh one arrives, gets the same receipt again (idempotent).
+    // fresh one arrives, gets the same verdicts again (idempotent).
     const expired = ctx.directory.expiredError(now);
     const trust = expired ? undefined : ctx.directory.current()?.trust;
-    // `held`: whether this worker still held the row when recording the answer (see stillHeld).
-    const updates: Array<{ row: OutboxRow; receipt: string; verdict: Receipt | null; problem: string | null; held: boolean }> = [];
-    for (let i = 0; i < batch.length; i++) {
-      const row = batch[i] as OutboxRow;
-      const receiptJws = response.receipts[i];
-      let verdict: Receipt | null = null;
-      let problem: string | null = null;
-      if (!trust) problem = expired ? `receipt not verified: ${expired.code}` : 'no directory to verify the receipt with';
-      else {
-        const checked = await verify(receiptJws, {
-          type: 'receipt',
-          keys: trust,
-          recipient: ctx.config.party,
-          recipientRole: 'national',
-          now: seconds(now),
-          skewSeconds: ctx.config.skewSeconds,
-        });
-        if (!checked.ok) problem = `receipt refused: ${checked.error.code}`;
-        else if (checked.message.from !== peer) problem = `receipt signed by ${checked.message.from}, not ${peer}`;
-        else if (checked.message.ref.digest !== sha256Digest(row.jws)) problem = 'receipt is for other bytes than we sent';
-        else verdict = checked.message;
-      }
-      updates.push({ row, receipt: typeof receiptJws === 'string' ? receiptJws : '', verdict, problem, held: false });
+    // One signature for the whole delivery (PROTOCOL.md §2.3.1): checked once, then each verdict is
+    // matched to the envelope sent at its position.
+    let answered: ReceiptBatch | null = null;
+    let problem: string | null = null;
+    if (!trust) problem = expired ? `receipt not verified: ${expired.code}` : 'no directory to verify the receipt with';
+    else {
+      const checked = await verify(response.receiptBatch, {
+        type: 'receiptBatch',
+        keys: trust,
+        recipient: ctx.config.party,
+        recipientRole: 'national',
+        now: seconds(now),
+        skewSeconds: ctx.config.skewSeconds,
+      });
+      if (!checked.ok) problem = `receipt refused: ${checked.error.code}`;
+      else if (checked.message.from !== peer) problem = `receipt signed by ${checked.message.from}, not ${peer}`;
+      else if (checked.message.receipts.length !== batch.length)
+        problem = `answered ${checked.message.receipts.length} verdicts for ${batch.length} envelopes`;
+      else answered = checked.message;
     }
+    const jws = typeof response.receiptBatch === 'string' ? response.receiptBatch : '';
+    const digest = sha256Digest(jws);
+    // `held`: whether this worker still held the row when recording the answer (see stillHeld).
+    const updates: Array<{ row: OutboxRow; receipt: string; verdict: BatchVerdict | null; problem: string | null; held: boolean }> =
+      batch.map((row, i) => {
+        const verdict = answered?.receipts[i] ?? null;
+        if (verdict && verdict.ref.digest !== sha256Digest(row.jws))
+          return { row, receipt: '', verdict: null, problem: 'receipt is for other bytes than we sent', held: false };
+        return { row, receipt: batchRef(digest, i), verdict, problem, held: false };
+      });
     await ctx.db.transaction().execute(async (trx) => {
+      if (answered) await storeBatch(trx, digest, jws, now);
       for (const u of updates) {
         if (u.verdict?.verdict === 'accepted') {
           const held = await trx
@@ -216,7 +223,7 @@ export class OutboxWorker {
             at: now,
             kind: `receipt.${u.verdict?.verdict}`,
             ref: `${u.row.kind}:${u.row.message_id}@${peer}`,
-            digest: sha256Digest(u.receipt),
+            digest,
           })),
       );
       await touchPeer(trx, peer, now);

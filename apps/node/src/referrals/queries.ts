@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
+import { resolveReceipts } from '../receipts/stored.js';
 
 type Row = Database['referrals_out'];
 
@@ -16,8 +17,12 @@ async function deliveries(db: Kysely<Database>, ids: string[]) {
     .select(['id', 'message_id', 'peer', 'state', 'attempts', 'next_attempt_at', 'last_error', 'receipt_code', 'delivered_at', 'receipt'])
     .where('message_id', 'in', ids)
     .execute();
+  const receipts = await resolveReceipts(
+    db,
+    rows.map((r) => r.receipt),
+  );
   const map = new Map<string, Array<Record<string, unknown>>>();
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
     const state = r.state === 'queued' && r.attempts > 0 ? 'retrying' : r.state;
     const list = map.get(r.message_id) ?? [];
     list.push({
@@ -29,7 +34,9 @@ async function deliveries(db: Kysely<Database>, ids: string[]) {
       lastError: r.last_error,
       rejectedCode: r.receipt_code,
       deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
-      receipt: r.receipt,
+      /** The signed receipt (or receipt batch) that answered this copy, and the verdict's place in a batch. */
+      receipt: receipts[i]?.jws ?? null,
+      receiptIndex: receipts[i]?.index ?? null,
     });
     map.set(r.message_id, list);
   }

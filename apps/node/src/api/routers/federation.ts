@@ -12,8 +12,14 @@ import { publicProcedure, router } from '../trpc.js';
 
 export const federationRouter = router({
   deliver: publicProcedure
-    .input(z.strictObject({ envelopes: z.array(z.unknown()).min(1).max(MAX_ENVELOPES) }))
-    .mutation(async ({ ctx, input }) => ({ receipts: await ctx.services.inbox.receive(input.envelopes) })),
+    .input(
+      z.strictObject({
+        envelopes: z.array(z.unknown()).min(1).max(MAX_ENVELOPES),
+        /** A receipt per envelope (the default), or one receipt batch for them all (PROTOCOL.md §5.1). */
+        answer: z.enum(['each', 'batch']).default('each'),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.services.inbox.receive(input.envelopes, input.answer)),
 
   directory: publicProcedure.query(async ({ ctx }) => {
     // The liaison office may have published from the CLI while this process runs: serve the newest.
