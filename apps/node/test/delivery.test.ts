@@ -211,6 +211,11 @@ describe('delivery between three countries', () => {
       expect(again.batch.receipts).toEqual(first.batch.receipts);
       const [own] = await receiptsOf('KH', [jws]);
       expect(own).toMatchObject({ verdict: 'accepted', to: 'TH', ref: first.batch.receipts[0]?.ref });
+      // Kept from then on: the next resend gets the same bytes.
+      const once = (await deliver(f.node('KH').url, [jws])).body.result?.data.receipts;
+      const twice = (await deliver(f.node('KH').url, [jws])).body.result?.data.receipts;
+      expect(twice).toEqual(once);
+      expect((await verifyAudit(f.node('KH').ctx.db)).ok).toBe(true);
       const rows = await f.node('KH').ctx.db.selectFrom('received').select('message_id').where('digest', '=', sha256Digest(jws)).execute();
       expect(rows).toHaveLength(1);
     });

@@ -77,7 +77,13 @@ interface Known {
 }
 
 /** One envelope's verdict, before it is signed on its own or in the batch. */
-type Settled = { verdict: BatchVerdict; to: string | null; receipt: string | null };
+type Settled = {
+  verdict: BatchVerdict;
+  to: string | null;
+  receipt: string | null;
+  /** Stored bytes whose verdict was kept in a batch: the receipt signed for them now is kept in its place. */
+  restate?: boolean;
+};
 
 export class Inbox {
   constructor(
@@ -178,8 +184,13 @@ export class Inbox {
       if (result === null || result === undefined) {
         const k = known.get(digest ?? '') as Known;
         // A stored receipt of its own is answered again as it was; a verdict kept in a batch is signed anew.
-        const own = k.receipt.startsWith('batch:') ? null : k.receipt;
-        settled[i] = { verdict: { ref: { id: k.messageId, digest: digest as string }, verdict: 'accepted' }, to: k.from, receipt: own };
+        const inBatch = k.receipt.startsWith('batch:');
+        settled[i] = {
+          verdict: { ref: { id: k.messageId, digest: digest as string }, verdict: 'accepted' },
+          to: k.from,
+          receipt: inBatch ? null : k.receipt,
+          restate: inBatch,
+        };
         continue;
       }
       if (!result.ok) {
@@ -213,6 +224,7 @@ export class Inbox {
     let stored: (index: number) => string;
     const audit: AuditEntryInput[] = refused.map((r) => ({ at: now, kind: `received.rejected.${r.code}`, ref: r.ref, digest: r.digest }));
     let batch: { digest: string; jws: string } | null = null;
+    const restated: Array<{ digest: string; receipt: string }> = [];
     if (answer === 'batch') {
       const senders = new Set(settled.flatMap((r) => (r.to === null ? [] : [r.to])));
       const id = uuidv7(now);
@@ -238,6 +250,13 @@ export class Inbox {
       answered = { receipts };
       stored = (index) => receipts[index] as string;
       for (const r of refused) audit.push({ at: now, kind: 'sent.receipt', ref: r.ref, digest: sha256Digest(receipts[r.index] as string) });
+      // A resend asking for a receipt of its own, for bytes answered in a batch before: the receipt signed
+      // now is kept, so every later resend gets these same bytes again (idempotent, as §5.1 asks).
+      settled.forEach((r, i) => {
+        if (!r.restate || restated.some((x) => x.digest === r.verdict.ref.digest)) return;
+        restated.push({ digest: r.verdict.ref.digest, receipt: receipts[i] as string });
+        audit.push({ at: now, kind: 'sent.receipt', ref: `${r.verdict.ref.id}@${r.to}`, digest: sha256Digest(receipts[i] as string) });
+      });
     }
     if (accepted.length > 0 || audit.length > 0) {
       try {
@@ -246,6 +265,7 @@ export class Inbox {
           now,
           audit,
           batch,
+          restated,
         );
       } catch (error) {
         // Another process sharing the database stored one of these ids first: answer again from what it stored.
@@ -311,10 +331,18 @@ export class Inbox {
     now: number,
     audit: AuditEntryInput[],
     batch: { digest: string; jws: string } | null,
+    restated: Array<{ digest: string; receipt: string }>,
   ): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction().execute(async (trx) => {
       if (batch) await storeBatch(trx, batch.digest, batch.jws, now);
+      for (const r of restated)
+        await trx
+          .updateTable('received')
+          .set({ receipt: r.receipt })
+          .where('digest', '=', r.digest)
+          .where('receipt', 'like', 'batch:%')
+          .execute();
       const rows = accepted.map(({ result, jws, receipt }) => ({
         message_id: result.message.id,
         kind: 'referral' in result.message ? 'status' : 'referral',
