@@ -5,7 +5,16 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateSigningKey, isCountryCode, messageId, type SigningKey, sha256Digest, signMessage, uuidv7 } from '@firstlight/protocol';
+import {
+  generateSigningKey,
+  isCountryCode,
+  messageId,
+  type Receipt,
+  type SigningKey,
+  sha256Digest,
+  signMessage,
+  uuidv7,
+} from '@firstlight/protocol';
 
 async function body(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -72,7 +81,23 @@ export async function acceptAllNode(country: string, serialOf: () => number): Pr
       given.set(digest, receipt);
       receipts.push(receipt);
     }
-    res.end(JSON.stringify({ result: { data: { receipts } } }));
+    if ((parsed as { answer?: unknown }).answer !== 'batch') return res.end(JSON.stringify({ result: { data: { receipts } } }));
+    // Asked for a batch: the same acceptances under one signature.
+    const verdicts = receipts.map((r) => JSON.parse(Buffer.from(r.split('.')[1] ?? '', 'base64url').toString()) as Receipt);
+    const senders = new Set(verdicts.flatMap((v) => (v.to === null ? [] : [v.to])));
+    const receiptBatch = await signMessage(
+      'receiptBatch',
+      {
+        v: 1,
+        id: uuidv7(),
+        from: country,
+        to: senders.size === 1 ? ([...senders][0] as string) : null,
+        iat: Math.floor(Date.now() / 1000),
+        receipts: verdicts.map((v) => ({ ref: v.ref, verdict: v.verdict })),
+      },
+      key,
+    );
+    res.end(JSON.stringify({ result: { data: { receiptBatch } } }));
   });
   const url = await listen(server);
   return { url, key, close: () => server.close() };

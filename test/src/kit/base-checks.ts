@@ -150,6 +150,22 @@ export async function runBaseChecks(probe: Probe): Promise<void> {
     return (await probe.receiptFor(good1, out.receipts[0], 'accepted')) ?? (await probe.receiptFor(good2, out.receipts[3], 'accepted'));
   });
 
+  await check(
+    'asked for a batch: one receipt batch, verdicts in order, each bound to its bytes (garbage in place: ERR_JWS_MALFORMED)',
+    async () => {
+      const good1 = signed();
+      const good2 = signed();
+      const envelopes = [good1, 'not.a.jws', good2];
+      const out = await deliver(target, JSON.stringify({ envelopes, answer: 'batch' }));
+      if (out.status !== 200) return `HTTP ${out.status}: ${out.text.slice(0, 120)}`;
+      const first = await probe.batchFor(envelopes, out.receiptBatch, ['accepted', 'ERR_JWS_MALFORMED', 'accepted']);
+      if (first) return first;
+      // The same bytes again: accepted again (a new batch may answer them).
+      const again = await deliver(target, JSON.stringify({ envelopes: [good2, good1], answer: 'batch' }));
+      return probe.batchFor([good2, good1], again.receiptBatch, ['accepted', 'accepted']);
+    },
+  );
+
   const badInput = (name: string, body: string) =>
     check(name, async () => {
       const out = await deliver(target, body);

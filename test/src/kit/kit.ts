@@ -16,6 +16,7 @@ import {
   JWS_TYP,
   LIAISON_PARTY,
   type Receipt,
+  type ReceiptBatch,
   type SigningKey,
   sha256Digest,
   signDirectory,
@@ -217,9 +218,26 @@ export class ConformanceKit {
       const party = deliverTo ? (deliverTo[1] ?? LIAISON_PARTY) : null;
       const key = party === LIAISON_PARTY ? KIT_KEYS.liaison : party ? this.countryKey(party) : null;
       if (party && key && req.method === 'POST') {
-        const body = JSON.parse(await readBody(req)) as { envelopes?: unknown[] };
+        const body = JSON.parse(await readBody(req)) as { envelopes?: unknown[]; answer?: unknown };
         const envelopes = Array.isArray(body.envelopes) ? body.envelopes : [];
-        return json(res, 200, { result: { data: { receipts: await this.receive(envelopes, party, key) } } });
+        const verdicts = await this.receive(envelopes, party);
+        if (body.answer === 'batch') {
+          // One receipt batch (PROTOCOL.md §2.3.1): addressed to the one sender, or to nobody.
+          const senders = new Set(verdicts.flatMap((v) => (v.to === null ? [] : [v.to])));
+          const batch: ReceiptBatch = {
+            v: 1,
+            id: uuidv7(),
+            from: party,
+            to: senders.size === 1 ? ([...senders][0] as string) : null,
+            iat: nowSeconds(),
+            receipts: verdicts.map(({ to: _to, ...verdict }) => verdict),
+          };
+          return json(res, 200, { result: { data: { receiptBatch: await signMessage('receiptBatch', batch, key) } } });
+        }
+        const receipts = await Promise.all(
+          verdicts.map((v) => signMessage('receipt', { v: 1, id: uuidv7(), from: party, iat: nowSeconds(), ...v }, key)),
+        );
+        return json(res, 200, { result: { data: { receipts } } });
       }
       return json(res, 404, { error: { message: 'not found', code: -32004, data: { firstlightCode: 'ERR_NOT_FOUND' } } });
     } catch {
@@ -227,12 +245,11 @@ export class ConformanceKit {
     }
   }
 
-  /** Verifies what the target sends (as the liaison office or as a kit country) and answers signed receipts. */
-  private async receive(envelopes: unknown[], party: string, key: SigningKey): Promise<string[]> {
+  /** Verifies what the target sends (as the liaison office or as a kit country): each envelope's verdict, to sign. */
+  private async receive(envelopes: unknown[], party: string): Promise<Array<Pick<Receipt, 'to' | 'ref' | 'verdict' | 'code'>>> {
     const trust = this.directory ? createTrustStore(this.directory) : null;
-    const receipts: string[] = [];
+    const verdicts: Array<Pick<Receipt, 'to' | 'ref' | 'verdict' | 'code'>> = [];
     for (const e of envelopes) {
-      const now = nowSeconds();
       let typ: string | undefined;
       try {
         typ =
@@ -248,7 +265,7 @@ export class ConformanceKit {
             keys: trust,
             recipient: party,
             recipientRole: party === LIAISON_PARTY ? 'liaison' : 'national',
-            now,
+            now: nowSeconds(),
           })
         : null;
       if (r?.ok && typeof e === 'string') {
@@ -256,22 +273,17 @@ export class ConformanceKit {
           if (!this.copies.includes(e)) this.copies.push(e);
         } else if (!this.delivered.some((d) => d.jws === e)) this.delivered.push({ to: party, jws: e });
       }
-      const receipt: Receipt = {
-        v: 1,
-        id: uuidv7(),
-        from: party,
+      verdicts.push({
         to: r?.ok ? (r.message as { from: string }).from : (r?.sender ?? null),
-        iat: now,
         ref: {
           id: r?.ok ? (r.message as { id: string }).id : (r?.id ?? null),
           digest: sha256Digest(typeof e === 'string' ? e : String(e)),
         },
         verdict: r?.ok ? 'accepted' : 'rejected',
         ...(r?.ok ? {} : { code: r?.error.code ?? 'ERR_KEY_UNKNOWN' }),
-      };
-      receipts.push(await signMessage('receipt', receipt, key));
+      });
     }
-    return receipts;
+    return verdicts;
   }
 }
 

@@ -34,6 +34,8 @@ export interface DeliverOutcome {
   status: number;
   text: string;
   receipts: string[] | null;
+  /** The receipt batch, when one was asked for (answer: batch). */
+  receiptBatch: string | null;
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -53,12 +55,15 @@ export async function deliver(target: KitTarget, body: string): Promise<DeliverO
   });
   const text = await res.text();
   let receipts: string[] | null = null;
+  let receiptBatch: string | null = null;
   try {
-    receipts = (JSON.parse(text) as { result?: { data?: { receipts?: string[] } } }).result?.data?.receipts ?? null;
+    const data = (JSON.parse(text) as { result?: { data?: { receipts?: string[]; receiptBatch?: string } } }).result?.data;
+    receipts = data?.receipts ?? null;
+    receiptBatch = data?.receiptBatch ?? null;
   } catch {
     receipts = null;
   }
-  return { status: res.status, text, receipts };
+  return { status: res.status, text, receipts, receiptBatch };
 }
 
 /** What a receipt must say besides its verdict, when the kit knows it. */
@@ -125,5 +130,33 @@ export class Probe {
     if (expected === 'accepted') return m.verdict === 'accepted' ? null : `rejected with ${m.code}, expected acceptance`;
     if (m.verdict !== 'rejected') return `accepted, expected rejection with ${expected}`;
     return m.code === expected ? null : `rejected with ${m.code}, expected ${expected}`;
+  }
+
+  /**
+   * Checks a receipt batch (PROTOCOL.md §2.3.1): one signature by the target's directory key, addressed
+   * to the kit sender, one verdict per envelope in the order sent, each bound to that envelope's bytes.
+   */
+  async batchFor(envelopes: unknown[], batch: string | null, expected: Array<'accepted' | string>): Promise<string | null> {
+    if (!batch) return 'no receipt batch';
+    const r = await verify(batch, {
+      type: 'receiptBatch',
+      keys: this.trust,
+      recipient: this.sender,
+      recipientRole: 'national',
+      now: nowSeconds(),
+      skewSeconds: 300,
+    });
+    if (!r.ok) return `the receipt batch does not verify: ${r.error.code} ${r.error.message}`;
+    const m = r.message;
+    if (m.from !== this.target.country) return `the receipt batch is from ${m.from}, not ${this.target.country}`;
+    if (m.receipts.length !== envelopes.length) return `${m.receipts.length} verdicts for ${envelopes.length} envelopes`;
+    for (const [i, e] of envelopes.entries()) {
+      const v = m.receipts[i];
+      if (typeof e === 'string' && v?.ref.digest !== sha256Digest(e)) return `verdict ${i + 1} is for other bytes`;
+      const want = expected[i];
+      const got = v?.verdict === 'accepted' ? 'accepted' : v?.code;
+      if (got !== want) return `verdict ${i + 1} is ${got}, expected ${want}`;
+    }
+    return null;
   }
 }
