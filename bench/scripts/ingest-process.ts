@@ -1,8 +1,9 @@
 /**
  * Ingest into a node process, for profiling it:
- *   pnpm --filter @firstlight/bench exec tsx scripts/ingest-process.ts [total] [--cpu-prof-dir=DIR] [--node-arg=ARG]…
+ *   pnpm --filter @firstlight/bench exec tsx scripts/ingest-process.ts [total] [--each] [--cpu-prof-dir=DIR] [--node-arg=ARG]…
  * e.g. --node-arg=--import=./scripts/sqltime.mjs prints the node's time per SQL statement shape.
  * The node runs the bundle (built if stale); with a profile directory it runs with --cpu-prof.
+ * Deliveries ask for one receipt batch each, as a node's outbox does; --each asks for a receipt per envelope.
  */
 import { rmSync } from 'node:fs';
 import { ensureBundle } from '@firstlight/node/bundle';
@@ -50,7 +51,7 @@ await Promise.all(
       const res = await fetch(`${node.url}/trpc/federation.deliver`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ envelopes: b }),
+        body: JSON.stringify({ envelopes: b, answer: process.argv.includes('--each') ? 'each' : 'batch' }),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       await res.json();

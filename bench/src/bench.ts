@@ -162,11 +162,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               const res = await fetch(`${node.url}/trpc/federation.deliver`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ envelopes: b }),
+                // As a node's outbox asks: one receipt batch per delivery (PROTOCOL.md §2.3.1).
+                body: JSON.stringify({ envelopes: b, answer: 'batch' }),
               });
-              const body = (await res.json()) as { result: { data: { receipts: string[] } } };
-              for (const r of body.result.data.receipts)
-                if (JSON.parse(Buffer.from(r.split('.')[1] as string, 'base64url').toString('utf8')).verdict === 'accepted') receipts++;
+              const body = (await res.json()) as { result: { data: { receiptBatch: string } } };
+              const batch = JSON.parse(Buffer.from(body.result.data.receiptBatch.split('.')[1] as string, 'base64url').toString('utf8'));
+              for (const r of batch.receipts as Array<{ verdict: string }>) if (r.verdict === 'accepted') receipts++;
             }
           }),
         );
@@ -185,7 +186,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         value: ingest,
         unit: 'referrals/s',
         ratio: { to: 'raw node:crypto', value: ingest / ceiling, target: 0.6 },
-        note: `${total} referrals in batches of ${batch}, 4 connections, to a node process (SQLite, WAL); sender in this process`,
+        note: `${total} referrals in batches of ${batch}, each answered by one receipt batch, 4 connections, to a node process (SQLite, WAL); sender in this process`,
       });
     } finally {
       rmSync(single.root, { recursive: true, force: true });
