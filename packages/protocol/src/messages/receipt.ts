@@ -31,31 +31,27 @@ function codeRule(m: { verdict: 'accepted' | 'rejected'; code?: string | undefin
     ctx.addIssue({ code: 'custom', path: [...path, 'code'], message: 'an acceptance carries no error code' });
 }
 
-export const receiptSchema = z
-  .strictObject({
-    v: version,
-    id: messageId,
-    from: partyCode,
-    /** The sender of the message receipted; null when the bytes could not be attributed to anyone. */
-    to: partyCode.nullable(),
-    iat: numericDate,
-    ...verdictShape,
-  })
-  .superRefine((m, ctx) => codeRule(m, ctx, []));
+/** Who answers, to whom and when: the same in a receipt and in a receipt batch. */
+const headShape = {
+  v: version,
+  id: messageId,
+  /** The receiving party. */
+  from: partyCode,
+  /**
+   * The sender of the message(s) receipted; null when the bytes could not be attributed to anyone (in
+   * a batch: when none could, or when they came from several parties).
+   */
+  to: partyCode.nullable(),
+  iat: numericDate,
+};
+
+export const receiptSchema = z.strictObject({ ...headShape, ...verdictShape }).superRefine((m, ctx) => codeRule(m, ctx, []));
 
 export type Receipt = z.infer<typeof receiptSchema>;
 
 export const receiptBatchSchema = z
   .strictObject({
-    v: version,
-    id: messageId,
-    from: partyCode,
-    /**
-     * The sender of the receipted messages when every one that could be attributed came from the same
-     * party; null when none could, or when they came from several.
-     */
-    to: partyCode.nullable(),
-    iat: numericDate,
+    ...headShape,
     /** One verdict per envelope delivered, in the order they were delivered. */
     receipts: z.array(z.strictObject(verdictShape)).min(1).max(MAX_BATCH),
   })
