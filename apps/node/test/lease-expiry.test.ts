@@ -1,7 +1,7 @@
 /**
  * Two node processes of one country on one PostgreSQL database, and a claim whose lease ran out while
  * its holder was still posting: the second process claims the same batch and posts it too. The
- * recipient must store each message once and answer the late copy with the same receipt; the late
+ * recipient must store each message once and answer the late copy with the same verdicts; the late
  * poster, whose claim is gone, records nothing over what the second one recorded. Runs in the
  * PostgreSQL pass (FIRSTLIGHT_TEST_DATABASE=postgres).
  */
@@ -167,11 +167,19 @@ describe.runIf(testsUsePostgres())('a batch posted twice after its lease ran out
     expect(fromA?.body).toBe(fromB?.body);
     expect(fromB?.status).toBe(200);
     expect(fromA?.status).toBe(200);
-    const receipts = (e: Exchange | undefined) =>
-      (JSON.parse(e?.answer ?? '{}') as { result: { data: { receipts: string[] } } }).result.data.receipts;
-    expect(receipts(fromB)).toHaveLength(COUNT);
-    // The recipient answered the late copy idempotently: byte for byte the receipts it gave the first time.
-    expect(receipts(fromA)).toEqual(receipts(fromB));
+    // Each exchange is answered by one receipt batch (PROTOCOL.md §2.3.1).
+    const batchOf = (e: Exchange | undefined) => {
+      const jws = (JSON.parse(e?.answer ?? '{}') as { result: { data: { receiptBatch: string } } }).result.data.receiptBatch;
+      const payload = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString()) as {
+        receipts: Array<{ ref: { id: string; digest: string }; verdict: string }>;
+      };
+      return { jws, verdicts: payload.receipts };
+    };
+    const first = batchOf(fromB);
+    expect(first.verdicts).toHaveLength(COUNT);
+    expect(first.verdicts.every((v) => v.verdict === 'accepted')).toBe(true);
+    // The recipient answered the late copy idempotently: the same verdicts for the same bytes.
+    expect(batchOf(fromA).verdicts).toEqual(first.verdicts);
 
     // KH stored and applied each message once.
     expect(await stored()).toEqual({ rows: COUNT, ids: COUNT });
@@ -186,11 +194,12 @@ describe.runIf(testsUsePostgres())('a batch posted twice after its lease ran out
     for (const r of await receiptsAt()) byRef.set(r.ref, [...(byRef.get(r.ref) ?? []), r.digest]);
     const rows = await a.ctx.db.selectFrom('outbox').select(['message_id', 'state', 'receipt']).where('peer', '=', 'KH').execute();
     expect(rows).toHaveLength(COUNT);
-    const sent = receipts(fromB);
     for (const row of rows) {
       expect(row.state).toBe('delivered');
-      expect(sent).toContain(row.receipt);
-      expect(byRef.get(`referral:${row.message_id}@KH`)).toEqual([sha256Digest(row.receipt ?? '')]);
+      // The row names its verdict in B's batch.
+      const index = first.verdicts.findIndex((v) => v.ref.id === row.message_id);
+      expect(row.receipt).toBe(`batch:${sha256Digest(first.jws)}:${index}`);
+      expect(byRef.get(`referral:${row.message_id}@KH`)).toEqual([sha256Digest(first.jws)]);
     }
     expect((await verifyAudit(a.ctx.db)).ok).toBe(true);
     expect((await verifyAudit(kh.ctx.db)).ok).toBe(true);
