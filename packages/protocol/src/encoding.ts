@@ -17,9 +17,32 @@ export function decodeBase64url(text: string): Uint8Array | null {
     const last = ALPHABET.indexOf(text[text.length - 1] as string);
     if ((rest === 2 && (last & 0b1111) !== 0) || (rest === 3 && (last & 0b11) !== 0)) return null;
   }
-  const bytes = Buffer.from(text, 'base64url');
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (text.length > SMALL_DECODE) {
+    const bytes = Buffer.from(text, 'base64url');
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  // Signatures and message payloads: decoded here into a fresh array. Measured on the 2-core test
+  // machine, a Buffer.from(…, 'base64url') before each Ed25519 verification made that verification
+  // ~5–7 µs slower (82 → 89 µs), this decoder does not (scripts/measure-verify.ts).
+  const out = new Uint8Array((text.length * 3) >> 2);
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    acc = ((acc << 6) | (SEXTET[text.charCodeAt(i)] as number)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
 }
+
+/** Longer texts (directories) are decoded by Buffer. */
+const SMALL_DECODE = 32 * 1024;
+const SEXTET = new Uint8Array(128);
+for (let i = 0; i < ALPHABET.length; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
 
 export function encodeBase64url(bytes: Uint8Array | string): string {
   return Buffer.from(bytes).toString('base64url');
