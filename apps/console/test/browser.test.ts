@@ -256,6 +256,8 @@ describe('the console', () => {
   it('signs in and moves between pages by keyboard alone, with a visible focus ring', async () => {
     const page = await newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(f.node('KH').url);
+    // The sign-in form is rendered by the app after load: pressing Tab before it exists focuses nothing.
+    await page.getByLabel('Operator token').waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
     await expectFocusRing(page);
