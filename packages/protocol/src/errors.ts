@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   ERR_DIRECTORY_EXPIRED: 'The directory expired and its grace period is over.',
   ERR_DIRECTORY_INVALID: 'The directory content is inconsistent.',
   ERR_KEY_INVALID: 'The key material is not an Ed25519 key the protocol accepts.',
+  ERR_SEAL_MISMATCH: 'The delivery seal does not list as many envelopes as were delivered.',
+  ERR_SEAL_STALE: 'The delivery seal is older than the clock-skew allowance.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

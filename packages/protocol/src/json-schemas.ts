@@ -12,6 +12,7 @@ const NOTES: Record<keyof typeof SCHEMAS, string> = {
   receipt: 'A firstlight receipt. Beyond this schema: a rejected verdict carries code; an accepted one does not.',
   receiptBatch:
     'A firstlight receipt batch: one verdict per envelope of a delivery, in order. Beyond this schema: a rejected verdict carries code; an accepted one does not.',
+  seal: "A firstlight delivery seal: the sender's signature over the digest of every envelope of one delivery, in order.",
   status:
     'A firstlight status. Beyond this schema: from/to are real countries and differ; declined carries reason and only declined does; outcome only on located, action_taken, closed.',
   directory:

@@ -8,6 +8,8 @@ import { ProtocolError } from './errors.js';
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 /** A receipt batch answers up to 500 envelopes: ~240 bytes per verdict at most, base64url-encoded. */
 export const MAX_RECEIPT_BATCH_BYTES = 256 * 1024;
+/** A seal lists at most 500 digests of 71 characters: 64 KiB holds it with room to spare. */
+export const MAX_SEAL_BYTES = 64 * 1024;
 export const MAX_DIRECTORY_BYTES = 4 * 1024 * 1024;
 
 const FORBIDDEN_HEADER_MEMBERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'crit', 'b64', 'zip', 'enc'];

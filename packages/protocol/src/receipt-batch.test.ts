@@ -1,36 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Digest } from './encoding.js';
 import { MAX_MESSAGE_BYTES } from './jws.js';
-import { signingKeyFromSeed } from './keys.js';
-import type { Directory } from './messages/directory.js';
 import { MAX_BATCH, type ReceiptBatch } from './messages/receipt.js';
 import { signBytes, signMessage } from './sign.js';
+import { directory, kh, NOW, th } from './test-federation.js';
 import { createTrustStore } from './trust-store.js';
 import { uuidv7 } from './uuid.js';
 import { verify } from './verify.js';
 
-const NOW = 1_750_000_000;
-const th = signingKeyFromSeed(new Uint8Array(32).fill(1));
-const kh = signingKeyFromSeed(new Uint8Array(32).fill(2));
-const authority = signingKeyFromSeed(new Uint8Array(32).fill(9));
-const member = (country: string, key: typeof th) => ({
-  country,
-  name: country,
-  endpoint: `http://127.0.0.1/${country}`,
-  role: 'national' as const,
-  keys: [{ kid: key.kid, jwk: key.publicJwk, nbf: NOW - 86_400, exp: NOW + 86_400 * 365 }],
-});
-const directory: Directory = {
-  v: 1,
-  serial: 1,
-  issuedAt: NOW - 10,
-  expiresAt: NOW + 86_400,
-  authority: authority.publicJwk,
-  members: [member('TH', th), member('KH', kh)],
-  revoked: [],
-  operations: [],
-};
-const keys = createTrustStore(directory);
+const keys = createTrustStore(directory());
 const atTH = { type: 'receiptBatch' as const, keys, recipient: 'TH', recipientRole: 'national' as const, now: NOW };
 
 const verdict = (n: number, over: Partial<ReceiptBatch['receipts'][number]> = {}) => ({

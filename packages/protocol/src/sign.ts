@@ -6,6 +6,7 @@ import { JWS_TYP, type MessageType } from './messages/common.js';
 import { type Directory, directorySchema } from './messages/directory.js';
 import { type Receipt, type ReceiptBatch, receiptBatchSchema, receiptSchema } from './messages/receipt.js';
 import { type Referral, referralSchema } from './messages/referral.js';
+import { type Seal, sealSchema } from './messages/seal.js';
 import { type Status, statusSchema } from './messages/status.js';
 import { zodIssueSummary } from './schema-errors.js';
 
@@ -13,6 +14,7 @@ export interface MessageByType {
   referral: Referral;
   receipt: Receipt;
   receiptBatch: ReceiptBatch;
+  seal: Seal;
   status: Status;
   directory: Directory;
 }
@@ -21,6 +23,7 @@ export const SCHEMAS = {
   referral: referralSchema,
   receipt: receiptSchema,
   receiptBatch: receiptBatchSchema,
+  seal: sealSchema,
   status: statusSchema,
   directory: directorySchema,
 } as const;

@@ -2,55 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { encodeBase64url } from './encoding.js';
 import { signingKeyFromSeed } from './keys.js';
 import type { Directory } from './messages/directory.js';
-import type { Referral } from './messages/referral.js';
 import { signBytes, signMessage } from './sign.js';
+import { directory, kh, NOW, referral, th } from './test-federation.js';
 import { createTrustStore } from './trust-store.js';
-import { uuidv7 } from './uuid.js';
 import { verify } from './verify.js';
-
-const NOW = 1_750_000_000;
-const seed = (n: number) => new Uint8Array(32).fill(n);
-const th = signingKeyFromSeed(seed(1));
-const kh = signingKeyFromSeed(seed(2));
-const authority = signingKeyFromSeed(seed(9));
-
-function directory(revoked: Directory['revoked'] = []): Directory {
-  const member = (country: string, key: typeof th) => ({
-    country,
-    name: country,
-    endpoint: `http://127.0.0.1/${country}`,
-    role: 'national' as const,
-    keys: [{ kid: key.kid, jwk: key.publicJwk, nbf: NOW - 86_400, exp: NOW + 86_400 * 365 }],
-  });
-  return {
-    v: 1,
-    serial: 1,
-    issuedAt: NOW - 10,
-    expiresAt: NOW + 86_400,
-    authority: authority.publicJwk,
-    members: [member('TH', th), member('KH', kh)],
-    revoked,
-    operations: [],
-  };
-}
-
-function referral(overrides: Partial<Referral> = {}): Referral {
-  return {
-    v: 1,
-    id: uuidv7(NOW * 1000),
-    from: 'TH',
-    to: 'KH',
-    iat: NOW,
-    exp: NOW + 86_400,
-    ip: '43.245.120.7',
-    seenAt: '2015-06-01T10:00:00Z',
-    evidence: [`sha256:${'a'.repeat(64)}`],
-    action: 'locate',
-    urgency: 'urgent',
-    operation: 'first-light-2015',
-    ...overrides,
-  };
-}
 
 const context = (dir = directory()) => ({
   type: 'referral' as const,
@@ -89,7 +44,7 @@ describe('verify', () => {
     const jws = await signMessage('referral', referral(), th);
     const truncated = jws.slice(0, jws.lastIndexOf('.') + 1 + 40); // 30 bytes, not 64
     expect(await codeOf(truncated)).toBe('ERR_SIGNATURE_INVALID');
-    const stranger = signingKeyFromSeed(seed(7));
+    const stranger = signingKeyFromSeed(new Uint8Array(32).fill(7));
     const foreign = await signMessage('referral', referral(), stranger);
     expect(await codeOf(foreign.slice(0, foreign.lastIndexOf('.') + 1 + 40))).toBe('ERR_KEY_UNKNOWN');
     const revoked = directory([{ kid: th.kid, at: NOW - 5, reason: 'compromised' }]);

@@ -6,13 +6,21 @@
 import { verify as ed25519Verify } from 'node:crypto';
 import { sha256Digest } from './encoding.js';
 import { ProtocolError } from './errors.js';
-import { decodePayload, MAX_MESSAGE_BYTES, MAX_RECEIPT_BATCH_BYTES, splitCompact } from './jws.js';
+import { decodePayload, MAX_MESSAGE_BYTES, MAX_RECEIPT_BATCH_BYTES, MAX_SEAL_BYTES, splitCompact } from './jws.js';
 import { JWS_TYP, PROTOCOL_VERSION } from './messages/common.js';
 import { unroutableRange, zodIssueSummary } from './schema-errors.js';
 import { type MessageByType, SCHEMAS } from './sign.js';
 import type { TrustStore } from './trust-store.js';
 
-export type WireMessageType = 'referral' | 'receipt' | 'receiptBatch' | 'status';
+export type WireMessageType = 'referral' | 'receipt' | 'receiptBatch' | 'seal' | 'status';
+
+const MAX_BYTES: Record<WireMessageType, number> = {
+  referral: MAX_MESSAGE_BYTES,
+  receipt: MAX_MESSAGE_BYTES,
+  receiptBatch: MAX_RECEIPT_BATCH_BYTES,
+  seal: MAX_SEAL_BYTES,
+  status: MAX_MESSAGE_BYTES,
+};
 
 /** Default clock-skew allowance between countries, in seconds. */
 export const DEFAULT_SKEW_SECONDS = 300;
@@ -29,6 +37,12 @@ export interface VerifyContext<T extends WireMessageType> {
   skewSeconds?: number;
   /** True when this id was already received with other bytes (same bytes are an idempotent resend). */
   isReplay?: (id: string, digest: string) => boolean | Promise<boolean>;
+  /**
+   * The kid of a delivery seal that was verified (checkSeal) and lists these exact bytes' digest. When
+   * the envelope names the same key, the seal's signature stands for its own (§3 step 5): both were
+   * made with that key over these bytes. Never set it for bytes the seal does not list.
+   */
+  sealedBy?: string;
 }
 
 export type VerifyResult<T extends WireMessageType> =
@@ -72,7 +86,7 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
   const fail = (error: ProtocolError): VerifyResult<T> => ({ ok: false, error, digest, id, sender });
   let verified: { message: MessageByType[T]; kid: string };
   try {
-    const parts = splitCompact(jws, context.type === 'receiptBatch' ? MAX_RECEIPT_BATCH_BYTES : MAX_MESSAGE_BYTES, JWS_TYP[context.type]);
+    const parts = splitCompact(jws, MAX_BYTES[context.type], JWS_TYP[context.type]);
     if (parts instanceof ProtocolError) return fail(parts);
     const { keys } = context;
     const key = keys.find(parts.kid);
@@ -101,9 +115,10 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
         ),
       );
     // EdDSA over the exact signing input (RFC 8037): header and payload as received, no re-encoding.
+    const sealed = context.sealedBy !== undefined && context.sealedBy === parts.kid;
     let valid = false;
     try {
-      valid = parts.signature.length === 64 && ed25519Verify(null, parts.signingInput, keys.publicKey(key), parts.signature);
+      valid = parts.signature.length === 64 && (sealed || ed25519Verify(null, parts.signingInput, keys.publicKey(key), parts.signature));
     } catch {
       valid = false;
     }
@@ -160,7 +175,9 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
     // its ref digest ties it to the exact bytes, so the sender of those bytes may still take it.
     const receipted = context.type === 'receipt' || context.type === 'receiptBatch';
     const anonymousReceipt = receipted && message.to === null;
-    if (context.recipientRole !== 'liaison' && message.to !== context.recipient && !anonymousReceipt)
+    // A seal is addressed to the party the delivery is posted to, whatever its role.
+    const exact = context.recipientRole !== 'liaison' || context.type === 'seal';
+    if (exact && message.to !== context.recipient && !anonymousReceipt)
       return fail(
         new ProtocolError(
           'ERR_WRONG_RECIPIENT',
@@ -172,7 +189,7 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
         ),
       );
     // The liaison office takes copies addressed to any member, and only to a member (§3, check 9).
-    if (context.recipientRole === 'liaison' && !receipted && message.to !== null && !keys.isMember(message.to))
+    if (!exact && !receipted && message.to !== null && !keys.isMember(message.to))
       return fail(
         new ProtocolError('ERR_WRONG_RECIPIENT', `the message is addressed to ${message.to}, which is not a member of the federation`, {
           to: message.to,

@@ -55,13 +55,14 @@ export const action = z.enum(ACTIONS);
 export const URGENCIES = ['routine', 'urgent', 'emergency'] as const;
 export const urgency = z.enum(URGENCIES);
 
-export const MESSAGE_TYPES = ['referral', 'receipt', 'receiptBatch', 'status', 'directory'] as const;
+export const MESSAGE_TYPES = ['referral', 'receipt', 'receiptBatch', 'seal', 'status', 'directory'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const JWS_TYP: Record<MessageType, string> = {
   referral: 'firstlight-referral+jws',
   receipt: 'firstlight-receipt+jws',
   receiptBatch: 'firstlight-receipt-batch+jws',
+  seal: 'firstlight-seal+jws',
   status: 'firstlight-status+jws',
   directory: 'firstlight-directory+jws',
 };

@@ -3,4 +3,5 @@ export * from './common.js';
 export * from './directory.js';
 export * from './receipt.js';
 export * from './referral.js';
+export * from './seal.js';
 export * from './status.js';
