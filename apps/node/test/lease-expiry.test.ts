@@ -164,7 +164,10 @@ describe.runIf(testsUsePostgres())('a batch posted twice after its lease ran out
 
     // B's exchange completed first; A's, held since before B started, second.
     const [fromB, fromA] = proxy.exchanges;
-    expect(fromA?.body).toBe(fromB?.body);
+    // The same envelopes, each post under a seal of its own (signed when posted, PROTOCOL.md §2.3.2).
+    const sent = (e: Exchange | undefined) => JSON.parse(e?.body ?? '{}') as { envelopes: string[]; seal?: string };
+    expect(sent(fromA).envelopes).toEqual(sent(fromB).envelopes);
+    expect(typeof sent(fromA).seal).toBe('string');
     expect(fromB?.status).toBe(200);
     expect(fromA?.status).toBe(200);
     // Each exchange is answered by one receipt batch (PROTOCOL.md §2.3.1).

@@ -75,6 +75,8 @@ describe('verification on worker threads', () => {
       recipientRole: 'national',
       nowMs: now,
       skewSeconds: 300,
+      sealedBy: null,
+      sealed: [],
       presign: true,
       party: 'KH',
       key: Keystore.open(kh.ctx.dataDir).signingKey(Math.floor(now / 1000)),
@@ -90,6 +92,16 @@ describe('verification on worker threads', () => {
       expect(codes.slice(150, 153)).toEqual(['ERR_WRONG_RECIPIENT', 'ERR_WRONG_RECIPIENT', 'ERR_WRONG_RECIPIENT']);
       expect(codes.slice(153, 156)).toEqual(['ERR_SIGNATURE_INVALID', 'ERR_SIGNATURE_INVALID', 'ERR_SIGNATURE_INVALID']);
       expect(codes.slice(156)).toEqual(['ERR_JWS_MALFORMED', 'ERR_JWS_MALFORMED']);
+
+      // A seal listing the forged envelopes (and only them) stands for their signatures, on every thread.
+      const thKid = (JSON.parse(Buffer.from((good[0] as string).split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid;
+      const sealedJob = { ...job, sealedBy: thKid, sealed: batch.map((_, i) => i >= 153 && i < 156) };
+      const sealedOnWorkers = await pool.run(sealedJob, held);
+      expect(verdicts(sealedOnWorkers)).toEqual(
+        verdicts(runJob({ ...sealedJob, directory: { serial: held.directory.serial } }, held.trust)),
+      );
+      const sealedCodes = sealedOnWorkers.results.map((r) => (r === null ? 'skipped' : r.ok ? 'ok' : r.error.code));
+      expect(sealedCodes.slice(150, 156)).toEqual(['ERR_WRONG_RECIPIENT', 'ERR_WRONG_RECIPIENT', 'ERR_WRONG_RECIPIENT', 'ok', 'ok', 'ok']);
 
       // A directory without TH's key: the workers must use it, not the one they cached.
       const withoutTh: Directory = {

@@ -189,6 +189,8 @@ describe(`the audit chain (${dialect})`, () => {
     // A database from before 004: neither its table nor any later migration's.
     await handle.db.schema.dropTable('audit_head').execute();
     await handle.db.schema.dropTable('receipt_batches').execute();
+    await handle.db.schema.dropTable('seals').execute();
+    await handle.db.schema.alterTable('received').dropColumn('seal').execute();
     await sql`delete from kysely_migration where name >= '004'`.execute(handle.db);
     await handle.close();
     handle = await openDatabase({ location });

@@ -35,6 +35,7 @@ describe(`insertRows (${dialect})`, () => {
     jws: `jws-${n}`,
     receipt: `receipt-${n}`,
     received_at: 1_000 + n,
+    seal: null,
   });
 
   it('stores every row, with every value in its column, across chunk boundaries', async () => {

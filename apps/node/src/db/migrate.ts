@@ -6,6 +6,7 @@ import * as liaison from './migrations/002-liaison.js';
 import * as evidencePerComplaint from './migrations/003-evidence-per-complaint.js';
 import * as auditHead from './migrations/004-audit-head.js';
 import * as receiptBatches from './migrations/005-receipt-batches.js';
+import * as seals from './migrations/006-seals.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -17,6 +18,7 @@ const STEPS: Record<string, Step> = {
   '003-evidence-per-complaint': evidencePerComplaint,
   '004-audit-head': auditHead,
   '005-receipt-batches': receiptBatches,
+  '006-seals': seals,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

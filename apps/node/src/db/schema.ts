@@ -101,6 +101,15 @@ export interface ReceivedTable {
   /** The receipt JWS answered, or `batch:<digest>:<index>` naming its verdict in a receipt batch. */
   receipt: string;
   received_at: number;
+  /** Digest of the delivery seal that stood for this message's own signature (§2.3.2), or null. */
+  seal: string | null;
+}
+
+/** Delivery seals received, each kept once: the proof of the messages accepted on them (§2.3.2). */
+export interface SealTable {
+  digest: string;
+  jws: string;
+  at: number;
 }
 
 /** Receipt batches sent and received, each kept once (PROTOCOL.md §2.3.1). */
@@ -256,6 +265,7 @@ export interface Database {
   statuses: StatusTable;
   received: ReceivedTable;
   receipt_batches: ReceiptBatchTable;
+  seals: SealTable;
   outbox: OutboxTable;
   audit: AuditTable;
   audit_head: AuditHeadTable;

@@ -6,6 +6,7 @@
  */
 import {
   type BatchVerdict,
+  checkSeal,
   DEFAULT_SKEW_SECONDS,
   ProtocolError,
   type Referral,
@@ -13,6 +14,7 @@ import {
   type Status,
   sha256Digest,
   signMessageSync,
+  type TrustStore,
   uuidv7,
   type VerifyResult,
 } from '@firstlight/protocol';
@@ -63,6 +65,8 @@ interface Verified {
   key: SigningKey;
   digests: Array<string | null>;
   outcome: JobOutcome;
+  /** The delivery's seal, when it held: messages accepted on it keep it as their proof. */
+  seal: { digest: string; jws: string; id: string; from: string; kid: string; covered: boolean[] } | null;
 }
 
 /** How a delivery is answered (PROTOCOL.md §5.1): a receipt per envelope, or one receipt batch. */
@@ -103,8 +107,8 @@ export class Inbox {
    * the rest (dedupe, replay check, store) takes batches one at a time in this process, so a
    * message's checks and its insert never interleave with another batch's.
    */
-  receive(envelopes: unknown[], answer: Answer = 'each'): Promise<Answered> {
-    const verified = this.verify(envelopes, answer);
+  receive(envelopes: unknown[], answer: Answer = 'each', seal?: string): Promise<Answered> {
+    const verified = this.verify(envelopes, answer, seal);
     // Handled below once this batch's turn comes; marked now so a failure is never "unhandled" meanwhile.
     verified.catch(() => undefined);
     const run = this.queue.then(async () => this.settle(envelopes, await verified, answer, true));
@@ -127,12 +131,14 @@ export class Inbox {
     return known;
   }
 
-  private async verify(envelopes: unknown[], answer: Answer): Promise<Verified> {
+  private async verify(envelopes: unknown[], answer: Answer, sealJws: string | undefined): Promise<Verified> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const held = ctx.directory.current();
     const key = ctx.keys.signingKey(seconds(now), (kid) => held?.trust.find(kid) !== undefined);
     const digests = envelopes.map((e) => (typeof e === 'string' ? sha256Digest(e) : null));
+    const skewSeconds = ctx.config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
+    const seal = sealJws !== undefined && held ? this.checkSeal(sealJws, digests, held.trust, now, skewSeconds) : null;
     // Bytes already received are not verified again: they get their stored receipt (idempotent resend).
     const known = await this.knownReceipts(digests);
     // Verify the rest and pre-sign their receipts (on worker threads for large batches); the replay
@@ -144,14 +150,37 @@ export class Inbox {
         recipient: ctx.config.party,
         recipientRole: ctx.config.role,
         nowMs: now,
-        skewSeconds: ctx.config.skewSeconds ?? DEFAULT_SKEW_SECONDS,
+        skewSeconds,
+        sealedBy: seal?.kid ?? null,
+        sealed: seal?.covered ?? [],
         presign: answer === 'each',
         party: ctx.config.party,
         key,
       },
       held,
     );
-    return { now, key, digests, outcome };
+    return { now, key, digests, outcome, seal };
+  }
+
+  /**
+   * One signature for the delivery (PROTOCOL.md §2.3.2). A seal that fails is only logged: every
+   * envelope is then verified on its own signature, so a bad seal never costs a message.
+   */
+  private checkSeal(jws: string, digests: Array<string | null>, trust: TrustStore, now: number, skewSeconds: number): Verified['seal'] {
+    const { ctx } = this;
+    const check = checkSeal(jws, digests, {
+      keys: trust,
+      recipient: ctx.config.party,
+      recipientRole: ctx.config.role,
+      now: seconds(now),
+      skewSeconds,
+    });
+    ctx.metrics.seals.inc({ outcome: check.ok ? 'accepted' : 'refused' });
+    if (!check.ok) {
+      ctx.logger.info({ code: check.error.code }, `delivery seal not used, every envelope verified on its own: ${check.error.message}`);
+      return null;
+    }
+    return { digest: check.digest, jws, id: check.seal.id, from: check.seal.from, kid: check.kid, covered: check.covered };
   }
 
   private async settle(envelopes: unknown[], verified: Verified, answer: Answer, retryOnConflict: boolean): Promise<Answered> {
@@ -260,12 +289,18 @@ export class Inbox {
     }
     if (accepted.length > 0 || audit.length > 0) {
       try {
+        const seal = verified.seal;
+        // A message accepted on the seal (its own signature never checked) keeps the seal as its proof.
+        const sealOf = (a: (typeof accepted)[number]) => (seal?.covered[a.index] && a.result.kid === seal.kid ? seal.digest : null);
+        const sealed = accepted.some((a) => sealOf(a) !== null) ? seal : null;
+        if (sealed) audit.push({ at: now, kind: 'received.seal', ref: `seal:${sealed.id}@${sealed.from}`, digest: sealed.digest });
         await this.store(
-          accepted.map((a) => ({ ...a, receipt: stored(a.index) })),
+          accepted.map((a) => ({ ...a, receipt: stored(a.index), seal: sealOf(a) })),
           now,
           audit,
           batch,
           restated,
+          sealed,
         );
       } catch (error) {
         // Another process sharing the database stored one of these ids first: answer again from what it stored.
@@ -327,15 +362,27 @@ export class Inbox {
   }
 
   private async store(
-    accepted: Array<{ result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>; jws: string; receipt: string }>,
+    accepted: Array<{
+      result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>;
+      jws: string;
+      receipt: string;
+      seal: string | null;
+    }>,
     now: number,
     audit: AuditEntryInput[],
     batch: { digest: string; jws: string } | null,
     restated: Array<{ digest: string; receipt: string }>,
+    seal: { digest: string; jws: string } | null,
   ): Promise<void> {
     const { ctx } = this;
     await ctx.db.transaction().execute(async (trx) => {
       if (batch) await storeBatch(trx, batch.digest, batch.jws, now);
+      if (seal)
+        await trx
+          .insertInto('seals')
+          .values({ digest: seal.digest, jws: seal.jws, at: now })
+          .onConflict((oc) => oc.column('digest').doNothing())
+          .execute();
       for (const r of restated)
         await trx
           .updateTable('received')
@@ -343,7 +390,7 @@ export class Inbox {
           .where('digest', '=', r.digest)
           .where('receipt', 'like', 'batch:%')
           .execute();
-      const rows = accepted.map(({ result, jws, receipt }) => ({
+      const rows = accepted.map(({ result, jws, receipt, seal }) => ({
         message_id: result.message.id,
         kind: 'referral' in result.message ? 'status' : 'referral',
         digest: result.digest,
@@ -351,6 +398,7 @@ export class Inbox {
         jws,
         receipt,
         received_at: now,
+        seal,
       }));
       await insertRows(trx, 'received', rows, 200);
       // Referrals go in together; a status is applied in its place, after the referrals before it.

@@ -25,6 +25,10 @@ export interface VerifyJob {
   envelopes: unknown[];
   /** Envelopes already answered (idempotent resend): skipped. */
   skip: boolean[];
+  /** The kid of the delivery's verified seal (PROTOCOL.md §2.3.2), or null when there is none. */
+  sealedBy: string | null;
+  /** Per envelope: listed by that seal, so its signature step is the seal's. */
+  sealed: boolean[];
   directory: { serial: number; directory?: Directory };
   recipient: string;
   recipientRole: 'national' | 'liaison';
@@ -115,6 +119,7 @@ export function runJob(job: VerifyJob, trust: TrustStore | null): JobOutcome {
             recipientRole: job.recipientRole,
             now,
             skewSeconds: job.skewSeconds,
+            ...(job.sealedBy !== null && job.sealed[i] ? { sealedBy: job.sealedBy } : {}),
           }),
         )
       : {

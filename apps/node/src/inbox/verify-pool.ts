@@ -76,6 +76,7 @@ export class VerifyPool {
             ...job,
             envelopes: job.envelopes.slice(from, to),
             skip: job.skip.slice(from, to),
+            sealed: job.sealed.slice(from, to),
             directory: { serial: held.directory.serial, directory: slot.serial === held.directory.serial ? undefined : held.directory },
           }).then((o) => {
             slot.serial = held.directory.serial;

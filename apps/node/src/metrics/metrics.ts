@@ -5,6 +5,7 @@ export interface Metrics {
   registry: Registry;
   messages: Counter<'direction' | 'type' | 'outcome'>;
   rejections: Counter<'direction' | 'code'>;
+  seals: Counter<'outcome'>;
   outboxDepth: Gauge<'peer'>;
   deliveryLatency: Histogram<'peer'>;
 }
@@ -24,6 +25,12 @@ export function createMetrics(labels: { party: string }): Metrics {
       name: 'firstlight_rejections_total',
       help: 'Rejected messages by error code',
       labelNames: ['direction', 'code'],
+      registers: [registry],
+    }),
+    seals: new Counter({
+      name: 'firstlight_seals_total',
+      help: 'Delivery seals received: accepted (one signature stood for the envelopes it lists) or refused (each envelope verified on its own)',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     outboxDepth: new Gauge({

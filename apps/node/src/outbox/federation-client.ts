@@ -1,6 +1,6 @@
 /**
  * The HTTP side of delivery, exactly as docs/PROTOCOL.md writes it: POST <endpoint>/trpc/federation.deliver
- * with {"envelopes": [...], "answer": "batch"}, answer {"result":{"data":{"receiptBatch":"<JWS>"}}} (or,
+ * with {"envelopes": [...], "answer": "batch", "seal": "<JWS>"}, answer {"result":{"data":{"receiptBatch":"<JWS>"}}} (or,
  * asked for "each", {"receipts":[...]}). Plain fetch, no tRPC client, so what we send is what any
  * implementation in any language would send.
  */
@@ -14,15 +14,15 @@ export type DeliverResponse =
 export async function postEnvelopes(
   endpoint: string,
   envelopes: string[],
-  answer: 'each' | 'batch' = 'batch',
-  timeoutMs = 30_000,
+  options: { answer?: 'each' | 'batch'; seal?: string; timeoutMs?: number } = {},
 ): Promise<DeliverResponse> {
+  const { answer = 'batch', seal, timeoutMs = 30_000 } = options;
   let response: Response;
   try {
     response = await fetch(new URL('trpc/federation.deliver', withSlash(endpoint)), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ envelopes, answer }),
+      body: JSON.stringify(seal === undefined ? { envelopes, answer } : { envelopes, answer, seal }),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {

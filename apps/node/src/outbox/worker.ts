@@ -7,7 +7,7 @@
  * fresh directory arrives.
  */
 import { randomBytes } from 'node:crypto';
-import { type BatchVerdict, type ReceiptBatch, sha256Digest, verify } from '@firstlight/protocol';
+import { type BatchVerdict, type ReceiptBatch, sealDelivery, sha256Digest, verify } from '@firstlight/protocol';
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
@@ -129,10 +129,12 @@ export class OutboxWorker {
     const { ctx } = this;
     const member = ctx.directory.member(peer);
     const started = ctx.clock.now();
+    const digests = batch.map((m) => sha256Digest(m.jws));
     const response = member
       ? await postEnvelopes(
           member.endpoint,
           batch.map((m) => m.jws),
+          { seal: this.seal(peer, digests, started) },
         )
       : ({ ok: false, error: `${peer} is not in directory serial ${ctx.directory.serial ?? 'none'}` } as const);
     const now = ctx.clock.now();
@@ -170,7 +172,7 @@ export class OutboxWorker {
     const updates: Array<{ row: OutboxRow; receipt: string; verdict: BatchVerdict | null; problem: string | null; held: boolean }> =
       batch.map((row, i) => {
         const verdict = answered?.receipts[i] ?? null;
-        if (verdict && verdict.ref.digest !== sha256Digest(row.jws))
+        if (verdict && verdict.ref.digest !== digests[i])
           return { row, receipt: '', verdict: null, problem: 'receipt is for other bytes than we sent', held: false };
         return { row, receipt: batchRef(digest, i), verdict, problem, held: false };
       });
@@ -237,6 +239,18 @@ export class OutboxWorker {
     }
     ctx.logger.debug({ peer, count: batch.length, ms: now - started }, 'batch delivered');
     return true;
+  }
+
+  /**
+   * The delivery's seal (PROTOCOL.md §2.3.2): one signature over every envelope's digest, so the peer
+   * verifies one signature instead of one per message. A single envelope goes without: its own
+   * signature is as cheap to check as a seal's.
+   */
+  private seal(peer: string, digests: string[], nowMs: number): string | undefined {
+    if (digests.length < 2) return undefined;
+    const held = this.ctx.directory.current();
+    const key = this.ctx.keys.signingKey(seconds(nowMs), (kid) => held?.trust.find(kid) !== undefined);
+    return sealDelivery(digests, { from: this.ctx.config.party, to: peer, nowMs, key });
   }
 
   private async fail(batch: OutboxRow[], error: string, now: number): Promise<void> {

@@ -17,9 +17,11 @@ export const federationRouter = router({
         envelopes: z.array(z.unknown()).min(1).max(MAX_ENVELOPES),
         /** A receipt per envelope (the default), or one receipt batch for them all (PROTOCOL.md §5.1). */
         answer: z.enum(['each', 'batch']).default('each'),
+        /** The sender's seal over the envelopes' digests (PROTOCOL.md §2.3.2); one that fails is ignored. */
+        seal: z.string().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.services.inbox.receive(input.envelopes, input.answer)),
+    .mutation(({ ctx, input }) => ctx.services.inbox.receive(input.envelopes, input.answer, input.seal)),
 
   directory: publicProcedure.query(async ({ ctx }) => {
     // The liaison office may have published from the CLI while this process runs: serve the newest.
