@@ -1,20 +1,27 @@
 /**
  * Ingest into a node process, for profiling it:
- *   pnpm --filter @firstlight/bench exec tsx scripts/ingest-process.ts [total] [--each] [--cpu-prof-dir=DIR] [--node-arg=ARG]…
+ *   pnpm --filter @firstlight/bench exec tsx scripts/ingest-process.ts [total] [--each] [--unsealed] [--verify-threads=N] [--cpu-prof-dir=DIR] [--node-arg=ARG]…
  * e.g. --node-arg=--import=./scripts/sqltime.mjs prints the node's time per SQL statement shape.
  * The node runs the bundle (built if stale); with a profile directory it runs with --cpu-prof.
- * Deliveries ask for one receipt batch each, as a node's outbox does; --each asks for a receipt per envelope.
+ * Deliveries are sealed and ask for one receipt batch each, as a node's outbox does; --each asks for a
+ * receipt per envelope, --unsealed sends no seal (the node verifies every envelope's own signature).
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureBundle } from '@firstlight/node/bundle';
 import { Keystore } from '@firstlight/node/keystore';
 import { signMessage, uuidv7 } from '@firstlight/protocol';
-import { singleNode, startNode } from '../src/bench.js';
+import { deliveryBody, singleNode, startNode } from '../src/bench.js';
 
 const total = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 20_000);
 const profDir = process.argv.find((a) => a.startsWith('--cpu-prof-dir='))?.split('=')[1];
 await ensureBundle();
 const single = await singleNode();
+const threads = process.argv.find((a) => a.startsWith('--verify-threads='))?.split('=')[1];
+if (threads !== undefined) {
+  const file = join(single.khDir, 'config.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), verifyThreads: Number(threads) }, null, 2));
+}
 const now = Math.floor(Date.now() / 1000);
 const key = Keystore.open(single.thDir).signingKey(now);
 const envelopes: string[] = [];
@@ -51,7 +58,10 @@ await Promise.all(
       const res = await fetch(`${node.url}/trpc/federation.deliver`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ envelopes: b, answer: process.argv.includes('--each') ? 'each' : 'batch' }),
+        body: deliveryBody(b, key, {
+          sealed: !process.argv.includes('--unsealed'),
+          answer: process.argv.includes('--each') ? 'each' : 'batch',
+        }),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       await res.json();

@@ -12,7 +12,7 @@ import { loadIpIndex } from '@firstlight/node';
 import { ensureBundle } from '@firstlight/node/bundle';
 import { Keystore } from '@firstlight/node/keystore';
 import { createTestFederation } from '@firstlight/node/testing';
-import { type Directory, type SigningKey, signMessage, uuidv7 } from '@firstlight/protocol';
+import { type Directory, type SigningKey, sealDelivery, sha256Digest, signMessage, uuidv7 } from '@firstlight/protocol';
 import { runSimulation } from '@firstlight/sim';
 
 export interface BenchOptions {
@@ -162,8 +162,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
               const res = await fetch(`${node.url}/trpc/federation.deliver`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/json' },
-                // As a node's outbox asks: one receipt batch per delivery (PROTOCOL.md §2.3.1).
-                body: JSON.stringify({ envelopes: b, answer: 'batch' }),
+                body: deliveryBody(b, thKey),
               });
               const body = (await res.json()) as { result: { data: { receiptBatch: string } } };
               const batch = JSON.parse(Buffer.from(body.result.data.receiptBatch.split('.')[1] as string, 'base64url').toString('utf8'));
@@ -186,7 +185,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         value: ingest,
         unit: 'referrals/s',
         ratio: { to: 'raw node:crypto', value: ingest / ceiling, target: 0.6 },
-        note: `${total} referrals in batches of ${batch}, each answered by one receipt batch, 4 connections, to a node process (SQLite, WAL); sender in this process`,
+        note: `${total} referrals in batches of ${batch}, each sealed by the sender and answered by one receipt batch, 4 connections, to a node process (SQLite, WAL); sender in this process`,
       });
     } finally {
       rmSync(single.root, { recursive: true, force: true });
@@ -272,6 +271,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 }
 
 /** A liaison office, TH and KH initialised with the CLI; KH holds the published directory. */
+/**
+ * A delivery from TH to KH as a node's outbox posts it: sealed (one signature over the envelopes'
+ * digests, PROTOCOL.md §2.3.2, signed now) and answered by one receipt batch (§2.3.1). `sealed: false`
+ * leaves the seal out, so the recipient verifies each envelope's own signature.
+ */
+export function deliveryBody(envelopes: string[], key: SigningKey, options: { sealed?: boolean; answer?: 'each' | 'batch' } = {}): string {
+  const { sealed = true, answer = 'batch' } = options;
+  if (!sealed) return JSON.stringify({ envelopes, answer });
+  const seal = sealDelivery(envelopes.map(sha256Digest), { from: 'TH', to: 'KH', nowMs: Date.now(), key });
+  return JSON.stringify({ envelopes, answer, seal });
+}
+
 export async function singleNode(): Promise<{ root: string; bin: string; khDir: string; thDir: string }> {
   const root = mkdtempSync(join(tmpdir(), 'firstlight-bench-node-'));
   const bin = new URL('../../apps/node/bin/firstlight.mjs', import.meta.url).pathname;

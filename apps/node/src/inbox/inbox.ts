@@ -140,7 +140,8 @@ export class Inbox {
     const skewSeconds = ctx.config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
     const seal = sealJws !== undefined && held ? this.checkSeal(sealJws, digests, held.trust, now, skewSeconds) : null;
     // Bytes already received are not verified again: they get their stored receipt (idempotent resend).
-    const known = await this.knownReceipts(digests);
+    // Under a seal verifying costs less than looking them up, and settle() looks them up in any case.
+    const known = seal ? new Map<string, Known>() : await this.knownReceipts(digests);
     // Verify the rest and pre-sign their receipts (on worker threads for large batches); the replay
     // check, the last one, follows in settle() for the whole batch at once.
     const outcome = await this.pool.run(
