@@ -6,10 +6,13 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Directory } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COPY_CHECK } from '../src/kit/copy-checks.js';
-import { type CheckResult, ConformanceKit, KIT_ANCHOR, runChecks } from '../src/kit/kit.js';
-import { acceptAllNode, crashyProxy } from './broken-nodes.js';
+import { type CheckResult, ConformanceKit, fakeCountries, KIT_ANCHOR, runChecks } from '../src/kit/kit.js';
+import { Probe } from '../src/kit/probe.js';
+import { runSealChecks } from '../src/kit/seal-checks.js';
+import { acceptAllNode, crashyProxy, type SealFlaw, sealFlawedNode } from './broken-nodes.js';
 import { BIN, cli, freePort, type NodeProc, startNode } from './harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'firstlight-kit-'));
@@ -62,6 +65,29 @@ const UNREPLAYABLE = [
   'vector typ-other-message (ERR_JWS_TYP)',
 ];
 
+const FLAWS: SealFlaw[] = ['seal-unverified', 'listing-ignored', 'position-ignored', 'key-ignored'];
+/** The seal checks that a forged envelope must be refused by (bad seals apart). */
+const SEAL_REFUSALS = [
+  'a seal never vouches for bytes it does not list: a forged signature (ERR_SIGNATURE_INVALID)',
+  'a seal never vouches for bytes it lists at another position (ERR_SIGNATURE_INVALID)',
+  "a seal never vouches for another key: B's forged envelope listed in A's seal (ERR_SIGNATURE_INVALID)",
+  'a seal never stands for a signature that is not 64 bytes (ERR_SIGNATURE_INVALID)',
+  'a seal stands for the signature step only: every other check still runs (ERR_EXPIRED, ERR_WRONG_RECIPIENT)',
+];
+const BAD_SEALS = [
+  'its own signature broken',
+  "signed with another country's key",
+  'one digest more than envelopes',
+  'addressed to another party',
+  'older than the clock-skew allowance',
+].map((defect) => `a bad seal (${defect}) vouches for nothing and costs no message (ERR_SIGNATURE_INVALID)`);
+
+/** The directory the kit last published (a fixture node holds it as the kit serves it). */
+const heldByKit = (): Directory => {
+  if (!kit.directory) throw new Error('the kit has published no directory');
+  return kit.directory;
+};
+
 /** The operator hook for a firstlight node: `firstlight status` on its data directory while it runs. */
 const acknowledge = (referralId: string) =>
   new Promise<void>((resolve, reject) =>
@@ -102,6 +128,8 @@ describe('the black-box conformance kit', () => {
       // Without an operator hook, the copy check is listed as skipped with its reason, never passed.
       expect(results.find((r) => r.name === COPY_CHECK)).toMatchObject({ ok: true, skipped: true });
       expect(failed).toContain('after the rotation, a message signed with the old key (ERR_KEY_REVOKED)');
+      // Every negative seal check: it takes a forged envelope, sealed or not.
+      expect(failed).toEqual(expect.arrayContaining([...SEAL_REFUSALS, ...BAD_SEALS]));
       expect(results.find((r) => r.name.startsWith('a tampered payload'))?.reason).toContain(
         'accepted, expected rejection with ERR_SIGNATURE_INVALID',
       );
@@ -109,6 +137,34 @@ describe('the black-box conformance kit', () => {
       broken.close();
       expect(await kit.publishTo(target, 100)).toBe(true);
     }
+  });
+
+  it('fails exactly the seal checks a node breaks when it lets a seal stand for a signature where it must not', async () => {
+    const failedBy: Record<string, string[]> = {};
+    try {
+      for (const [i, flaw] of FLAWS.entries()) {
+        const flawed = await sealFlawedNode('KH', heldByKit, flaw);
+        try {
+          const fake = { url: flawed.url, country: 'KH', jwk: flawed.key.publicJwk as never };
+          await kit.publish(fake, 60 + i);
+          const probe = new Probe(fake, heldByKit(), fakeCountries('KH')[0]);
+          await runSealChecks(probe);
+          expect(probe.results).toHaveLength(12);
+          failedBy[flaw] = probe.results.filter((r) => !r.ok).map((r) => r.name);
+        } finally {
+          flawed.close();
+        }
+      }
+    } finally {
+      expect(await kit.publishTo(target, 100)).toBe(true);
+    }
+    const [unlisted, position, otherKey] = SEAL_REFUSALS;
+    expect(failedBy).toEqual({
+      'seal-unverified': BAD_SEALS,
+      'listing-ignored': [unlisted, position],
+      'position-ignored': [position],
+      'key-ignored': [otherKey],
+    });
   });
 
   it('fails exactly the bad-input checks against a node that answers 500 to bad input', async () => {

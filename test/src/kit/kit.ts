@@ -29,6 +29,7 @@ import { runCopyChecks, type TargetDriver } from './copy-checks.js';
 import { runDirectoryChecks } from './directory-checks.js';
 import { fakeCountries, KIT_KEYS, rotationKeys } from './keys.js';
 import { type CheckResult, type KitTarget, nowSeconds, Probe } from './probe.js';
+import { runSealChecks } from './seal-checks.js';
 import { runVectorChecks } from './vector-checks.js';
 import { loadVectors, type VectorSet } from './vector-replay.js';
 
@@ -218,7 +219,9 @@ export class ConformanceKit {
       const party = deliverTo ? (deliverTo[1] ?? LIAISON_PARTY) : null;
       const key = party === LIAISON_PARTY ? KIT_KEYS.liaison : party ? this.countryKey(party) : null;
       if (party && key && req.method === 'POST') {
-        const body = JSON.parse(await readBody(req)) as { envelopes?: unknown[]; answer?: unknown };
+        // A `seal` member (PROTOCOL.md §2.3.2) is taken and ignored, as a recipient MAY: the kit verifies
+        // every envelope the target sends on its own signature, the strictest reading of what it sends.
+        const body = JSON.parse(await readBody(req)) as { envelopes?: unknown[]; answer?: unknown; seal?: unknown };
         const envelopes = Array.isArray(body.envelopes) ? body.envelopes : [];
         const verdicts = await this.receive(envelopes, party);
         if (body.answer === 'batch') {
@@ -305,6 +308,7 @@ export async function runChecks(kit: ConformanceKit, target: KitTarget, options:
   const [a] = fakeCountries(target.country);
   const probe = new Probe(target, directory, a);
   await runBaseChecks(probe);
+  await runSealChecks(probe);
   const vectors = options.vectors ?? loadVectors();
   await runVectorChecks(probe, vectors);
   await runCopyChecks(probe, kit, options.driver, options.waitMs ?? 30_000);
