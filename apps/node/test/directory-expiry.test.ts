@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sha256Digest, verify } from '@firstlight/protocol';
+import { sealDelivery, sha256Digest, verify } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/clock.js';
 import { DirectoryClient } from '../src/directory/directory-client.js';
@@ -82,13 +82,21 @@ describe('directory expiry at the time of use', () => {
     }
     expect(await receivedByTh(sent.id)).toBe(false);
 
-    // TH refuses whatever reaches it, in a receipt it signs (unattributed: no signature can be checked).
+    // TH refuses whatever reaches it, in a receipt it signs (unattributed: no signature can be checked),
+    // sealed or not: past the grace period a seal is not even checked.
     const jws = (await outboxRow(sent.id, 'TH')).jws;
+    const seal = sealDelivery([sha256Digest(jws)], {
+      from: 'VN',
+      to: 'TH',
+      nowMs: clock.now(),
+      key: vn.ctx.keys.signingKey(Math.floor(clock.now() / 1000)),
+    });
     const response = await fetch(`${th.url}/trpc/federation.deliver`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ envelopes: [jws] }),
+      body: JSON.stringify({ envelopes: [jws], seal }),
     });
+    expect(await th.ctx.metrics.registry.getSingleMetricAsString('firstlight_seals_total')).not.toMatch(/outcome="accepted"/);
     const body = (await response.json()) as { result: { data: { receipts: string[] } } };
     const trust = vn.ctx.directory.current()?.trust;
     if (!trust) throw new Error('VN holds no directory');

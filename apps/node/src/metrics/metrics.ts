@@ -29,7 +29,7 @@ export function createMetrics(labels: { party: string }): Metrics {
     }),
     seals: new Counter({
       name: 'firstlight_seals_total',
-      help: 'Delivery seals received: accepted (one signature stood for the envelopes it lists) or refused (each envelope verified on its own)',
+      help: 'Delivery seals received: accepted (the seal held; it stands for the envelopes it lists, of its key, not already stored) or refused (each envelope verified on its own)',
       labelNames: ['outcome'],
       registers: [registry],
     }),
