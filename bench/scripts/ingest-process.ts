@@ -48,6 +48,12 @@ for (let n = 0; n < total; n++)
   );
 const nodeArgs = process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length));
 const node = await startNode(single.bin, single.khDir, [...nodeArgs, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]);
+/** CPU seconds (user + system, every thread) the node process has used so far, from /proc. */
+const cpuOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+const cpuBefore = cpuOf(node.pid);
 const start = performance.now();
 let next = 0;
 await Promise.all(
@@ -69,6 +75,9 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - start) / 1000;
-console.log(`${total} referrals in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)}/s`);
+const cpu = cpuOf(node.pid) - cpuBefore;
+console.log(
+  `${total} referrals in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)}/s; the node used ${cpu.toFixed(2)} CPU s (${Math.round((cpu * 1e6) / total)} µs per referral, ${(cpu / seconds).toFixed(2)} cores)`,
+);
 await node.stop();
 rmSync(single.root, { recursive: true, force: true });
