@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ensureBundle } from '@firstlight/node/bundle';
 import { Keystore } from '@firstlight/node/keystore';
 import { signMessage, uuidv7 } from '@firstlight/protocol';
-import { deliveryBody, singleNode, startNode } from '../src/bench.js';
+import { deliveryBody, processCpuSeconds, singleNode, startNode } from '../src/bench.js';
 
 const total = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 20_000);
 const profDir = process.argv.find((a) => a.startsWith('--cpu-prof-dir='))?.split('=')[1];
@@ -48,12 +48,7 @@ for (let n = 0; n < total; n++)
   );
 const nodeArgs = process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length));
 const node = await startNode(single.bin, single.khDir, [...nodeArgs, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]);
-/** CPU seconds (user + system, every thread) the node process has used so far, from /proc. */
-const cpuOf = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
-const cpuBefore = cpuOf(node.pid);
+const cpuBefore = processCpuSeconds(node.pid);
 const start = performance.now();
 let next = 0;
 await Promise.all(
@@ -75,7 +70,7 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - start) / 1000;
-const cpu = cpuOf(node.pid) - cpuBefore;
+const cpu = processCpuSeconds(node.pid) - cpuBefore;
 console.log(
   `${total} referrals in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)}/s; the node used ${cpu.toFixed(2)} CPU s (${Math.round((cpu * 1e6) / total)} µs per referral, ${(cpu / seconds).toFixed(2)} cores)`,
 );

@@ -151,8 +151,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       for (let i = 0; i < envelopes.length; i += batch) batches.push(envelopes.slice(i, i + batch));
       const node = await startNode(single.bin, single.khDir);
       let ingestSeconds: number;
+      let nodeCpu: number;
       let receipts = 0;
       try {
+        const cpuBefore = processCpuSeconds(node.pid);
         const start = performance.now();
         let next = 0;
         await Promise.all(
@@ -171,6 +173,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           }),
         );
         ingestSeconds = (performance.now() - start) / 1000;
+        nodeCpu = processCpuSeconds(node.pid) - cpuBefore;
       } finally {
         await node.stop();
       }
@@ -185,7 +188,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         value: ingest,
         unit: 'referrals/s',
         ratio: { to: 'raw node:crypto', value: ingest / ceiling, target: 0.6 },
-        note: `${total} referrals in batches of ${batch}, each sealed by the sender and answered by one receipt batch, 4 connections, to a node process (SQLite, WAL); sender in this process`,
+        note: `${total} referrals in batches of ${batch}, each sealed by the sender and answered by one receipt batch, 4 connections, to a node process (SQLite, WAL); sender in this process; the node used ${Math.round((nodeCpu * 1e6) / total)} µs of CPU per referral (${(nodeCpu / ingestSeconds).toFixed(2)} cores)`,
       });
     } finally {
       rmSync(single.root, { recursive: true, force: true });
@@ -281,6 +284,16 @@ export function deliveryBody(envelopes: string[], key: SigningKey, options: { se
   if (!sealed) return JSON.stringify({ envelopes, answer });
   const seal = sealDelivery(envelopes.map(sha256Digest), { from: 'TH', to: 'KH', nowMs: Date.now(), key });
   return JSON.stringify({ envelopes, answer, seal });
+}
+
+/** CPU seconds (user + system, every thread) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export async function singleNode(): Promise<{ root: string; bin: string; khDir: string; thDir: string }> {
