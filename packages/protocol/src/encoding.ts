@@ -3,13 +3,13 @@
  * character) and strict JSON (no duplicate keys, no __proto__/constructor keys, objects without
  * prototypes). Never throws: returns null when the input is not exactly right.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 export function decodeBase64url(text: string): Uint8Array | null {
-  if (!B64URL.test(text) || text.length % 4 === 1) return null;
+  if (text.length % 4 === 1) return null;
   // The last character of a partial quantum carries unused bits, which must be zero: otherwise the
   // same bytes have several texts (re-encoded signatures). 2 leftover chars: 4 unused bits; 3: 2.
   const rest = text.length % 4;
@@ -18,6 +18,7 @@ export function decodeBase64url(text: string): Uint8Array | null {
     if ((rest === 2 && (last & 0b1111) !== 0) || (rest === 3 && (last & 0b11) !== 0)) return null;
   }
   if (text.length > SMALL_DECODE) {
+    if (!B64URL.test(text)) return null;
     const bytes = Buffer.from(text, 'base64url');
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -28,8 +29,12 @@ export function decodeBase64url(text: string): Uint8Array | null {
   let acc = 0;
   let bits = 0;
   let o = 0;
+  // Each character is checked as it is decoded: outside the alphabet (SEXTET 64, or any code ≥ 128) is refused.
   for (let i = 0; i < text.length; i++) {
-    acc = ((acc << 6) | (SEXTET[text.charCodeAt(i)] as number)) & 0xffffff;
+    const code = text.charCodeAt(i);
+    const sextet = code < 128 ? (SEXTET[code] as number) : 64;
+    if (sextet === 64) return null;
+    acc = ((acc << 6) | sextet) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -41,7 +46,8 @@ export function decodeBase64url(text: string): Uint8Array | null {
 
 /** Longer texts (directories) are decoded by Buffer. */
 const SMALL_DECODE = 32 * 1024;
-const SEXTET = new Uint8Array(128);
+/** Character code → its 6 bits; 64 marks a character outside the base64url alphabet. */
+const SEXTET = new Uint8Array(128).fill(64);
 for (let i = 0; i < ALPHABET.length; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
 
 export function encodeBase64url(bytes: Uint8Array | string): string {
@@ -127,5 +133,6 @@ function hasDuplicateOrForbiddenKeys(text: string): boolean {
 
 /** `sha256:<64 lowercase hex>` of the exact bytes. */
 export function sha256Digest(data: string | Uint8Array): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  // One-shot hash (Node ≥ 20.12): no Hash object per message. A string is hashed as its UTF-8 bytes.
+  return `sha256:${hash('sha256', data, 'hex')}`;
 }

@@ -39,11 +39,16 @@ export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string
     return new ProtocolError('ERR_JWS_MALFORMED', 'every JWS part must be non-empty, unpadded, canonical base64url');
   // A sender uses the same protected header for every message it signs with a key: its checks are
   // memoised per exact header text (bounded), everything else is checked per message.
-  let header = headerCache.get(`${expectedTyp} ${headerB64}`);
+  let cache = headerCache.get(expectedTyp);
+  if (!cache) {
+    cache = new Map();
+    headerCache.set(expectedTyp, cache);
+  }
+  let header = cache.get(headerB64);
   if (!header) {
     header = checkHeader(headerB64, expectedTyp);
-    if (headerCache.size >= HEADER_CACHE_SIZE) headerCache.clear();
-    headerCache.set(`${expectedTyp} ${headerB64}`, header);
+    if (cache.size >= HEADER_CACHE_SIZE) cache.clear();
+    cache.set(headerB64, header);
   }
   if (header instanceof ProtocolError) return header;
   // The signature's length is checked with the signature itself (step 5), after the key lookup (step 4).
@@ -58,7 +63,8 @@ export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string
 }
 
 const HEADER_CACHE_SIZE = 4096;
-const headerCache = new Map<string, { kid: string; typ: string } | ProtocolError>();
+/** Per expected typ, per exact header text (so no key is built per message). */
+const headerCache = new Map<string, Map<string, { kid: string; typ: string } | ProtocolError>>();
 
 function checkHeader(headerB64: string, expectedTyp: string): { kid: string; typ: string } | ProtocolError {
   const headerBytes = decodeBase64url(headerB64);
