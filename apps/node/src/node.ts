@@ -19,6 +19,7 @@ import { Keystore } from './keys/keystore.js';
 import { liaisonApplier } from './liaison/applier.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createMetrics } from './metrics/metrics.js';
+import { depthByPeer } from './outbox/outbox.js';
 import { OutboxWorker } from './outbox/worker.js';
 import { type IpIndex, loadIpIndex } from './routing/ip-index.js';
 import type { Services } from './services.js';
@@ -82,7 +83,7 @@ export async function openNode(options: NodeOptions): Promise<OpenedNode> {
     logger,
     keys: Keystore.open(options.dataDir),
     directory,
-    metrics: createMetrics({ party: config.party }),
+    metrics: createMetrics({ party: config.party }, { outboxDepth: () => depthByPeer(handle.db) }),
     wakeOutbox: () => wake(),
   };
   return {

@@ -10,7 +10,12 @@ export interface Metrics {
   deliveryLatency: Histogram<'peer'>;
 }
 
-export function createMetrics(labels: { party: string }): Metrics {
+export interface MetricSources {
+  /** Queued messages per peer, read when the metrics are collected (a scrape), never on a timer. */
+  outboxDepth?: () => Promise<Array<{ peer: string; depth: number }>>;
+}
+
+export function createMetrics(labels: { party: string }, sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ party: labels.party });
   return {
@@ -38,6 +43,14 @@ export function createMetrics(labels: { party: string }): Metrics {
       help: 'Messages waiting in the outbox per peer',
       labelNames: ['peer'],
       registers: [registry],
+      ...(sources.outboxDepth
+        ? {
+            async collect(this: Gauge<'peer'>) {
+              const depths = await (sources.outboxDepth as NonNullable<MetricSources['outboxDepth']>)();
+              for (const { peer, depth } of depths) this.set({ peer }, depth);
+            },
+          }
+        : {}),
     }),
     deliveryLatency: new Histogram({
       name: 'firstlight_delivery_seconds',

@@ -16,7 +16,7 @@ import type { Database } from '../db/schema.js';
 import { batchRef, storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
 import type { OutboxRow } from './outbox.js';
-import { backoffMs, claim, depthByPeer, duePeers } from './outbox.js';
+import { backoffMs, claim, duePeers } from './outbox.js';
 import { touchPeer } from './peers.js';
 
 /**
@@ -79,7 +79,6 @@ export class OutboxWorker {
           if (!this.inFlight.has(peer)) this.startPeer(peer);
         }
       }
-      for (const { peer, depth } of await depthByPeer(this.ctx.db)) this.ctx.metrics.outboxDepth.set({ peer }, depth);
     } catch (error) {
       this.ctx.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'outbox tick failed');
     } finally {
