@@ -46,7 +46,14 @@ export interface VerifyContext<T extends WireMessageType> {
 }
 
 export type VerifyResult<T extends WireMessageType> =
-  | { ok: true; message: MessageByType[T]; kid: string; digest: string }
+  | {
+      ok: true;
+      message: MessageByType[T];
+      kid: string;
+      digest: string;
+      /** The delivery seal's signature stood for the message's own (`sealedBy`): the seal is its proof. */
+      sealed: boolean;
+    }
   | {
       ok: false;
       error: ProtocolError;
@@ -84,7 +91,7 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
   let id: string | null = null;
   let sender: string | null = null;
   const fail = (error: ProtocolError): VerifyResult<T> => ({ ok: false, error, digest, id, sender });
-  let verified: { message: MessageByType[T]; kid: string };
+  let verified: { message: MessageByType[T]; kid: string; sealed: boolean };
   try {
     const parts = splitCompact(jws, MAX_BYTES[context.type], JWS_TYP[context.type]);
     if (parts instanceof ProtocolError) return fail(parts);
@@ -216,12 +223,12 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
           },
         ),
       );
-    verified = { message: parsed.data as MessageByType[T], kid: parts.kid };
+    verified = { message: parsed.data as MessageByType[T], kid: parts.kid, sealed };
   } catch {
     // Nothing above throws on any input; this is a last guard so that verify stays total.
     return fail(new ProtocolError('ERR_JWS_MALFORMED', 'the message could not be processed'));
   }
-  return { ok: true, message: verified.message, kid: verified.kid, digest };
+  return { ok: true, message: verified.message, kid: verified.kid, digest, sealed: verified.sealed };
 }
 
 /** A stable text for a non-string envelope (never throws, whatever the value: it only feeds the digest). */

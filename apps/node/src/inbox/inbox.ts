@@ -294,7 +294,7 @@ export class Inbox {
       try {
         const seal = verified.seal;
         // A message accepted on the seal (its own signature never checked) keeps the seal as its proof.
-        const sealOf = (a: (typeof accepted)[number]) => (seal?.covered[a.index] && a.result.kid === seal.kid ? seal.digest : null);
+        const sealOf = (a: (typeof accepted)[number]) => (seal && a.result.sealed ? seal.digest : null);
         const sealed = accepted.some((a) => sealOf(a) !== null) ? seal : null;
         if (sealed) audit.push({ at: now, kind: 'received.seal', ref: `seal:${sealed.id}@${sealed.from}`, digest: sealed.digest });
         await this.store(

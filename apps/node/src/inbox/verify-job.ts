@@ -43,7 +43,7 @@ export interface VerifyJob {
 
 /** A verify result that crosses a thread boundary (ProtocolError as its JSON). */
 export type WireResult =
-  | { ok: true; message: Extract<VerifyResult<InboundType>, { ok: true }>['message']; kid: string; digest: string }
+  | Extract<VerifyResult<InboundType>, { ok: true }>
   | {
       ok: false;
       error: { code: ErrorCode; message: string; details: ErrorDetails };
