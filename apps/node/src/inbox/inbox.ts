@@ -24,6 +24,7 @@ import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
+import { publishedSigningKey } from '../keys/published-key.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
 import { batchRef, storeBatch } from '../receipts/stored.js';
@@ -135,7 +136,7 @@ export class Inbox {
     const { ctx } = this;
     const now = ctx.clock.now();
     const held = ctx.directory.current();
-    const key = ctx.keys.signingKey(seconds(now), (kid) => held?.trust.find(kid) !== undefined);
+    const key = publishedSigningKey(ctx, seconds(now));
     const digests = envelopes.map((e) => (typeof e === 'string' ? sha256Digest(e) : null));
     const skewSeconds = ctx.config.skewSeconds ?? DEFAULT_SKEW_SECONDS;
     // Past the directory's grace period nothing is verified (every envelope is refused, verify-pool.ts): nor is a seal.

@@ -7,13 +7,13 @@ import { CompactSign } from 'jose';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { withSlash } from '../directory/directory-client.js';
+import { publishedSigningKey } from './published-key.js';
 
 export const KEY_SUBMISSION_TYP = 'firstlight-key-submission+jws';
 
 export async function rotateKey(ctx: NodeContext): Promise<{ kid: string; submitted: boolean; message: string }> {
   const now = seconds(ctx.clock.now());
-  const held = ctx.directory.current();
-  const current = ctx.keys.signingKey(now, (kid) => held?.trust.find(kid) !== undefined);
+  const current = publishedSigningKey(ctx, now);
   const meta = ctx.keys.create(now);
   const submission = await new CompactSign(
     new TextEncoder().encode(

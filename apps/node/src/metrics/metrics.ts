@@ -15,7 +15,7 @@ export interface MetricSources {
   outboxDepth?: () => Promise<Array<{ peer: string; depth: number }>>;
 }
 
-export function createMetrics(labels: { party: string }, sources: MetricSources = {}): Metrics {
+export function createMetrics(labels: { party: string }, { outboxDepth }: MetricSources = {}): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ party: labels.party });
   return {
@@ -43,11 +43,10 @@ export function createMetrics(labels: { party: string }, sources: MetricSources 
       help: 'Messages waiting in the outbox per peer',
       labelNames: ['peer'],
       registers: [registry],
-      ...(sources.outboxDepth
+      ...(outboxDepth
         ? {
             async collect(this: Gauge<'peer'>) {
-              const depths = await (sources.outboxDepth as NonNullable<MetricSources['outboxDepth']>)();
-              for (const { peer, depth } of depths) this.set({ peer }, depth);
+              for (const { peer, depth } of await outboxDepth()) this.set({ peer }, depth);
             },
           }
         : {}),

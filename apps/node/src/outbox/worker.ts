@@ -13,6 +13,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
+import { publishedSigningKey } from '../keys/published-key.js';
 import { batchRef, storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
 import type { OutboxRow } from './outbox.js';
@@ -247,8 +248,7 @@ export class OutboxWorker {
    */
   private seal(peer: string, digests: string[], nowMs: number): string | undefined {
     if (digests.length < 2) return undefined;
-    const held = this.ctx.directory.current();
-    const key = this.ctx.keys.signingKey(seconds(nowMs), (kid) => held?.trust.find(kid) !== undefined);
+    const key = publishedSigningKey(this.ctx, seconds(nowMs));
     return sealDelivery(digests, { from: this.ctx.config.party, to: peer, nowMs, key });
   }
 

@@ -19,6 +19,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { NodeError } from '../errors.js';
+import { publishedSigningKey } from '../keys/published-key.js';
 import { enqueue } from '../outbox/outbox.js';
 import type { IpIndex } from '../routing/ip-index.js';
 import { routeIp } from '../routing/route.js';
@@ -114,7 +115,7 @@ export async function createReferral(
     urgency: input.urgency,
     operation: input.operation,
   };
-  const key = ctx.keys.signingKey(iat, (kid) => held.trust.find(kid) !== undefined);
+  const key = publishedSigningKey(ctx, iat);
   const jws = await signMessage('referral', message, key);
   await ctx.db.transaction().execute(async (trx) => {
     await trx

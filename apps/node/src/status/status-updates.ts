@@ -17,6 +17,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { NodeError } from '../errors.js';
+import { publishedSigningKey } from '../keys/published-key.js';
 import { enqueue } from '../outbox/outbox.js';
 
 export const statusInput = z.strictObject({
@@ -52,7 +53,7 @@ export async function updateStatus(ctx: NodeContext, raw: StatusInput): Promise<
     ...(input.outcome ? { outcome: input.outcome } : {}),
     ...(input.reason ? { reason: input.reason } : {}),
   };
-  const key = ctx.keys.signingKey(iat, (kid) => held.trust.find(kid) !== undefined);
+  const key = publishedSigningKey(ctx, iat);
   const jws = await signMessage('status', message, key);
   await ctx.db.transaction().execute(async (trx) => {
     await trx
