@@ -6,15 +6,18 @@ import { createTestFederation, type TestFederation } from '../src/testing/federa
 /** Who may call each bureau procedure. A new procedure without an entry here fails the test. */
 const ALLOWED: Record<string, Role[]> = {
   'bureau.complaints.create': ['officer'],
+  'bureau.complaints.createMany': ['officer'],
   'bureau.complaints.list': ['officer', 'auditor'],
   'bureau.complaints.get': ['officer', 'auditor'],
   'bureau.referrals.route': ['officer'],
   'bureau.referrals.create': ['officer'],
+  'bureau.referrals.createMany': ['officer'],
   'bureau.referrals.list': ['officer', 'auditor'],
   'bureau.referrals.get': ['officer', 'auditor'],
   'bureau.inbox.list': ['officer', 'auditor'],
   'bureau.inbox.get': ['officer', 'auditor'],
   'bureau.inbox.updateStatus': ['officer'],
+  'bureau.inbox.updateStatuses': ['officer'],
   'bureau.tokens.create': ['admin'],
   'bureau.tokens.list': ['admin'],
   'bureau.tokens.revoke': ['admin'],

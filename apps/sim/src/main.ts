@@ -18,7 +18,7 @@ const program = new Command('firstlight-sim')
   .option('--exit-when-done', 'stop once every referral is closed or declined', false)
   .option('--step-seconds <s>', 'seconds between status steps in receiving countries', int, 1)
   .option('--seed <n>', 'random seed for the synthetic cases', int, 2015)
-  .option('--concurrency <n>', 'cases filed at once, and status updates at once per country', int, 8)
+  .option('--concurrency <n>', 'filers at work at once (each imports a chunk of cases per origin country)', int, 8)
   .showHelpAfterError()
   .exitOverride();
 

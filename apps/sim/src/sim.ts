@@ -23,7 +23,7 @@ import {
   sampleIpsFor,
 } from '@firstlight/node';
 import { ensureBundle } from '@firstlight/node/bundle';
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpLink } from '@trpc/client';
 import { z } from 'zod';
 import { CONSOLE_DIST, killAllSync, type NodeProcess, startNodeProcess, stopAll, waitHealthy } from './processes.js';
 import { type Country, outcome, prng, route, type Scenario, syntheticCase } from './scenario.js';
@@ -42,7 +42,7 @@ export const simOptionsSchema = z.strictObject({
   exitWhenDone: z.boolean().default(false),
   /** Seconds between a referral's status steps in the receiving country (pacing, so progress is visible). */
   stepSeconds: z.number().min(0).max(3600).default(1),
-  /** Cases filed at once, and status updates sent at once per country (bureaus work in parallel). */
+  /** Filers at work at once (each files a chunk of cases: one complaint import and one referral call per origin). */
   concurrency: z.int().min(1).max(256).default(8),
   /** Run only these countries of the scenario (tests: a small federation through the same code path). */
   only: z.array(z.string().length(2)).min(2).optional(),
@@ -68,6 +68,7 @@ export function loadScenario(countries: 23 | 76): Scenario {
 }
 
 type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
+type StatusUpdate = Parameters<Client['bureau']['inbox']['updateStatuses']['mutate']>[0]['updates'][number];
 const clientFor = (url: string, token: string): Client =>
   createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, headers: () => ({ authorization: `Bearer ${token}` }) })] });
 
@@ -278,73 +279,97 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   const random = prng(options.seed + st.filed * 7919);
   const countries = scenario.countries;
 
-  async function fileOne(n: number): Promise<void> {
-    index ??= loadIpIndex();
-    const { origin, destination } = route(random, countries);
-    const client = officers.get(origin) as Client;
-    const c = syntheticCase(random, origin, n, scenario.operation);
-    const complaint = await client.bureau.complaints.create.mutate({
-      victimName: c.victimName,
-      victimContact: c.victimContact,
-      amountLost: c.amountLost,
-      currency: c.currency,
-      scamType: c.scamType,
-      narrative: c.narrative,
-      occurredAt: c.occurredAt,
-      reportedAt: c.reportedAt,
-    });
-    const res = await fetch(`${urls[origin]}/bureau/evidence?complaintId=${complaint.id}&filename=warrant.html`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${st.tokens[origin]?.officer}`, 'content-type': 'text/html' },
-      body: c.warrantPage,
-    });
-    if (!res.ok) throw new Error(`evidence upload to ${origin} failed: HTTP ${res.status}`);
-    const { digest } = (await res.json()) as { digest: string };
-    const [ip] = sampleIpsFor(index, destination, 1, random);
-    if (!ip) return;
-    await client.bureau.referrals.create.mutate({
-      complaintId: complaint.id,
-      ip,
-      seenAt: `${c.occurredAt}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
-      evidence: [digest],
-      action: c.action,
-      urgency: c.urgency,
-      operation: scenario.operation.id,
-    });
+  // Filing works like a bureau importing a day's reports: a filer takes a chunk of cases, and each
+  // origin country imports its complaints in one call, attaches each one's evidence file, and refers
+  // them in one call (PROTOCOL's messages are still one signed referral each; they travel together).
+  const chunkSize = Math.max(10, Math.min(200, Math.ceil(st.referralsPlanned / options.concurrency)));
+
+  async function fileChunk(numbers: number[]): Promise<void> {
+    const byOrigin = new Map<string, Array<{ destination: string; c: ReturnType<typeof syntheticCase> }>>();
+    for (const n of numbers) {
+      const { origin, destination } = route(random, countries);
+      const list = byOrigin.get(origin) ?? [];
+      list.push({ destination, c: syntheticCase(random, origin, n, scenario.operation) });
+      byOrigin.set(origin, list);
+    }
+    await Promise.all([...byOrigin].map(([origin, cases]) => fileFor(origin, cases)));
   }
 
-  // Several filers share the plan: each claims the next case number. st.filed counts cases finished,
-  // so a resumed run may file again the few that were in flight when it stopped.
-  let claimed = st.filed;
-  async function filer(): Promise<void> {
-    while (!stopping && claimed < st.referralsPlanned) {
-      const n = claimed++;
-      // A refused case (say, a sampled IP the bureau cannot route) or a failed request (a reset
-      // connection on a busy machine) is tried again with new draws, then skipped: the complaint stays
-      // in its country, and the progress line counts what was referred. A filer never dies of one case.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          await fileOne(n);
-          break;
-        } catch (error) {
-          if (stopping) return;
-          if (attempt === 2 && !(error instanceof TRPCClientError))
-            process.stderr.write(`case ${n} skipped after 3 attempts: ${error instanceof Error ? error.message : String(error)}\n`);
-        }
-      }
-      st.filed += 1;
-      if (st.filed % 10 === 0 || st.filed === st.referralsPlanned) saveState(options.dataRoot, st);
+  async function fileFor(origin: string, cases: Array<{ destination: string; c: ReturnType<typeof syntheticCase> }>): Promise<void> {
+    index ??= loadIpIndex();
+    const ips = index;
+    const client = officers.get(origin) as Client;
+    const { ids } = await client.bureau.complaints.createMany.mutate({
+      complaints: cases.map(({ c }) => ({
+        victimName: c.victimName,
+        victimContact: c.victimContact,
+        amountLost: c.amountLost,
+        currency: c.currency,
+        scamType: c.scamType,
+        narrative: c.narrative,
+        occurredAt: c.occurredAt,
+        reportedAt: c.reportedAt,
+      })),
+    });
+    let pending: Array<{ destination: string; c: ReturnType<typeof syntheticCase>; complaintId: string; digest: string }> = [];
+    for (const [i, { destination, c }] of cases.entries()) {
+      const complaintId = ids[i] as string;
+      const res = await fetch(`${urls[origin]}/bureau/evidence?complaintId=${complaintId}&filename=warrant.html`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${st.tokens[origin]?.officer}`, 'content-type': 'text/html' },
+        body: c.warrantPage,
+      });
+      if (!res.ok) throw new Error(`evidence upload to ${origin} failed: HTTP ${res.status}`);
+      const { digest } = (await res.json()) as { digest: string };
+      pending.push({ destination, c, complaintId, digest });
+    }
+    // A case refused (say, a sampled IP the bureau cannot route) is tried again with a new address,
+    // twice, then left: the complaint stays in its country, and the progress line counts what was referred.
+    for (let attempt = 0; attempt < 3 && pending.length > 0 && !stopping; attempt++) {
+      const drawn = pending.flatMap((p) => {
+        const [ip] = sampleIpsFor(ips, p.destination, 1, random);
+        return ip ? [{ ...p, ip }] : [];
+      });
+      if (drawn.length === 0) return;
+      const results = await client.bureau.referrals.createMany.mutate({
+        referrals: drawn.map(({ c, complaintId, digest, ip }) => ({
+          complaintId,
+          ip,
+          seenAt: `${c.occurredAt}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
+          evidence: [digest],
+          action: c.action,
+          urgency: c.urgency,
+          operation: scenario.operation.id,
+        })),
+      });
+      pending = drawn.filter((_, i) => results[i]?.ok !== true);
     }
   }
 
-  /** Runs `task` over `items`, at most `limit` at a time. */
-  async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(limit, items.length) }, async () => {
-        while (next < items.length && !stopping) await task(items[next++] as T);
-      }),
-    );
+  // Several filers share the plan: each claims the next chunk of case numbers. st.filed counts cases
+  // finished, so a resumed run may file again the few that were in flight when it stopped.
+  let claimed = st.filed;
+  async function filer(): Promise<void> {
+    while (!stopping && claimed < st.referralsPlanned) {
+      const numbers = Array.from({ length: Math.min(chunkSize, st.referralsPlanned - claimed) }, (_, i) => claimed + i);
+      claimed += numbers.length;
+      // A failed request (a reset connection on a busy machine) is tried again, then the chunk is
+      // skipped with a line on stderr: a filer never dies of one case.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await fileChunk(numbers);
+          break;
+        } catch (error) {
+          if (stopping) return;
+          if (attempt === 2)
+            process.stderr.write(
+              `cases ${numbers[0]}–${numbers.at(-1)} skipped after 3 attempts: ${error instanceof Error ? error.message : String(error)}\n`,
+            );
+        }
+      }
+      st.filed += numbers.length;
+      saveState(options.dataRoot, st);
+    }
   }
 
   const NEXT: Record<string, string> = {
@@ -355,7 +380,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     action_taken: 'closed',
   };
   const outcomes = new Map<string, ReturnType<typeof outcome>>();
-  /** One country's bureau: moves each referral in its inbox one step on. */
+  /** One country's bureau: moves each referral in its inbox one step on, in one call per 500. */
   async function respond(client: Client): Promise<number> {
     let inbox: Awaited<ReturnType<Client['bureau']['inbox']['list']['query']>>;
     try {
@@ -363,31 +388,34 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     } catch {
       return 0;
     }
-    const open = inbox.filter((r) => NEXT[r.state]);
-    await eachLimited(open, options.concurrency, async (r) => {
-      const next = NEXT[r.state] as string;
+    const updates = inbox.flatMap((r): StatusUpdate[] => {
+      const next = NEXT[r.state];
+      if (!next) return [];
       const rnd = prng(Number.parseInt(r.id.slice(-8), 16) ^ options.seed);
-      try {
-        if (r.state === 'acknowledged' && rnd() < 0.08) {
-          await client.bureau.inbox.updateStatus.mutate({
+      if (r.state === 'acknowledged' && rnd() < 0.08)
+        return [
+          {
             referralId: r.id,
             state: 'declined',
             reason: rnd() < 0.5 ? 'data_retention_expired' : 'ip_not_traceable',
-          });
-          return;
-        }
-        if (next === 'action_taken' || next === 'closed') {
-          const o = outcomes.get(r.id) ?? outcome(rnd);
-          outcomes.set(r.id, o);
-          await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'closed', outcome: o });
-        } else {
-          await client.bureau.inbox.updateStatus.mutate({ referralId: r.id, state: next as 'located' });
-        }
-      } catch {
-        // A conflict (someone else moved it) or a node restarting: the next round picks it up.
+          },
+        ];
+      if (next === 'action_taken' || next === 'closed') {
+        const o = outcomes.get(r.id) ?? outcome(rnd);
+        outcomes.set(r.id, o);
+        return [{ referralId: r.id, state: next as 'closed', outcome: o }];
       }
+      return [{ referralId: r.id, state: next as 'acknowledged' | 'in_progress' | 'located' }];
     });
-    return open.length;
+    for (let i = 0; i < updates.length && !stopping; i += 500) {
+      try {
+        await client.bureau.inbox.updateStatuses.mutate({ updates: updates.slice(i, i + 500) });
+      } catch {
+        // A node restarting: the next round picks these up. (Refused items, say a referral someone
+        // else closed meanwhile, are answered one by one and simply not moved.)
+      }
+    }
+    return updates.length;
   }
 
   async function responder(): Promise<void> {

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { bulkOf } from '../bulk.js';
+import { insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 
@@ -24,24 +26,29 @@ export const complaintInput = z.strictObject({
 export type ComplaintInput = z.infer<typeof complaintInput>;
 
 export async function createComplaint(db: Kysely<Database>, input: ComplaintInput, by: string, now: number) {
-  const id = randomUUID();
-  await db
-    .insertInto('complaints')
-    .values({
-      id,
-      created_at: now,
-      created_by: by,
-      victim_name: input.victimName,
-      victim_contact: input.victimContact,
-      amount_minor: Math.round(input.amountLost * 100),
-      currency: input.currency,
-      scam_type: input.scamType,
-      narrative: input.narrative,
-      occurred_at: input.occurredAt,
-      reported_at: input.reportedAt,
-    })
-    .execute();
-  return getComplaint(db, id);
+  const [id] = await createComplaints(db, [input], by, now);
+  return getComplaint(db, id as string);
+}
+
+export const complaintsInput = z.strictObject({ complaints: bulkOf(complaintInput) });
+
+/** Complaints in one transaction (a bureau importing the day's reports from its national portal): their ids, in order. */
+export async function createComplaints(db: Kysely<Database>, complaints: ComplaintInput[], by: string, now: number): Promise<string[]> {
+  const rows = complaints.map((input) => ({
+    id: randomUUID(),
+    created_at: now,
+    created_by: by,
+    victim_name: input.victimName,
+    victim_contact: input.victimContact,
+    amount_minor: Math.round(input.amountLost * 100),
+    currency: input.currency,
+    scam_type: input.scamType,
+    narrative: input.narrative,
+    occurred_at: input.occurredAt,
+    reported_at: input.reportedAt,
+  }));
+  await db.transaction().execute((trx) => insertRows(trx, 'complaints', rows, 100));
+  return rows.map((r) => r.id);
 }
 
 function present(row: Database['complaints']) {

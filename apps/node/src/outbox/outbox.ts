@@ -4,6 +4,7 @@
  * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
 import type { Database, OutboxTable } from '../db/schema.js';
 
@@ -11,33 +12,39 @@ export type OutboxRow = Selectable<OutboxTable>;
 
 export type OutboxState = 'queued' | 'delivered' | 'rejected' | 'dead';
 
-export async function enqueue(
-  trx: Transaction<Database> | Kysely<Database>,
-  message: { id: string; kind: string; jws: string; peers: string[]; now: number },
-): Promise<void> {
-  const peers = [...new Set(message.peers)];
-  if (peers.length === 0) return;
-  await trx
-    .insertInto('outbox')
-    .values(
-      peers.map((peer) => ({
-        message_id: message.id,
-        kind: message.kind,
-        peer,
-        jws: message.jws,
-        state: 'queued',
-        attempts: 0,
-        next_attempt_at: message.now,
-        last_error: null,
-        receipt: null,
-        receipt_code: null,
-        created_at: message.now,
-        delivered_at: null,
-        claimed_by: null,
-        claimed_until: null,
-      })),
-    )
-    .execute();
+export interface Queued {
+  id: string;
+  kind: string;
+  jws: string;
+  peers: string[];
+  now: number;
+}
+
+export function enqueue(trx: Transaction<Database> | Kysely<Database>, message: Queued): Promise<void> {
+  return enqueueAll(trx, [message]);
+}
+
+/** One outbox row per message and peer, written by multi-row inserts (bulk calls queue hundreds at once). */
+export async function enqueueAll(trx: Transaction<Database> | Kysely<Database>, messages: Queued[]): Promise<void> {
+  const rows = messages.flatMap((message) =>
+    [...new Set(message.peers)].map((peer) => ({
+      message_id: message.id,
+      kind: message.kind,
+      peer,
+      jws: message.jws,
+      state: 'queued',
+      attempts: 0,
+      next_attempt_at: message.now,
+      last_error: null,
+      receipt: null,
+      receipt_code: null,
+      created_at: message.now,
+      delivered_at: null,
+      claimed_by: null,
+      claimed_until: null,
+    })),
+  );
+  await insertRows(trx, 'outbox', rows, 200);
 }
 
 /** Peers that have a message due now and not claimed by a live worker. */

@@ -16,11 +16,13 @@ import {
 } from '@firstlight/protocol';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
+import { bulkOf, type ItemResult, itemResults, passed, prepareEach, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
+import { forChunks, insertRows } from '../db/chunks.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueueAll } from '../outbox/outbox.js';
 import type { IpIndex } from '../routing/ip-index.js';
 import { routeIp } from '../routing/route.js';
 
@@ -56,77 +58,102 @@ export async function createReferral(
   raw: ReferralInput,
   by: string,
 ): Promise<{ id: string; to: string; jws: string }> {
-  const input = referralInput.parse(raw);
+  const { message, jws } = single(await fileReferrals(ctx, index, [referralInput.parse(raw)], by));
+  return { id: message.id, to: message.to, jws };
+}
+
+export const referralsInput = z.strictObject({ referrals: bulkOf(referralInput) });
+
+/**
+ * Up to 500 referrals at once (a bureau referring a batch of cases): each answered in order with its
+ * id and recipient or its refusal; the accepted ones are signed and queued in one transaction.
+ */
+export async function createReferrals(
+  ctx: NodeContext,
+  index: IpIndex,
+  raw: z.input<typeof referralsInput>,
+  by: string,
+): Promise<ItemResult<{ id: string; to: string }>[]> {
+  const { referrals } = referralsInput.parse(raw);
+  return itemResults(await fileReferrals(ctx, index, referrals, by), (p) => ({ id: p.message.id, to: p.message.to }));
+}
+
+async function fileReferrals(ctx: NodeContext, index: IpIndex, inputs: z.output<typeof referralInput>[], by: string) {
   const now = ctx.clock.now();
-  const route = routeIp(index, input.ip, ctx.config.party);
-  let to: string;
-  let ip: string;
-  if (input.overrideCountry) {
-    if (!route.ok && (route.code === 'ERR_IP_UNROUTABLE' || route.code === 'ERR_IP_INVALID'))
-      throw new NodeError(route.code, route.message);
-    // Routing refused the country, not the address: it still gives the canonical text to sign.
-    ip = route.ok || 'ip' in route ? route.ip : input.ip;
-    to = input.overrideCountry;
-  } else {
-    if (!route.ok) throw new NodeError(route.code, route.message);
-    ip = route.ip;
-    to = route.country;
-  }
   const held = ctx.directory.current();
   if (!held)
     throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet: check the liaison URL and run `firstlight start` again');
-  if (to === ctx.config.party) throw new NodeError('ERR_IP_DOMESTIC', `${ip} is in your own country: this is a domestic case`);
-  if (!held.directory.members.some((m) => m.country === to && m.role === 'national'))
-    throw new NodeError(
-      'ERR_NOT_A_MEMBER',
-      `${to} is not a member of the federation (directory serial ${held.directory.serial}): contact it through the liaison office`,
-      { to },
-    );
-  const operation = held.directory.operations.find((o) => o.id === input.operation);
-  if (!operation)
-    throw new NodeError(
-      'ERR_INPUT',
-      `operation "${input.operation}" is not in the directory; known: ${held.directory.operations.map((o) => o.id).join(', ') || 'none'}`,
-    );
-  const complaint = await ctx.db.selectFrom('complaints').select('id').where('id', '=', input.complaintId).executeTakeFirst();
-  if (!complaint) throw new NodeError('ERR_NOT_FOUND', `no complaint ${input.complaintId}`);
-  const known = await ctx.db
-    .selectFrom('evidence')
-    .select('digest')
-    .where('complaint_id', '=', input.complaintId)
-    .where('digest', 'in', input.evidence)
-    .execute();
-  if (known.length !== new Set(input.evidence).size)
-    throw new NodeError('ERR_INPUT', 'every evidence digest must be of a file added to this complaint');
-
+  // The complaints and their evidence files, read once for the whole call.
+  const complaintIds = [...new Set(inputs.map((i) => i.complaintId))];
+  const complaints = new Set<string>();
+  const evidence = new Set<string>();
+  await forChunks(complaintIds, 500, async (ids) => {
+    for (const c of await ctx.db.selectFrom('complaints').select('id').where('id', 'in', ids).execute()) complaints.add(c.id);
+    for (const e of await ctx.db.selectFrom('evidence').select(['complaint_id', 'digest']).where('complaint_id', 'in', ids).execute())
+      evidence.add(`${e.complaint_id} ${e.digest}`);
+  });
   const iat = seconds(now);
-  const message: Referral = {
-    v: 1,
-    id: uuidv7(now),
-    from: ctx.config.party,
-    to,
-    iat,
-    exp: iat + Math.min(input.lifetimeDays * 86400, MAX_REFERRAL_LIFETIME_SECONDS),
-    ip,
-    ...(input.port !== undefined ? { port: input.port } : {}),
-    seenAt: input.seenAt,
-    evidence: [...new Set(input.evidence)],
-    action: input.action,
-    urgency: input.urgency,
-    operation: input.operation,
-  };
   const key = publishedSigningKey(ctx, iat);
-  const jws = await signMessage('referral', message, key);
+  const prepared = await prepareEach(inputs, async (input) => {
+    const route = routeIp(index, input.ip, ctx.config.party);
+    let to: string;
+    let ip: string;
+    if (input.overrideCountry) {
+      if (!route.ok && (route.code === 'ERR_IP_UNROUTABLE' || route.code === 'ERR_IP_INVALID'))
+        throw new NodeError(route.code, route.message);
+      // Routing refused the country, not the address: it still gives the canonical text to sign.
+      ip = route.ok || 'ip' in route ? route.ip : input.ip;
+      to = input.overrideCountry;
+    } else {
+      if (!route.ok) throw new NodeError(route.code, route.message);
+      ip = route.ip;
+      to = route.country;
+    }
+    if (to === ctx.config.party) throw new NodeError('ERR_IP_DOMESTIC', `${ip} is in your own country: this is a domestic case`);
+    if (!held.directory.members.some((m) => m.country === to && m.role === 'national'))
+      throw new NodeError(
+        'ERR_NOT_A_MEMBER',
+        `${to} is not a member of the federation (directory serial ${held.directory.serial}): contact it through the liaison office`,
+        { to },
+      );
+    if (!held.directory.operations.some((o) => o.id === input.operation))
+      throw new NodeError(
+        'ERR_INPUT',
+        `operation "${input.operation}" is not in the directory; known: ${held.directory.operations.map((o) => o.id).join(', ') || 'none'}`,
+      );
+    if (!complaints.has(input.complaintId)) throw new NodeError('ERR_NOT_FOUND', `no complaint ${input.complaintId}`);
+    if (!input.evidence.every((digest) => evidence.has(`${input.complaintId} ${digest}`)))
+      throw new NodeError('ERR_INPUT', 'every evidence digest must be of a file added to this complaint');
+    const message: Referral = {
+      v: 1,
+      id: uuidv7(now),
+      from: ctx.config.party,
+      to,
+      iat,
+      exp: iat + Math.min(input.lifetimeDays * 86400, MAX_REFERRAL_LIFETIME_SECONDS),
+      ip,
+      ...(input.port !== undefined ? { port: input.port } : {}),
+      seenAt: input.seenAt,
+      evidence: [...new Set(input.evidence)],
+      action: input.action,
+      urgency: input.urgency,
+      operation: input.operation,
+    };
+    return { message, input, routed: route.ok ? route.country : null, jws: await signMessage('referral', message, key) };
+  });
+  const accepted = passed(prepared);
+  if (accepted.length === 0) return prepared;
   await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('referrals_out')
-      .values({
+    await insertRows(
+      trx,
+      'referrals_out',
+      accepted.map(({ message, input, routed, jws }) => ({
         id: message.id,
         complaint_id: input.complaintId,
-        to_country: to,
-        routed_country: route.ok ? route.country : null,
+        to_country: message.to,
+        routed_country: routed,
         override_reason: input.overrideReason ?? null,
-        ip,
+        ip: message.ip,
         port: message.port ?? null,
         seen_at: message.seenAt,
         action: message.action,
@@ -142,11 +169,23 @@ export async function createReferral(
         outcome: null,
         reason: null,
         updated_at: now,
-      })
-      .execute();
-    await enqueue(trx, { id: message.id, kind: 'referral', jws, peers: [to, LIAISON_PARTY], now });
-    await appendAudit(trx, [{ at: now, kind: 'sent.referral', ref: `${message.id}@${to}`, digest: sha256Digest(jws) }]);
+      })),
+      100,
+    );
+    await enqueueAll(
+      trx,
+      accepted.map(({ message, jws }) => ({ id: message.id, kind: 'referral', jws, peers: [message.to, LIAISON_PARTY], now })),
+    );
+    await appendAudit(
+      trx,
+      accepted.map(({ message, jws }) => ({
+        at: now,
+        kind: 'sent.referral',
+        ref: `${message.id}@${message.to}`,
+        digest: sha256Digest(jws),
+      })),
+    );
   });
   ctx.wakeOutbox();
-  return { id: message.id, to, jws };
+  return prepared;
 }

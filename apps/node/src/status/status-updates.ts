@@ -12,13 +12,17 @@ import {
   signMessage,
   uuidv7,
 } from '@firstlight/protocol';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
+import { bulkOf, type ItemResult, itemResults, passed, prepareEach, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
+import { forChunks, insertRows } from '../db/chunks.js';
+import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueueAll } from '../outbox/outbox.js';
 
 export const statusInput = z.strictObject({
   referralId: z.uuid(),
@@ -29,38 +33,67 @@ export const statusInput = z.strictObject({
 
 export type StatusInput = z.infer<typeof statusInput>;
 
+export const statusesInput = z.strictObject({ updates: bulkOf(statusInput) });
+
+/** One status update, or its refusal thrown (ERR_NOT_FOUND, ERR_CONFLICT, ERR_INPUT, ERR_NO_DIRECTORY). */
 export async function updateStatus(ctx: NodeContext, raw: StatusInput): Promise<{ id: string }> {
-  const input = statusInput.parse(raw);
+  const { message } = single(await applyStatuses(ctx, [statusInput.parse(raw)]));
+  return { id: message.id };
+}
+
+/**
+ * Up to 500 updates at once (a bureau moving its queue on): each answered in order with its status id
+ * or its refusal; the accepted ones are signed and queued in one transaction, delivered together.
+ */
+export async function updateStatuses(ctx: NodeContext, raw: z.input<typeof statusesInput>): Promise<ItemResult<{ id: string }>[]> {
+  const { updates } = statusesInput.parse(raw);
+  return itemResults(await applyStatuses(ctx, updates), (p) => ({ id: p.message.id }));
+}
+
+async function applyStatuses(ctx: NodeContext, inputs: StatusInput[]) {
   const now = ctx.clock.now();
-  const referral = await ctx.db.selectFrom('referrals_in').selectAll().where('id', '=', input.referralId).executeTakeFirst();
-  if (!referral) throw new NodeError('ERR_NOT_FOUND', `no incoming referral ${input.referralId}`);
-  if (referral.state === 'closed') throw new NodeError('ERR_CONFLICT', `referral ${input.referralId} is closed`);
-  if (input.state === 'declined' && !input.reason) throw new NodeError('ERR_INPUT', 'a decline needs a reason code');
-  if (input.state !== 'declined' && input.reason) throw new NodeError('ERR_INPUT', 'only a decline carries a reason');
-  if (input.outcome && !['located', 'action_taken', 'closed'].includes(input.state))
-    throw new NodeError('ERR_INPUT', 'outcome counts apply to located, action_taken and closed');
   const held = ctx.directory.current();
   if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet');
+  const referrals = new Map<string, Selectable<Database['referrals_in']>>();
+  await forChunks([...new Set(inputs.map((i) => i.referralId))], 500, async (ids) => {
+    for (const row of await ctx.db.selectFrom('referrals_in').selectAll().where('id', 'in', ids).execute()) referrals.set(row.id, row);
+  });
   const iat = seconds(now);
-  const message: Status = {
-    v: 1,
-    id: uuidv7(now),
-    from: ctx.config.party,
-    to: referral.from_country,
-    iat,
-    referral: referral.id,
-    state: input.state,
-    ...(input.outcome ? { outcome: input.outcome } : {}),
-    ...(input.reason ? { reason: input.reason } : {}),
-  };
   const key = publishedSigningKey(ctx, iat);
-  const jws = await signMessage('status', message, key);
+  const listed = new Set<string>();
+  const prepared = await prepareEach(inputs, async (input) => {
+    const referral = referrals.get(input.referralId);
+    if (!referral) throw new NodeError('ERR_NOT_FOUND', `no incoming referral ${input.referralId}`);
+    if (listed.has(referral.id))
+      throw new NodeError('ERR_INPUT', `referral ${referral.id} is listed twice: one accepted update per referral a call`);
+    if (referral.state === 'closed') throw new NodeError('ERR_CONFLICT', `referral ${input.referralId} is closed`);
+    if (input.state === 'declined' && !input.reason) throw new NodeError('ERR_INPUT', 'a decline needs a reason code');
+    if (input.state !== 'declined' && input.reason) throw new NodeError('ERR_INPUT', 'only a decline carries a reason');
+    if (input.outcome && !['located', 'action_taken', 'closed'].includes(input.state))
+      throw new NodeError('ERR_INPUT', 'outcome counts apply to located, action_taken and closed');
+    listed.add(referral.id);
+    const message: Status = {
+      v: 1,
+      id: uuidv7(now),
+      from: ctx.config.party,
+      to: referral.from_country,
+      iat,
+      referral: referral.id,
+      state: input.state,
+      ...(input.outcome ? { outcome: input.outcome } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+    };
+    return { message, jws: await signMessage('status', message, key) };
+  });
+  const accepted = passed(prepared);
+  if (accepted.length === 0) return prepared;
   await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('statuses')
-      .values({
+    await insertRows(
+      trx,
+      'statuses',
+      accepted.map(({ message, jws }) => ({
         id: message.id,
-        referral_id: referral.id,
+        referral_id: message.referral,
         from_country: message.from,
         to_country: message.to,
         state: message.state,
@@ -70,23 +103,31 @@ export async function updateStatus(ctx: NodeContext, raw: StatusInput): Promise<
         jws,
         direction: 'out',
         created_at: now,
-      })
-      .execute();
-    await trx
-      .updateTable('referrals_in')
-      .set({
-        state: message.state,
-        outcome: message.outcome ? JSON.stringify(message.outcome) : null,
-        reason: message.reason ?? null,
-        updated_at: now,
-      })
-      .where('id', '=', referral.id)
-      .execute();
-    await enqueue(trx, { id: message.id, kind: 'status', jws, peers: [message.to, LIAISON_PARTY], now });
-    await appendAudit(trx, [{ at: now, kind: 'sent.status', ref: `${message.id}@${message.to}`, digest: sha256Digest(jws) }]);
+      })),
+      200,
+    );
+    for (const { message } of accepted)
+      await trx
+        .updateTable('referrals_in')
+        .set({
+          state: message.state,
+          outcome: message.outcome ? JSON.stringify(message.outcome) : null,
+          reason: message.reason ?? null,
+          updated_at: now,
+        })
+        .where('id', '=', message.referral)
+        .execute();
+    await enqueueAll(
+      trx,
+      accepted.map(({ message, jws }) => ({ id: message.id, kind: 'status', jws, peers: [message.to, LIAISON_PARTY], now })),
+    );
+    await appendAudit(
+      trx,
+      accepted.map(({ message, jws }) => ({ at: now, kind: 'sent.status', ref: `${message.id}@${message.to}`, digest: sha256Digest(jws) })),
+    );
   });
   ctx.wakeOutbox();
-  return { id: message.id };
+  return prepared;
 }
 
 export { DECLINE_REASONS };

@@ -1,6 +1,13 @@
 /** bureau.complaints: the victim's complaint, local to this node. */
 import { z } from 'zod';
-import { complaintInput, createComplaint, getComplaint, listComplaints } from '../../../intake/complaints.js';
+import {
+  complaintInput,
+  complaintsInput,
+  createComplaint,
+  createComplaints,
+  getComplaint,
+  listComplaints,
+} from '../../../intake/complaints.js';
 import { operatorProcedure, router } from '../../trpc.js';
 
 const officer = operatorProcedure('national', ['officer']);
@@ -10,6 +17,10 @@ export const complaintsRouter = router({
   create: officer
     .input(complaintInput)
     .mutation(({ ctx, input }) => createComplaint(ctx.node.db, input, ctx.principal.name, ctx.node.clock.now())),
+  /** Up to 500 complaints in one transaction (an import from the national reporting portal): all or none, ids in order. */
+  createMany: officer.input(complaintsInput).mutation(async ({ ctx, input }) => ({
+    ids: await createComplaints(ctx.node.db, input.complaints, ctx.principal.name, ctx.node.clock.now()),
+  })),
   list: reader
     .input(z.strictObject({ limit: z.int().min(1).max(500).default(100), before: z.int().optional() }).default({ limit: 100 }))
     .query(({ ctx, input }) => listComplaints(ctx.node.db, input)),

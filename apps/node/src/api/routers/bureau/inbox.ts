@@ -1,7 +1,7 @@
 /** bureau.inbox: referrals received from other countries, and the status updates we send back. */
 import { z } from 'zod';
 import { getReferralIn, listReferralsIn } from '../../../inbox/queries.js';
-import { statusInput, updateStatus } from '../../../status/status-updates.js';
+import { statusesInput, statusInput, updateStatus, updateStatuses } from '../../../status/status-updates.js';
 import { operatorProcedure, router } from '../../trpc.js';
 
 const officer = operatorProcedure('national', ['officer']);
@@ -22,4 +22,6 @@ export const inboxRouter = router({
     .query(({ ctx, input }) => listReferralsIn(ctx.node.db, input, ctx.node.clock.now())),
   get: reader.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getReferralIn(ctx.node.db, input.id, ctx.node.clock.now())),
   updateStatus: officer.input(statusInput).mutation(({ ctx, input }) => updateStatus(ctx.node, input)),
+  /** Up to 500 updates in one call, each answered on its own ({ ok, id } or { ok: false, code, message }). */
+  updateStatuses: officer.input(statusesInput).mutation(({ ctx, input }) => updateStatuses(ctx.node, input)),
 });

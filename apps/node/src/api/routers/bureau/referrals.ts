@@ -1,7 +1,7 @@
 /** bureau.referrals: referrals this country sends, with their delivery state. */
 import { z } from 'zod';
 import { getReferralOut, listReferralsOut } from '../../../referrals/queries.js';
-import { createReferral, previewRoute, referralInput } from '../../../referrals/referrals.js';
+import { createReferral, createReferrals, previewRoute, referralInput, referralsInput } from '../../../referrals/referrals.js';
 import { operatorProcedure, router } from '../../trpc.js';
 
 const officer = operatorProcedure('national', ['officer']);
@@ -14,6 +14,10 @@ export const referralsRouter = router({
   create: officer
     .input(referralInput)
     .mutation(({ ctx, input }) => createReferral(ctx.node, ctx.services.routing(), input, ctx.principal.name)),
+  /** Up to 500 referrals in one call, each answered on its own ({ ok, id, to } or { ok: false, code, message }). */
+  createMany: officer
+    .input(referralsInput)
+    .mutation(({ ctx, input }) => createReferrals(ctx.node, ctx.services.routing(), input, ctx.principal.name)),
   list: reader
     .input(z.strictObject({ limit: z.int().min(1).max(1000).default(200), before: z.int().optional() }).default({ limit: 200 }))
     .query(({ ctx, input }) => listReferralsOut(ctx.node.db, input)),

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
+import { CANARY, fileComplaint, ipIn } from '../src/testing/fixtures.js';
+import { refusal } from './helpers/refusal.js';
+
+const complaint = (n: number) => ({
+  victimName: `${CANARY.name} ${n}`,
+  victimContact: CANARY.contact,
+  amountLost: 1000 + n,
+  currency: 'THB',
+  scamType: 'fake_police' as const,
+  narrative: CANARY.narrative,
+  occurredAt: '2015-06-01',
+  reportedAt: '2015-06-02',
+});
+
+/** The receipt batch each outbox row's verdict came in (`batch:<digest>:<index>`), per message id. */
+async function batchesOf(f: TestFederation, country: string, ids: string[], peer: string) {
+  const rows = await f
+    .node(country)
+    .ctx.db.selectFrom('outbox')
+    .select(['message_id', 'receipt', 'state'])
+    .where('message_id', 'in', ids)
+    .where('peer', '=', peer)
+    .execute();
+  return rows;
+}
+
+describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
+  let f: TestFederation;
+  let thOfficer: string;
+  let khOfficer: string;
+  beforeAll(async () => {
+    f = await createTestFederation({ countries: ['TH', 'KH'] });
+    thOfficer = await f.token(f.node('TH'), 'officer');
+    khOfficer = await f.token(f.node('KH'), 'officer');
+  });
+  afterAll(() => f.close());
+
+  it('imports complaints in one call, ids in order, or none when one is invalid', async () => {
+    const th = f.client(f.node('TH'), thOfficer);
+    const { ids } = await th.bureau.complaints.createMany.mutate({ complaints: [complaint(1), complaint(2), complaint(3)] });
+    expect(ids).toHaveLength(3);
+    for (const [i, id] of ids.entries()) expect((await th.bureau.complaints.get.query({ id })).victimName).toBe(`${CANARY.name} ${i + 1}`);
+
+    const before = (await th.bureau.complaints.list.query({ limit: 500 })).length;
+    const bad = await refusal(
+      th.bureau.complaints.createMany.mutate({ complaints: [complaint(4), { ...complaint(5), currency: 'baht' }] }),
+    );
+    expect(bad).toMatchObject({ status: 400, code: 'ERR_INPUT' });
+    expect(bad.message).toContain('complaints.1.currency');
+    expect((await th.bureau.complaints.list.query({ limit: 500 })).length).toBe(before);
+    expect(await refusal(th.bureau.complaints.createMany.mutate({ complaints: [] }))).toMatchObject({ status: 400, code: 'ERR_INPUT' });
+    const tooMany = Array.from({ length: 501 }, (_, i) => complaint(i));
+    expect(await refusal(th.bureau.complaints.createMany.mutate({ complaints: tooMany }))).toMatchObject({
+      status: 400,
+      code: 'ERR_INPUT',
+    });
+  });
+
+  it('files referrals in one call: each answered in order, refusals cost the others nothing, the accepted travel together', async () => {
+    const thNode = f.node('TH');
+    const th = f.client(thNode, thOfficer);
+    const cases = [];
+    for (let i = 0; i < 4; i++) cases.push(await fileComplaint(f, thNode, thOfficer, `bulk evidence ${i}`));
+    const other = await fileComplaint(f, thNode, thOfficer, 'evidence of another complaint');
+    const referral = (c: { complaintId: string; digest: string }, offset: number) => ({
+      complaintId: c.complaintId,
+      ip: ipIn(f, 'KH', 100 + offset),
+      seenAt: '2015-06-01T10:00:00Z',
+      evidence: [c.digest],
+      action: 'locate' as const,
+      urgency: 'urgent' as const,
+      operation: OPERATION,
+    });
+    const [a, b, c, d] = cases as [(typeof cases)[0], (typeof cases)[0], (typeof cases)[0], (typeof cases)[0]];
+    const results = await th.bureau.referrals.createMany.mutate({
+      referrals: [
+        referral(a, 0),
+        { ...referral(b, 1), ip: ipIn(f, 'TH', 5) },
+        referral(c, 2),
+        { ...referral(d, 3), evidence: [other.digest] },
+        { ...referral(d, 4), complaintId: '0190f0c0-0000-7000-8000-000000000000' },
+        { ...referral(d, 5), operation: 'no-such-operation' },
+        referral(d, 6),
+      ],
+    });
+    expect(results.map((r) => (r.ok ? `ok:${r.to}` : r.code))).toEqual([
+      'ok:KH',
+      'ERR_IP_DOMESTIC',
+      'ok:KH',
+      'ERR_INPUT',
+      'ERR_NOT_FOUND',
+      'ERR_INPUT',
+      'ok:KH',
+    ]);
+    for (const r of results) if (!r.ok) expect(r.message.length).toBeGreaterThan(10);
+    const sent = results.flatMap((r) => (r.ok ? [r.id] : []));
+
+    // Received by KH and copied to the liaison office, each set in one delivery answered by one receipt batch.
+    const kh = f.client(f.node('KH'), khOfficer);
+    await f.until(async () => {
+      const inbox = await kh.bureau.inbox.list.query({ limit: 1000 });
+      return sent.every((id) => inbox.some((r) => r.id === id));
+    });
+    for (const peer of ['KH', 'LIAISON']) {
+      const rows = await f.until(async () => {
+        const rows = await batchesOf(f, 'TH', sent, peer);
+        return rows.length === 3 && rows.every((r) => r.state === 'delivered') ? rows : null;
+      });
+      const batches = new Set(rows.map((r) => r.receipt?.split(':').slice(0, 3).join(':')));
+      expect(batches.size).toBe(1);
+    }
+    // Every accepted referral is audited on its own.
+    const audit = await thNode.ctx.db.selectFrom('audit').select('ref').where('kind', '=', 'sent.referral').execute();
+    for (const id of sent) expect(audit.some((e) => e.ref === `${id}@KH`)).toBe(true);
+  });
+
+  it('moves statuses in one call: each answered in order, the accepted signed, sent together, and seen by the origin', async () => {
+    const thNode = f.node('TH');
+    const th = f.client(thNode, thOfficer);
+    const kh = f.client(f.node('KH'), khOfficer);
+    const cases = [];
+    for (let i = 0; i < 3; i++) cases.push(await fileComplaint(f, thNode, thOfficer, `status evidence ${i}`));
+    const filed = await th.bureau.referrals.createMany.mutate({
+      referrals: cases.map((c, i) => ({
+        complaintId: c.complaintId,
+        ip: ipIn(f, 'KH', 200 + i),
+        seenAt: '2015-06-01T10:00:00Z',
+        evidence: [c.digest],
+        action: 'identify_subscriber' as const,
+        urgency: 'routine' as const,
+        operation: OPERATION,
+      })),
+    });
+    const ids = filed.flatMap((r) => (r.ok ? [r.id] : []));
+    expect(ids).toHaveLength(3);
+    await f.until(async () => {
+      const inbox = await kh.bureau.inbox.list.query({ limit: 1000 });
+      return ids.every((id) => inbox.some((r) => r.id === id));
+    });
+    const [x, y, z] = ids as [string, string, string];
+    const outcome = { suspectsIdentified: 3, arrests: 2, premisesSearched: 1, callCentresDismantled: 0 };
+    const results = await kh.bureau.inbox.updateStatuses.mutate({
+      updates: [
+        { referralId: x, state: 'located' },
+        { referralId: y, state: 'closed', outcome },
+        { referralId: '0190f0c0-0000-7000-8000-000000000000', state: 'located' },
+        { referralId: x, state: 'action_taken' },
+        { referralId: z, state: 'declined' },
+        { referralId: z, state: 'declined', reason: 'ip_not_traceable' },
+      ],
+    });
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'ok', 'ERR_NOT_FOUND', 'ERR_INPUT', 'ERR_INPUT', 'ok']);
+    expect(results[3]).toMatchObject({ ok: false, message: expect.stringContaining('listed twice') });
+    const statusIds = results.flatMap((r) => (r.ok ? [r.id] : []));
+
+    // The origin sees each referral's new state; the three statuses reached it in one delivery.
+    await f.until(async () => {
+      const states = await Promise.all(ids.map(async (id) => (await th.bureau.referrals.get.query({ id })).state));
+      return states.join() === 'located,closed,declined';
+    });
+    expect((await th.bureau.referrals.get.query({ id: y })).outcome).toEqual(outcome);
+    for (const peer of ['TH', 'LIAISON']) {
+      const rows = await f.until(async () => {
+        const rows = await batchesOf(f, 'KH', statusIds, peer);
+        return rows.length === 3 && rows.every((r) => r.state === 'delivered') ? rows : null;
+      });
+      expect(new Set(rows.map((r) => r.receipt?.split(':').slice(0, 3).join(':'))).size).toBe(1);
+    }
+
+    // A closed referral stays closed; bad shapes are refused whole with the item's path.
+    const again = await kh.bureau.inbox.updateStatuses.mutate({ updates: [{ referralId: y, state: 'located' }] });
+    expect(again).toEqual([{ ok: false, code: 'ERR_CONFLICT', message: expect.stringContaining('closed') }]);
+    const shape = await refusal(kh.bureau.inbox.updateStatuses.mutate({ updates: [{ referralId: x, state: 'arrested' as 'located' }] }));
+    expect(shape).toMatchObject({ status: 400, code: 'ERR_INPUT' });
+    expect(shape.message).toContain('updates.0.state');
+    const tooMany = Array.from({ length: 501 }, () => ({ referralId: x, state: 'located' as const }));
+    expect(await refusal(kh.bureau.inbox.updateStatuses.mutate({ updates: tooMany }))).toMatchObject({ status: 400, code: 'ERR_INPUT' });
+  });
+});
