@@ -261,7 +261,27 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   let stopping = false;
   let index: IpIndex | null = null;
 
-  const progress = async (): Promise<Progress> => {
+  // The progress line and the completion check share one overview query at a time, at most once a
+  // second, and less often while the liaison office takes long to answer (a large operation): polling
+  // may use a fifth of the office's time at most, the rest is for the copies it is sent.
+  let asked: { at: number; ms: number; answer: Promise<Progress> } | null = null;
+  const progress = (): Promise<Progress> => {
+    const now = Date.now();
+    if (asked && now - asked.at < Math.max(1000, 5 * asked.ms)) return asked.answer;
+    const answer = askProgress();
+    const entry = { at: now, ms: asked?.ms ?? 0, answer };
+    asked = entry;
+    answer.then(
+      () => {
+        entry.ms = Date.now() - now;
+      },
+      () => {
+        if (asked === entry) asked = null;
+      },
+    );
+    return answer;
+  };
+  const askProgress = async (): Promise<Progress> => {
     const o = await analyst.liaison.overview.query({ operation: scenario.operation.id });
     const finished = o.perCountry.reduce((n, p) => n + (p.byState.closed ?? 0) + (p.byState.declined ?? 0), 0);
     return {

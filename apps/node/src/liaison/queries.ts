@@ -9,7 +9,7 @@
  * (authoritative-statuses.ts): a member cannot add to another country's figures, or invent a referral.
  */
 import { decodeBase64url, sha256Digest } from '@firstlight/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
@@ -87,27 +87,52 @@ async function statusesOf(db: Kysely<Database>, operation: string | undefined): 
   return q.execute();
 }
 
+/**
+ * The operation at a glance. Counted in the database (group by, and a window for each referral's latest
+ * outcome) rather than by loading every row: the console and the simulation poll it, and at 100,000
+ * referrals and half a million statuses loading them all took seconds and hundreds of MB each time.
+ */
 export async function overview(ctx: NodeContext, input: { operation?: string | undefined }) {
   const db = ctx.db;
   const operation = await operationFilter(db, input.operation);
-  const referrals = await referralsOf(db, input.operation);
-  const statuses = await statusesOf(db, input.operation);
-  const outcomes = latestOutcomes(statuses);
+  const op = input.operation;
+  const onlyOperation = op ? sql`and r.operation = ${op}` : sql``;
+  const authoritative = sql`liaison_statuses s join liaison_referrals r
+    on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;
+  // The same rule as latestOutcomes(): states that carry outcome counts, zero counts only from action_taken.
+  const outcomes = await sql<{ suspects: unknown; arrests: unknown; premises: unknown; call_centres: unknown }>`
+    select sum(suspects) as suspects, sum(arrests) as arrests, sum(premises) as premises, sum(call_centres) as call_centres
+    from (
+      select s.suspects, s.arrests, s.premises, s.call_centres,
+        row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
+      from ${authoritative}
+      where s.state in ('located', 'action_taken', 'closed')
+        and (s.suspects + s.arrests + s.premises + s.call_centres > 0 or s.state = 'action_taken')
+        ${onlyOperation}
+    ) latest where n = 1`.execute(db);
+  const statuses = await sql<{ n: unknown }>`select count(*) as n from ${authoritative} where 1 = 1 ${onlyOperation}`.execute(db);
+  let sent = db
+    .selectFrom('liaison_referrals')
+    .select(['from_country as country', 'action as key', (eb) => eb.fn.countAll().as('n')])
+    .groupBy(['from_country', 'action']);
+  let received = db
+    .selectFrom('liaison_referrals')
+    .select(['to_country as country', 'state as key', (eb) => eb.fn.countAll().as('n')])
+    .groupBy(['to_country', 'state']);
+  if (op) {
+    sent = sent.where('operation', '=', op);
+    received = received.where('operation', '=', op);
+  }
+  const o = outcomes.rows[0];
   const headline: Headline = {
     countries: 0,
-    referrals: referrals.length,
-    statuses: statuses.length,
-    suspectsIdentified: 0,
-    arrests: 0,
-    premisesSearched: 0,
-    callCentresDismantled: 0,
+    referrals: 0,
+    statuses: Number(statuses.rows[0]?.n ?? 0),
+    suspectsIdentified: Number(o?.suspects ?? 0),
+    arrests: Number(o?.arrests ?? 0),
+    premisesSearched: Number(o?.premises ?? 0),
+    callCentresDismantled: Number(o?.call_centres ?? 0),
   };
-  for (const s of outcomes.values()) {
-    headline.suspectsIdentified += s.suspects;
-    headline.arrests += s.arrests;
-    headline.premisesSearched += s.premises;
-    headline.callCentresDismantled += s.call_centres;
-  }
   const perCountry = new Map<
     string,
     { country: string; sent: number; received: number; byAction: Record<string, number>; byState: Record<string, number> }
@@ -120,13 +145,18 @@ export async function overview(ctx: NodeContext, input: { operation?: string | u
     }
     return e;
   };
-  for (const r of referrals) {
-    const from = entry(r.from_country);
-    from.sent += 1;
-    from.byAction[r.action] = (from.byAction[r.action] ?? 0) + 1;
-    const to = entry(r.to_country);
-    to.received += 1;
-    to.byState[r.state] = (to.byState[r.state] ?? 0) + 1;
+  for (const row of await sent.execute()) {
+    const e = entry(row.country);
+    const n = Number(row.n);
+    e.sent += n;
+    e.byAction[row.key] = n;
+    headline.referrals += n;
+  }
+  for (const row of await received.execute()) {
+    const e = entry(row.country);
+    const n = Number(row.n);
+    e.received += n;
+    e.byState[row.key] = n;
   }
   for (const c of operation?.participants ?? []) entry(c);
   headline.countries = perCountry.size;
