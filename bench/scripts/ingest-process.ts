@@ -1,6 +1,6 @@
 /**
  * Ingest into a node process, for profiling it:
- *   pnpm --filter @firstlight/bench exec tsx scripts/ingest-process.ts [total] [--each] [--unsealed] [--verify-threads=N] [--cpu-prof-dir=DIR] [--node-arg=ARG]…
+ *   pnpm --filter @firstlight/bench exec tsx scripts/ingest-process.ts [total] [--batch=N (500)] [--each] [--unsealed] [--verify-threads=N] [--cpu-prof-dir=DIR] [--node-arg=ARG]…
  * e.g. --node-arg=--import=./scripts/sqltime.mjs prints the node's time per SQL statement shape.
  * The node runs the bundle (built if stale); with a profile directory it runs with --cpu-prof.
  * Deliveries are sealed and ask for one receipt batch each, as a node's outbox does; --each asks for a
@@ -46,6 +46,7 @@ for (let n = 0; n < total; n++)
       key,
     ),
   );
+const batch = Number(process.argv.find((a) => a.startsWith('--batch='))?.split('=')[1] ?? 500);
 const nodeArgs = process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length));
 const node = await startNode(single.bin, single.khDir, [...nodeArgs, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]);
 const cpuBefore = processCpuSeconds(node.pid);
@@ -54,8 +55,8 @@ let next = 0;
 await Promise.all(
   Array.from({ length: 4 }, async () => {
     while (next < envelopes.length) {
-      const b = envelopes.slice(next, next + 500);
-      next += 500;
+      const b = envelopes.slice(next, next + batch);
+      next += batch;
       const res = await fetch(`${node.url}/trpc/federation.deliver`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -72,7 +73,7 @@ await Promise.all(
 const seconds = (performance.now() - start) / 1000;
 const cpu = processCpuSeconds(node.pid) - cpuBefore;
 console.log(
-  `${total} referrals in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)}/s; the node used ${cpu.toFixed(2)} CPU s (${Math.round((cpu * 1e6) / total)} µs per referral, ${(cpu / seconds).toFixed(2)} cores)`,
+  `${total} referrals in batches of ${batch} in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)}/s; the node used ${cpu.toFixed(2)} CPU s (${Math.round((cpu * 1e6) / total)} µs per referral, ${(cpu / seconds).toFixed(2)} cores)`,
 );
 await node.stop();
 rmSync(single.root, { recursive: true, force: true });
