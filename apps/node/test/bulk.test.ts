@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeError } from '../src/errors.js';
+import { importComplaints } from '../src/intake/complaints.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { CANARY, fileComplaint, ipIn } from '../src/testing/fixtures.js';
 import { refusal } from './helpers/refusal.js';
@@ -56,6 +61,76 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
       status: 400,
       code: 'ERR_INPUT',
     });
+  });
+
+  it('imports complaints with their evidence files inline: digests in order, files kept 0600, citable by a referral', async () => {
+    const thNode = f.node('TH');
+    const th = f.client(thNode, thOfficer);
+    const page = '<html>fake arrest warrant, site 7</html>';
+    const receipt = 'bank transfer receipt';
+    const { ids, evidence } = await th.bureau.complaints.createMany.mutate({
+      complaints: [
+        {
+          ...complaint(10),
+          attachments: [
+            { filename: 'warrant.html', mediaType: 'text/html', base64: Buffer.from(page).toString('base64') },
+            { filename: 'receipt.txt', base64: Buffer.from(receipt).toString('base64') },
+          ],
+        },
+        complaint(11),
+      ],
+    });
+    const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    expect(evidence).toEqual([[sha(page), sha(receipt)], []]);
+    const file = join(thNode.ctx.dataDir, 'evidence', sha(page).slice(7));
+    expect(readFileSync(file, 'utf8')).toBe(page);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const [first] = await th.bureau.referrals.createMany.mutate({
+      referrals: [
+        {
+          complaintId: ids[0] as string,
+          ip: ipIn(f, 'KH', 50),
+          seenAt: '2015-06-01T10:00:00Z',
+          evidence: [sha(page), sha(receipt)],
+          action: 'locate',
+          urgency: 'urgent',
+          operation: OPERATION,
+        },
+      ],
+    });
+    expect(first).toMatchObject({ ok: true, to: 'KH' });
+
+    // Too large (a file over evidenceMaxBytes, or a request over the API's 9 MiB), or not base64: the
+    // whole import is refused and nothing is created.
+    const before = (await th.bureau.complaints.list.query({ limit: 500 })).length;
+    const small = { db: thNode.ctx.db, dataDir: thNode.ctx.dataDir, config: { evidenceMaxBytes: 16 } };
+    const overFile = await importComplaints(
+      small,
+      {
+        complaints: [
+          complaint(12),
+          { ...complaint(13), attachments: [{ filename: 'big.bin', base64: Buffer.alloc(17).toString('base64') }] },
+        ],
+      },
+      'test',
+      Date.now(),
+    ).catch((error: unknown) => error);
+    expect(overFile).toBeInstanceOf(NodeError);
+    expect(overFile).toMatchObject({ code: 'ERR_TOO_LARGE', message: expect.stringContaining('complaints.1.attachments.0') });
+    const big = Buffer.alloc(10 * 1024 * 1024, 1).toString('base64');
+    const tooLarge = await refusal(
+      th.bureau.complaints.createMany.mutate({ complaints: [{ ...complaint(13), attachments: [{ filename: 'big.bin', base64: big }] }] }),
+    );
+    expect(tooLarge).toMatchObject({ status: 413, code: 'ERR_TOO_LARGE' });
+    expect(tooLarge.message).toContain('9 MiB');
+    const notBase64 = await refusal(
+      th.bureau.complaints.createMany.mutate({
+        complaints: [{ ...complaint(14), attachments: [{ filename: 'x', base64: 'not base64!' }] }],
+      }),
+    );
+    expect(notBase64).toMatchObject({ status: 400, code: 'ERR_INPUT' });
+    expect(notBase64.message).toContain('complaints.0.attachments.0.base64');
+    expect((await th.bureau.complaints.list.query({ limit: 500 })).length).toBe(before);
   });
 
   it('files referrals in one call: each answered in order, refusals cost the others nothing, the accepted travel together', async () => {

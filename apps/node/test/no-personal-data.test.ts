@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
-import { CANARY, refer } from '../src/testing/fixtures.js';
+import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
+import { CANARY, ipIn, refer } from '../src/testing/fixtures.js';
 
 /**
  * Every byte one node sends another goes through fetch to a federation.* procedure (requests it
@@ -43,9 +43,40 @@ describe('a victim’s personal data never crosses a border', () => {
       const r = await th.bureau.referrals.get.query({ id: sent.id });
       return r.state === 'action_taken' && r.delivery.every((d) => d.state === 'delivered');
     });
-    await f.until(
-      async () => (await f.node('KH').ctx.db.selectFrom('outbox').select('state').where('state', '=', 'queued').execute()).length === 0,
-    );
+    // The bulk path too: complaints imported with their files, referred and answered in one call each.
+    const { ids, evidence } = await th.bureau.complaints.createMany.mutate({
+      complaints: [0, 1].map((n) => ({
+        victimName: `${CANARY.name} ${n}`,
+        victimContact: CANARY.contact,
+        amountLost: 9000,
+        currency: 'THB',
+        scamType: 'fake_police' as const,
+        narrative: CANARY.narrative,
+        occurredAt: '2015-06-01',
+        reportedAt: '2015-06-02',
+        attachments: [{ filename: `${CANARY.name}.txt`, base64: Buffer.from(`${CANARY.narrative} ${n}`).toString('base64') }],
+      })),
+    });
+    const bulk = await th.bureau.referrals.createMany.mutate({
+      referrals: ['KH', 'CN'].map((to, n) => ({
+        complaintId: ids[n] as string,
+        ip: ipIn(f, to, 30),
+        seenAt: '2015-06-01T10:00:00Z',
+        evidence: evidence[n] as string[],
+        action: 'locate' as const,
+        urgency: 'urgent' as const,
+        operation: OPERATION,
+      })),
+    });
+    const toKh = bulk[0]?.ok ? bulk[0].id : '';
+    await f.until(async () => (await kh.bureau.inbox.list.query()).some((r) => r.id === toKh));
+    await kh.bureau.inbox.updateStatuses.mutate({ updates: [{ referralId: toKh, state: 'located' }] });
+    await f.until(async () => (await th.bureau.referrals.get.query({ id: toKh })).state === 'located');
+    for (const country of ['TH', 'KH'])
+      await f.until(
+        async () =>
+          (await f.node(country).ctx.db.selectFrom('outbox').select('state').where('state', '=', 'queued').execute()).length === 0,
+      );
 
     // The lifecycle really went over the wire we watched…
     const federationTraffic = wire.filter((w) => w.includes('envelopes') || w.includes('receipts'));

@@ -300,8 +300,8 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   const countries = scenario.countries;
 
   // Filing works like a bureau importing a day's reports: a filer takes a chunk of cases, and each
-  // origin country imports its complaints in one call, attaches each one's evidence file, and refers
-  // them in one call (PROTOCOL's messages are still one signed referral each; they travel together).
+  // origin country imports its complaints with their evidence files in one call and refers them in one
+  // call (PROTOCOL's messages are still one signed referral each; they travel together).
   const chunkSize = Math.max(10, Math.min(200, Math.ceil(st.referralsPlanned / options.concurrency)));
 
   async function fileChunk(numbers: number[]): Promise<void> {
@@ -319,7 +319,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     index ??= loadIpIndex();
     const ips = index;
     const client = officers.get(origin) as Client;
-    const { ids } = await client.bureau.complaints.createMany.mutate({
+    const { ids, evidence } = await client.bureau.complaints.createMany.mutate({
       complaints: cases.map(({ c }) => ({
         victimName: c.victimName,
         victimContact: c.victimContact,
@@ -329,20 +329,15 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
         narrative: c.narrative,
         occurredAt: c.occurredAt,
         reportedAt: c.reportedAt,
+        attachments: [{ filename: 'warrant.html', mediaType: 'text/html', base64: Buffer.from(c.warrantPage).toString('base64') }],
       })),
     });
-    let pending: Array<{ destination: string; c: ReturnType<typeof syntheticCase>; complaintId: string; digest: string }> = [];
-    for (const [i, { destination, c }] of cases.entries()) {
-      const complaintId = ids[i] as string;
-      const res = await fetch(`${urls[origin]}/bureau/evidence?complaintId=${complaintId}&filename=warrant.html`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${st.tokens[origin]?.officer}`, 'content-type': 'text/html' },
-        body: c.warrantPage,
-      });
-      if (!res.ok) throw new Error(`evidence upload to ${origin} failed: HTTP ${res.status}`);
-      const { digest } = (await res.json()) as { digest: string };
-      pending.push({ destination, c, complaintId, digest });
-    }
+    let pending = cases.map(({ destination, c }, i) => ({
+      destination,
+      c,
+      complaintId: ids[i] as string,
+      digest: evidence[i]?.[0] as string,
+    }));
     // A case refused (say, a sampled IP the bureau cannot route) is tried again with a new address,
     // twice, then left: the complaint stays in its country, and the progress line counts what was referred.
     for (let attempt = 0; attempt < 3 && pending.length > 0 && !stopping; attempt++) {

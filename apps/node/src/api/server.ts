@@ -13,9 +13,9 @@ import { NodeError } from '../errors.js';
 import { storeEvidence } from '../intake/evidence.js';
 import type { Services } from '../services.js';
 import { appRouter } from './app-router.js';
+import { MAX_TRPC_BODY_BYTES } from './trpc.js';
 
 /** 500 envelopes of at most 16 KiB each, plus JSON framing. */
-export const MAX_TRPC_BODY_BYTES = 9 * 1024 * 1024;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -41,6 +41,9 @@ function describeZod(error: ZodError): string {
     .join('; ');
 }
 
+/** The largest request body the tRPC API takes (a bulk call of 500 items, an import with inline files). */
+export const MAX_TRPC_BODY_BYTES = 9 * 1024 * 1024;
+
 export const t = initTRPC.context<RequestContext>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
@@ -63,7 +66,10 @@ export const t = initTRPC.context<RequestContext>().create({
               : error.code === 'PAYLOAD_TOO_LARGE'
                 ? 'ERR_TOO_LARGE'
                 : 'ERR_INPUT';
-      message = error.message;
+      message =
+        error.code === 'PAYLOAD_TOO_LARGE'
+          ? `the request is larger than the ${MAX_TRPC_BODY_BYTES / 1024 / 1024} MiB this API takes: send fewer items per call, or upload large evidence files one by one (POST /bureau/evidence)`
+          : error.message;
     }
     return {
       message,

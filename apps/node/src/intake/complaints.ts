@@ -9,6 +9,7 @@ import { bulkOf } from '../bulk.js';
 import { insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
+import { writeEvidenceFile } from './evidence.js';
 
 export const SCAM_TYPES = ['fake_courier', 'fake_police', 'fake_arrest_warrant', 'investment', 'romance', 'tech_support', 'other'] as const;
 
@@ -30,11 +31,76 @@ export async function createComplaint(db: Kysely<Database>, input: ComplaintInpu
   return getComplaint(db, id as string);
 }
 
-export const complaintsInput = z.strictObject({ complaints: bulkOf(complaintInput) });
+/** An evidence file sent inline with an imported complaint (the one-by-one route is POST /bureau/evidence). */
+export const attachmentInput = z.strictObject({
+  filename: z.string().trim().min(1).max(255),
+  mediaType: z.string().trim().min(1).max(100).default('application/octet-stream'),
+  /** The file's bytes, base64 (standard alphabet). The request as a whole is limited to 9 MiB. */
+  base64: z.base64().min(1),
+});
 
-/** Complaints in one transaction (a bureau importing the day's reports from its national portal): their ids, in order. */
+export const importedComplaint = complaintInput.extend({ attachments: z.array(attachmentInput).max(8).optional() });
+
+export const complaintsInput = z.strictObject({ complaints: bulkOf(importedComplaint) });
+
+export interface ImportedComplaints {
+  ids: string[];
+  /** Per complaint, in order: the SHA-256 digest of each attachment, in order (what a referral cites). */
+  evidence: string[][];
+}
+
+/**
+ * Complaints in one transaction (a bureau importing the day's reports from its national portal), with
+ * their evidence files: all or none. Files are written first (content-addressed, 0600, like an upload)
+ * and recorded with their complaints; an attachment over evidenceMaxBytes refuses the whole call.
+ */
+export async function importComplaints(
+  ctx: { db: Kysely<Database>; dataDir: string; config: { evidenceMaxBytes: number } },
+  raw: z.input<typeof complaintsInput>,
+  by: string,
+  now: number,
+): Promise<ImportedComplaints> {
+  const { complaints } = complaintsInput.parse(raw);
+  const files = complaints.map((c, i) =>
+    (c.attachments ?? []).map((a, j) => {
+      const bytes = Buffer.from(a.base64, 'base64');
+      if (bytes.length > ctx.config.evidenceMaxBytes)
+        throw new NodeError(
+          'ERR_TOO_LARGE',
+          `complaints.${i}.attachments.${j}: evidence files are limited to ${ctx.config.evidenceMaxBytes} bytes`,
+        );
+      return { ...a, bytes };
+    }),
+  );
+  const stored = files.map((list) => list.map((f) => ({ ...f, ...writeEvidenceFile(ctx.dataDir, f.bytes) })));
+  const rows = complaintRows(complaints, by, now);
+  await ctx.db.transaction().execute(async (trx) => {
+    await insertRows(trx, 'complaints', rows, 100);
+    const evidence = stored.flatMap((list, i) =>
+      list.map((f) => ({
+        digest: f.digest,
+        complaint_id: rows[i]?.id as string,
+        filename: f.filename,
+        media_type: f.mediaType,
+        size: f.bytes.length,
+        path: f.path,
+        created_at: now,
+      })),
+    );
+    await insertRows(trx, 'evidence', evidence, 100, { ignoreConflictOn: ['complaint_id', 'digest'] });
+  });
+  return { ids: rows.map((r) => r.id), evidence: stored.map((list) => list.map((f) => f.digest)) };
+}
+
+/** Complaints without files, in one transaction: their ids, in order. */
 export async function createComplaints(db: Kysely<Database>, complaints: ComplaintInput[], by: string, now: number): Promise<string[]> {
-  const rows = complaints.map((input) => ({
+  const rows = complaintRows(complaints, by, now);
+  await db.transaction().execute((trx) => insertRows(trx, 'complaints', rows, 100));
+  return rows.map((r) => r.id);
+}
+
+function complaintRows(complaints: ComplaintInput[], by: string, now: number) {
+  return complaints.map((input) => ({
     id: randomUUID(),
     created_at: now,
     created_by: by,
@@ -47,8 +113,6 @@ export async function createComplaints(db: Kysely<Database>, complaints: Complai
     occurred_at: input.occurredAt,
     reported_at: input.reportedAt,
   }));
-  await db.transaction().execute((trx) => insertRows(trx, 'complaints', rows, 100));
-  return rows.map((r) => r.id);
 }
 
 function present(row: Database['complaints']) {

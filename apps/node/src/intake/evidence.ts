@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
@@ -68,4 +68,16 @@ export async function storeEvidence(
     .onConflict((oc) => oc.columns(['complaint_id', 'digest']).doNothing())
     .execute();
   return { digest, size };
+}
+
+/** Writes a file already in memory (an attachment of an import) where an upload would go: its digest, size and path. */
+export function writeEvidenceFile(dataDir: string, bytes: Buffer): { digest: string; path: string } {
+  const dir = join(dataDir, 'evidence');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const tmp = join(dir, `.upload-${randomUUID()}`);
+  writeFileSync(tmp, bytes, { mode: 0o600 });
+  const path = join(dir, digest.slice(7));
+  renameSync(tmp, path);
+  return { digest, path };
 }

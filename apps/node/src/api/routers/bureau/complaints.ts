@@ -4,8 +4,8 @@ import {
   complaintInput,
   complaintsInput,
   createComplaint,
-  createComplaints,
   getComplaint,
+  importComplaints,
   listComplaints,
 } from '../../../intake/complaints.js';
 import { operatorProcedure, router } from '../../trpc.js';
@@ -17,10 +17,13 @@ export const complaintsRouter = router({
   create: officer
     .input(complaintInput)
     .mutation(({ ctx, input }) => createComplaint(ctx.node.db, input, ctx.principal.name, ctx.node.clock.now())),
-  /** Up to 500 complaints in one transaction (an import from the national reporting portal): all or none, ids in order. */
-  createMany: officer.input(complaintsInput).mutation(async ({ ctx, input }) => ({
-    ids: await createComplaints(ctx.node.db, input.complaints, ctx.principal.name, ctx.node.clock.now()),
-  })),
+  /**
+   * Up to 500 complaints in one transaction (an import from the national reporting portal), each with
+   * up to 8 evidence files inline (base64): all or none. Answers { ids, evidence } (digests per complaint).
+   */
+  createMany: officer
+    .input(complaintsInput)
+    .mutation(({ ctx, input }) => importComplaints(ctx.node, input, ctx.principal.name, ctx.node.clock.now())),
   list: reader
     .input(z.strictObject({ limit: z.int().min(1).max(500).default(100), before: z.int().optional() }).default({ limit: 100 }))
     .query(({ ctx, input }) => listComplaints(ctx.node.db, input)),
