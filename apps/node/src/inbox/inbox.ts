@@ -56,9 +56,10 @@ const SIGNED_REFUSALS: ReadonlySet<string> = new Set([
 export interface MessageApplier {
   /** Referrals of one batch, in order (one multi-row insert rather than one statement each). */
   referrals(trx: Transaction<Database>, items: Array<{ message: Referral; jws: string }>, now: number): Promise<void>;
-  status(trx: Transaction<Database>, message: Status, jws: string, now: number): Promise<void>;
-  /** Why this node must refuse a verified status (it is not the signer's to give), or null to apply it. */
-  refuseStatus?(db: Kysely<Database>, message: Status): Promise<ProtocolError | null>;
+  /** Statuses of one batch, in order (as if applied one after another). */
+  statuses(trx: Transaction<Database>, items: Array<{ message: Status; jws: string }>, now: number): Promise<void>;
+  /** Why this node must refuse each verified status (it is not the signer's to give), or null to apply it. */
+  refuseStatuses?(db: Kysely<Database>, messages: Status[]): Promise<Array<ProtocolError | null>>;
 }
 
 interface Verified {
@@ -324,17 +325,22 @@ export class Inbox {
    * status is judged against are never deleted and their recipient never changes.
    */
   private async markRefusedStatuses(results: Array<VerifyResult<'referral' | 'status'> | null>): Promise<number[]> {
-    const refuse = this.applier.refuseStatus;
+    const refuse = this.applier.refuseStatuses;
     if (!refuse) return [];
+    const at = results.flatMap((r, i) => (r?.ok && 'referral' in r.message ? [i] : []));
+    if (at.length === 0) return [];
+    const errors = await refuse(
+      this.ctx.db,
+      at.map((i) => (results[i] as { message: Status }).message),
+    );
     const refused: number[] = [];
-    for (let i = 0; i < results.length; i++) {
+    at.forEach((i, k) => {
       const r = results[i];
-      if (!r?.ok || !('referral' in r.message)) continue;
-      const error = await refuse(this.ctx.db, r.message as Status);
-      if (!error) continue;
+      const error = errors[k];
+      if (!error || !r?.ok) return;
       results[i] = { ok: false, error, digest: r.digest, id: r.message.id, sender: r.message.from };
       refused.push(i);
-    }
+    });
     return refused;
   }
 
@@ -405,18 +411,23 @@ export class Inbox {
         seal,
       }));
       await insertRows(trx, 'received', rows, 200);
-      // Referrals go in together; a status is applied in its place, after the referrals before it.
-      let pending: Array<{ message: Referral; jws: string }> = [];
+      // Applied in order, each run of referrals and each run of statuses together (a status after the
+      // referrals before it).
+      let referrals: Array<{ message: Referral; jws: string }> = [];
+      let statuses: Array<{ message: Status; jws: string }> = [];
       for (const { result, jws } of accepted) {
-        if (!('referral' in result.message)) {
-          pending.push({ message: result.message as Referral, jws });
-          continue;
+        if ('referral' in result.message) {
+          if (referrals.length > 0) await this.applier.referrals(trx, referrals, now);
+          referrals = [];
+          statuses.push({ message: result.message as Status, jws });
+        } else {
+          if (statuses.length > 0) await this.applier.statuses(trx, statuses, now);
+          statuses = [];
+          referrals.push({ message: result.message as Referral, jws });
         }
-        if (pending.length > 0) await this.applier.referrals(trx, pending, now);
-        pending = [];
-        await this.applier.status(trx, result.message as Status, jws, now);
       }
-      if (pending.length > 0) await this.applier.referrals(trx, pending, now);
+      if (referrals.length > 0) await this.applier.referrals(trx, referrals, now);
+      if (statuses.length > 0) await this.applier.statuses(trx, statuses, now);
       await appendAudit(trx, [
         ...accepted.flatMap(({ result, receipt }) => {
           const kind = 'referral' in result.message ? 'status' : 'referral';

@@ -7,29 +7,37 @@
  */
 import { ProtocolError, type Status } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
+import { forChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 
 /**
- * Why the origin country (this node) must refuse `status`, or null when it may apply it. The code is
- * the closest one §4 has (a status about someone else's referral is not addressed to this party as
- * that referral's origin); a dedicated protocol code would say it better.
+ * Why the origin country (this node) must refuse each status, or null when it may apply it (one query
+ * for all). The code is the closest one §4 has (a status about someone else's referral is not
+ * addressed to this party as that referral's origin); a dedicated protocol code would say it better.
  */
-export async function statusRefusal(db: Kysely<Database>, status: Status): Promise<ProtocolError | null> {
-  const referral = await db.selectFrom('referrals_out').select('to_country').where('id', '=', status.referral).executeTakeFirst();
-  if (!referral)
-    return new ProtocolError(
-      'ERR_WRONG_RECIPIENT',
-      `status ${status.id} is about referral ${status.referral}, which ${status.to} never sent`,
-      {
-        id: status.id,
-        referral: status.referral,
-      },
-    );
-  if (referral.to_country !== status.from)
-    return new ProtocolError(
-      'ERR_WRONG_RECIPIENT',
-      `status ${status.id} is signed by ${status.from}, but referral ${status.referral} was sent to ${referral.to_country}: only that country reports on it`,
-      { id: status.id, referral: status.referral, signer: status.from },
-    );
-  return null;
+export async function statusRefusals(db: Kysely<Database>, statuses: Status[]): Promise<Array<ProtocolError | null>> {
+  const recipients = new Map<string, string>();
+  await forChunks([...new Set(statuses.map((s) => s.referral))], 500, async (ids) => {
+    for (const r of await db.selectFrom('referrals_out').select(['id', 'to_country']).where('id', 'in', ids).execute())
+      recipients.set(r.id, r.to_country);
+  });
+  return statuses.map((status) => {
+    const to = recipients.get(status.referral);
+    if (to === undefined)
+      return new ProtocolError(
+        'ERR_WRONG_RECIPIENT',
+        `status ${status.id} is about referral ${status.referral}, which ${status.to} never sent`,
+        {
+          id: status.id,
+          referral: status.referral,
+        },
+      );
+    if (to !== status.from)
+      return new ProtocolError(
+        'ERR_WRONG_RECIPIENT',
+        `status ${status.id} is signed by ${status.from}, but referral ${status.referral} was sent to ${to}: only that country reports on it`,
+        { id: status.id, referral: status.referral, signer: status.from },
+      );
+    return null;
+  });
 }

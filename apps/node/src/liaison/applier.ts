@@ -4,7 +4,7 @@
  * status speaks for a referral only when the referral's receiving country signed it to the referral's
  * origin: a referral's state never takes any other member's word.
  */
-import { ipNetwork } from '@firstlight/protocol';
+import { ipNetwork, type Status } from '@firstlight/protocol';
 import { forChunks, insertRows } from '../db/chunks.js';
 import type { MessageApplier } from '../inbox/inbox.js';
 import { referralColumns } from '../inbox/referral-row.js';
@@ -50,10 +50,11 @@ export const liaisonApplier: MessageApplier = {
     const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
     await insertRows(trx, 'liaison_evidence', evidence, 300, { ignoreConflictOn: ['referral_id', 'digest'] });
   },
-  async status(trx, m, jws, now) {
-    await trx
-      .insertInto('liaison_statuses')
-      .values({
+  async statuses(trx, items, now) {
+    await insertRows(
+      trx,
+      'liaison_statuses',
+      items.map(({ message: m, jws }) => ({
         id: m.id,
         referral_id: m.referral,
         from_country: m.from,
@@ -67,18 +68,27 @@ export const liaisonApplier: MessageApplier = {
         iat: m.iat,
         received_at: now,
         jws,
-      })
-      .execute();
+      })),
+      100,
+    );
     // The referral's state is its latest signed status (statuses may arrive before or after the referral
-    // copy), and only the country it was sent to speaks for it. Any member's status is kept, since its
-    // referral may not be here yet; the figures (queries.ts) count only those of that country.
-    await trx
-      .updateTable('liaison_referrals')
-      .set({ state: m.state, state_iat: m.iat })
-      .where('id', '=', m.referral)
-      .where('to_country', '=', m.from)
-      .where('from_country', '=', m.to)
-      .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', m.iat)]))
-      .execute();
+    // copy; of two with the same iat, the later arrival), and only the country it was sent to speaks for
+    // it. Any member's status is kept, since its referral may not be here yet; the figures (queries.ts)
+    // count only those of that country.
+    const latest = new Map<string, Status>();
+    for (const { message: m } of items) {
+      const key = `${m.referral} ${m.from} ${m.to}`;
+      const held = latest.get(key);
+      if (!held || m.iat >= held.iat) latest.set(key, m);
+    }
+    for (const m of latest.values())
+      await trx
+        .updateTable('liaison_referrals')
+        .set({ state: m.state, state_iat: m.iat })
+        .where('id', '=', m.referral)
+        .where('to_country', '=', m.from)
+        .where('from_country', '=', m.to)
+        .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', m.iat)]))
+        .execute();
   },
 };
