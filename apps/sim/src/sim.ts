@@ -315,23 +315,46 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     await Promise.all([...byOrigin].map(([origin, cases]) => fileFor(origin, cases)));
   }
 
+  /**
+   * One bureau call, tried up to three times: a failed request (a reset connection on a busy machine)
+   * is retried on its own, never with the calls of other countries that succeeded (that would file
+   * their cases twice). Each failure is said on stderr; after the third the cases are skipped.
+   */
+  async function attempt<T>(what: string, call: () => Promise<T>): Promise<T | null> {
+    for (let n = 1; n <= 3 && !stopping; n++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (stopping) return null;
+        process.stderr.write(
+          `${what} failed (${error instanceof Error ? error.message : String(error)}): ${n < 3 ? 'trying again' : 'skipped'}\n`,
+        );
+      }
+    }
+    return null;
+  }
+
   async function fileFor(origin: string, cases: Array<{ destination: string; c: ReturnType<typeof syntheticCase> }>): Promise<void> {
     index ??= loadIpIndex();
     const ips = index;
     const client = officers.get(origin) as Client;
-    const { ids, evidence } = await client.bureau.complaints.createMany.mutate({
-      complaints: cases.map(({ c }) => ({
-        victimName: c.victimName,
-        victimContact: c.victimContact,
-        amountLost: c.amountLost,
-        currency: c.currency,
-        scamType: c.scamType,
-        narrative: c.narrative,
-        occurredAt: c.occurredAt,
-        reportedAt: c.reportedAt,
-        attachments: [{ filename: 'warrant.html', mediaType: 'text/html', base64: Buffer.from(c.warrantPage).toString('base64') }],
-      })),
-    });
+    const imported = await attempt(`importing ${cases.length} complaints in ${origin}`, () =>
+      client.bureau.complaints.createMany.mutate({
+        complaints: cases.map(({ c }) => ({
+          victimName: c.victimName,
+          victimContact: c.victimContact,
+          amountLost: c.amountLost,
+          currency: c.currency,
+          scamType: c.scamType,
+          narrative: c.narrative,
+          occurredAt: c.occurredAt,
+          reportedAt: c.reportedAt,
+          attachments: [{ filename: 'warrant.html', mediaType: 'text/html', base64: Buffer.from(c.warrantPage).toString('base64') }],
+        })),
+      }),
+    );
+    if (!imported) return;
+    const { ids, evidence } = imported;
     let pending = cases.map(({ destination, c }, i) => ({
       destination,
       c,
@@ -340,23 +363,26 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     }));
     // A case refused (say, a sampled IP the bureau cannot route) is tried again with a new address,
     // twice, then left: the complaint stays in its country, and the progress line counts what was referred.
-    for (let attempt = 0; attempt < 3 && pending.length > 0 && !stopping; attempt++) {
+    for (let draw = 0; draw < 3 && pending.length > 0 && !stopping; draw++) {
       const drawn = pending.flatMap((p) => {
         const [ip] = sampleIpsFor(ips, p.destination, 1, random);
         return ip ? [{ ...p, ip }] : [];
       });
       if (drawn.length === 0) return;
-      const results = await client.bureau.referrals.createMany.mutate({
-        referrals: drawn.map(({ c, complaintId, digest, ip }) => ({
-          complaintId,
-          ip,
-          seenAt: `${c.occurredAt}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
-          evidence: [digest],
-          action: c.action,
-          urgency: c.urgency,
-          operation: scenario.operation.id,
-        })),
-      });
+      const results = await attempt(`referring ${drawn.length} cases from ${origin}`, () =>
+        client.bureau.referrals.createMany.mutate({
+          referrals: drawn.map(({ c, complaintId, digest, ip }) => ({
+            complaintId,
+            ip,
+            seenAt: `${c.occurredAt}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
+            evidence: [digest],
+            action: c.action,
+            urgency: c.urgency,
+            operation: scenario.operation.id,
+          })),
+        }),
+      );
+      if (!results) return;
       pending = drawn.filter((_, i) => results[i]?.ok !== true);
     }
   }
@@ -368,20 +394,9 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     while (!stopping && claimed < st.referralsPlanned) {
       const numbers = Array.from({ length: Math.min(chunkSize, st.referralsPlanned - claimed) }, (_, i) => claimed + i);
       claimed += numbers.length;
-      // A failed request (a reset connection on a busy machine) is tried again, then the chunk is
-      // skipped with a line on stderr: a filer never dies of one case.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          await fileChunk(numbers);
-          break;
-        } catch (error) {
-          if (stopping) return;
-          if (attempt === 2)
-            process.stderr.write(
-              `cases ${numbers[0]}–${numbers.at(-1)} skipped after 3 attempts: ${error instanceof Error ? error.message : String(error)}\n`,
-            );
-        }
-      }
+      // Failed calls are retried inside (attempt()); a filer never dies of one case.
+      await fileChunk(numbers);
+      if (stopping) return;
       st.filed += numbers.length;
       saveState(options.dataRoot, st);
     }
