@@ -315,6 +315,16 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     await Promise.all([...byOrigin].map(([origin, cases]) => fileFor(origin, cases)));
   }
 
+  /** An error and its causes ("fetch failed: other side closed (UND_ERR_SOCKET)"), for a line on stderr. */
+  function reason(error: unknown): string {
+    const parts: string[] = [];
+    for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+      const code = (e as { code?: unknown }).code;
+      parts.push(typeof code === 'string' ? `${e.message} (${code})` : e.message);
+    }
+    return [...new Set(parts)].join(': ') || String(error);
+  }
+
   /**
    * One bureau call, tried up to three times: a failed request (a reset connection on a busy machine)
    * is retried on its own, never with the calls of other countries that succeeded (that would file
@@ -326,9 +336,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
         return await call();
       } catch (error) {
         if (stopping) return null;
-        process.stderr.write(
-          `${what} failed (${error instanceof Error ? error.message : String(error)}): ${n < 3 ? 'trying again' : 'skipped'}\n`,
-        );
+        process.stderr.write(`${what} failed (${reason(error)}): ${n < 3 ? 'trying again' : 'skipped'}\n`);
       }
     }
     return null;
