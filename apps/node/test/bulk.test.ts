@@ -19,6 +19,17 @@ const complaint = (n: number) => ({
   reportedAt: '2015-06-02',
 });
 
+/** A referral to KH citing one filed case's evidence, from a distinct address. */
+const referralOf = (f: TestFederation, c: { complaintId: string; digest: string }, offset: number) => ({
+  complaintId: c.complaintId,
+  ip: ipIn(f, 'KH', offset),
+  seenAt: '2015-06-01T10:00:00Z',
+  evidence: [c.digest],
+  action: 'locate' as const,
+  urgency: 'urgent' as const,
+  operation: OPERATION,
+});
+
 /** The receipt batch each outbox row's verdict came in (`batch:<digest>:<index>`), per message id. */
 async function batchesOf(f: TestFederation, country: string, ids: string[], peer: string) {
   const rows = await f
@@ -86,17 +97,7 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     expect(readFileSync(file, 'utf8')).toBe(page);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const [first] = await th.bureau.referrals.createMany.mutate({
-      referrals: [
-        {
-          complaintId: ids[0] as string,
-          ip: ipIn(f, 'KH', 50),
-          seenAt: '2015-06-01T10:00:00Z',
-          evidence: [sha(page), sha(receipt)],
-          action: 'locate',
-          urgency: 'urgent',
-          operation: OPERATION,
-        },
-      ],
+      referrals: [{ ...referralOf(f, { complaintId: ids[0] as string, digest: sha(page) }, 50), evidence: [sha(page), sha(receipt)] }],
     });
     expect(first).toMatchObject({ ok: true, to: 'KH' });
 
@@ -139,15 +140,7 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     const cases = [];
     for (let i = 0; i < 4; i++) cases.push(await fileComplaint(f, thNode, thOfficer, `bulk evidence ${i}`));
     const other = await fileComplaint(f, thNode, thOfficer, 'evidence of another complaint');
-    const referral = (c: { complaintId: string; digest: string }, offset: number) => ({
-      complaintId: c.complaintId,
-      ip: ipIn(f, 'KH', 100 + offset),
-      seenAt: '2015-06-01T10:00:00Z',
-      evidence: [c.digest],
-      action: 'locate' as const,
-      urgency: 'urgent' as const,
-      operation: OPERATION,
-    });
+    const referral = (c: { complaintId: string; digest: string }, offset: number) => referralOf(f, c, 100 + offset);
     const [a, b, c, d] = cases as [(typeof cases)[0], (typeof cases)[0], (typeof cases)[0], (typeof cases)[0]];
     const results = await th.bureau.referrals.createMany.mutate({
       referrals: [
@@ -199,13 +192,9 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     for (let i = 0; i < 3; i++) cases.push(await fileComplaint(f, thNode, thOfficer, `status evidence ${i}`));
     const filed = await th.bureau.referrals.createMany.mutate({
       referrals: cases.map((c, i) => ({
-        complaintId: c.complaintId,
-        ip: ipIn(f, 'KH', 200 + i),
-        seenAt: '2015-06-01T10:00:00Z',
-        evidence: [c.digest],
+        ...referralOf(f, c, 200 + i),
         action: 'identify_subscriber' as const,
         urgency: 'routine' as const,
-        operation: OPERATION,
       })),
     });
     const ids = filed.flatMap((r) => (r.ok ? [r.id] : []));
