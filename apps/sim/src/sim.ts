@@ -24,6 +24,7 @@ import {
 } from '@firstlight/node';
 import { ensureBundle } from '@firstlight/node/bundle';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 import { CONSOLE_DIST, killAllSync, type NodeProcess, startNodeProcess, stopAll, waitHealthy } from './processes.js';
 import { type Country, outcome, prng, route, type Scenario, syntheticCase } from './scenario.js';
@@ -69,8 +70,21 @@ export function loadScenario(countries: 23 | 76): Scenario {
 
 type Client = ReturnType<typeof createTRPCClient<AppRouter>>;
 type StatusUpdate = Parameters<Client['bureau']['inbox']['updateStatuses']['mutate']>[0]['updates'][number];
+// Idle connections are dropped after 4 s, far inside the nodes' 65 s keep-alive: reusing one the
+// server is closing at that very moment fails the request with "other side closed" (a known HTTP/1.1
+// race, undici#3141), and on a saturated machine undici's own margin of 1 s below the server's hint is
+// not enough (six bureau calls failed so in a 100,000-referral run).
+const dispatcher = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
 const clientFor = (url: string, token: string): Client =>
-  createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/trpc`, headers: () => ({ authorization: `Bearer ${token}` }) })] });
+  createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${url}/trpc`,
+        headers: () => ({ authorization: `Bearer ${token}` }),
+        fetch: (input, init) => undiciFetch(input as string, { ...(init as object), dispatcher }) as unknown as Promise<Response>,
+      }),
+    ],
+  });
 
 export interface Progress {
   filed: number;
