@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type BatchVerdict, type ReceiptBatch, sealDelivery, sha256Digest, verify } from '@firstlight/protocol';
-import { type ExpressionBuilder, sql, type Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
@@ -178,40 +178,25 @@ export class OutboxWorker {
       });
     await ctx.db.transaction().execute(async (trx) => {
       if (answered) await storeBatch(trx, digest, jws, now);
-      // The accepted rows in one statement (each gets its own verdict's reference); `returning` says
-      // which were still this worker's to record.
-      const accepted = updates.filter((u) => u.verdict?.verdict === 'accepted');
-      for (let i = 0; i < accepted.length; i += 200) {
-        const chunk = accepted.slice(i, i + 200);
-        const recorded = await trx
-          .updateTable('outbox')
-          .set({
-            state: 'delivered',
-            receipt: sql<string>`case ${sql.ref('id')} ${sql.join(
-              chunk.map((u) => sql`when ${u.row.id} then ${u.receipt}`),
-              sql` `,
-            )} end`,
-            receipt_code: null,
-            delivered_at: now,
-            attempts: (eb) => eb('attempts', '+', 1),
-            last_error: null,
-            claimed_by: null,
-            claimed_until: null,
-          })
-          .where(
-            'id',
-            'in',
-            chunk.map((u) => u.row.id),
-          )
-          .where((eb) => this.stillHeld(eb))
-          .returning('id')
-          .execute();
-        const held = new Set(recorded.map((r) => String(r.id)));
-        for (const u of chunk) u.held = held.has(String(u.row.id));
-      }
       for (const u of updates) {
-        if (u.verdict?.verdict === 'accepted') continue;
-        if (u.verdict && !RETRYABLE_CODES.has(u.verdict.code ?? '')) {
+        if (u.verdict?.verdict === 'accepted') {
+          const held = await trx
+            .updateTable('outbox')
+            .set({
+              state: 'delivered',
+              receipt: u.receipt,
+              receipt_code: null,
+              delivered_at: now,
+              attempts: u.row.attempts + 1,
+              last_error: null,
+              claimed_by: null,
+              claimed_until: null,
+            })
+            .where('id', '=', u.row.id)
+            .where((eb) => this.stillHeld(eb))
+            .executeTakeFirst();
+          u.held = held.numUpdatedRows > 0n;
+        } else if (u.verdict && !RETRYABLE_CODES.has(u.verdict.code ?? '')) {
           const held = await trx
             .updateTable('outbox')
             .set({
