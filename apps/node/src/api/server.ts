@@ -15,8 +15,6 @@ import type { Services } from '../services.js';
 import { appRouter } from './app-router.js';
 import { MAX_TRPC_BODY_BYTES } from './trpc.js';
 
-/** 500 envelopes of at most 16 KiB each, plus JSON framing. */
-
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

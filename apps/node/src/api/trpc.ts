@@ -41,7 +41,10 @@ function describeZod(error: ZodError): string {
     .join('; ');
 }
 
-/** The largest request body the tRPC API takes (a bulk call of 500 items, an import with inline files). */
+/**
+ * The largest request body the tRPC API takes: a delivery of 500 envelopes of at most 16 KiB each plus
+ * JSON framing, a bulk call of 500 items, an import with inline files.
+ */
 export const MAX_TRPC_BODY_BYTES = 9 * 1024 * 1024;
 
 export const t = initTRPC.context<RequestContext>().create({

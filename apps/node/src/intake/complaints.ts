@@ -27,8 +27,9 @@ export const complaintInput = z.strictObject({
 export type ComplaintInput = z.infer<typeof complaintInput>;
 
 export async function createComplaint(db: Kysely<Database>, input: ComplaintInput, by: string, now: number) {
-  const [id] = await createComplaints(db, [input], by, now);
-  return getComplaint(db, id as string);
+  const rows = complaintRows([input], by, now);
+  await insertRows(db, 'complaints', rows, 1);
+  return getComplaint(db, rows[0]?.id as string);
 }
 
 /** An evidence file sent inline with an imported complaint (the one-by-one route is POST /bureau/evidence). */
@@ -90,13 +91,6 @@ export async function importComplaints(
     await insertRows(trx, 'evidence', evidence, 100, { ignoreConflictOn: ['complaint_id', 'digest'] });
   });
   return { ids: rows.map((r) => r.id), evidence: stored.map((list) => list.map((f) => f.digest)) };
-}
-
-/** Complaints without files, in one transaction: their ids, in order. */
-export async function createComplaints(db: Kysely<Database>, complaints: ComplaintInput[], by: string, now: number): Promise<string[]> {
-  const rows = complaintRows(complaints, by, now);
-  await db.transaction().execute((trx) => insertRows(trx, 'complaints', rows, 100));
-  return rows.map((r) => r.id);
 }
 
 function complaintRows(complaints: ComplaintInput[], by: string, now: number) {

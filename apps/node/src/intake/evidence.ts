@@ -17,9 +17,7 @@ export async function storeEvidence(
 ): Promise<{ digest: string; size: number }> {
   const complaint = await db.selectFrom('complaints').select('id').where('id', '=', input.complaintId).executeTakeFirst();
   if (!complaint) throw new NodeError('ERR_NOT_FOUND', `no complaint ${input.complaintId}`);
-  const dir = join(input.dataDir, 'evidence');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.upload-${randomUUID()}`);
+  const { dir, tmp } = uploadSlot(input.dataDir);
   const hash = createHash('sha256');
   let size = 0;
   const out = createWriteStream(tmp, { mode: 0o600 });
@@ -52,8 +50,7 @@ export async function storeEvidence(
     throw new NodeError('ERR_INPUT', 'the evidence file is empty');
   }
   const digest = `sha256:${hash.digest('hex')}`;
-  const path = join(dir, digest.slice(7));
-  renameSync(tmp, path);
+  const path = keepAs(dir, tmp, digest);
   await db
     .insertInto('evidence')
     .values({
@@ -70,14 +67,24 @@ export async function storeEvidence(
   return { digest, size };
 }
 
-/** Writes a file already in memory (an attachment of an import) where an upload would go: its digest, size and path. */
+/** Writes a file already in memory (an attachment of an import) where an upload would go: its digest and path. */
 export function writeEvidenceFile(dataDir: string, bytes: Buffer): { digest: string; path: string } {
+  const { dir, tmp } = uploadSlot(dataDir);
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  writeFileSync(tmp, bytes, { mode: 0o600 });
+  return { digest, path: keepAs(dir, tmp, digest) };
+}
+
+/** A fresh temporary name in the evidence folder (created 0700) for a file being written. */
+function uploadSlot(dataDir: string): { dir: string; tmp: string } {
   const dir = join(dataDir, 'evidence');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  const tmp = join(dir, `.upload-${randomUUID()}`);
-  writeFileSync(tmp, bytes, { mode: 0o600 });
+  return { dir, tmp: join(dir, `.upload-${randomUUID()}`) };
+}
+
+/** The written file kept under its digest (content-addressed, so the same bytes are one file): its path. */
+function keepAs(dir: string, tmp: string, digest: string): string {
   const path = join(dir, digest.slice(7));
   renameSync(tmp, path);
-  return { digest, path };
+  return path;
 }

@@ -3,7 +3,9 @@
  * as the change that produced the message; the worker (outbox/worker.ts) delivers them.
  * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
  */
+import { LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { appendAudit } from '../audit/audit-log.js';
 import { insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
 import type { Database, OutboxTable } from '../db/schema.js';
@@ -45,6 +47,26 @@ export async function enqueueAll(trx: Transaction<Database> | Kysely<Database>, 
     })),
   );
   await insertRows(trx, 'outbox', rows, 200);
+}
+
+/**
+ * Messages this node signed and sends (referrals, statuses): queued for their recipient and the liaison
+ * office, and audited as sent, in the caller's transaction.
+ */
+export async function queueSent(
+  trx: Transaction<Database>,
+  kind: 'referral' | 'status',
+  sent: ReadonlyArray<{ message: { id: string; to: string }; jws: string }>,
+  now: number,
+): Promise<void> {
+  await enqueueAll(
+    trx,
+    sent.map(({ message, jws }) => ({ id: message.id, kind, jws, peers: [message.to, LIAISON_PARTY], now })),
+  );
+  await appendAudit(
+    trx,
+    sent.map(({ message, jws }) => ({ at: now, kind: `sent.${kind}`, ref: `${message.id}@${message.to}`, digest: sha256Digest(jws) })),
+  );
 }
 
 /** Peers that have a message due now and not claimed by a live worker. */

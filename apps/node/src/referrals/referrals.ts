@@ -6,23 +6,20 @@
 import {
   ACTIONS,
   evidenceDigest,
-  LIAISON_PARTY,
   MAX_REFERRAL_LIFETIME_SECONDS,
   type Referral,
-  sha256Digest,
   signMessage,
   URGENCIES,
   uuidv7,
 } from '@firstlight/protocol';
 import { z } from 'zod';
-import { appendAudit } from '../audit/audit-log.js';
 import { bulkOf, type ItemResult, itemResults, passed, prepareEach, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
-import { enqueueAll } from '../outbox/outbox.js';
+import { queueSent } from '../outbox/outbox.js';
 import type { IpIndex } from '../routing/ip-index.js';
 import { routeIp } from '../routing/route.js';
 
@@ -172,19 +169,7 @@ async function fileReferrals(ctx: NodeContext, index: IpIndex, inputs: z.output<
       })),
       100,
     );
-    await enqueueAll(
-      trx,
-      accepted.map(({ message, jws }) => ({ id: message.id, kind: 'referral', jws, peers: [message.to, LIAISON_PARTY], now })),
-    );
-    await appendAudit(
-      trx,
-      accepted.map(({ message, jws }) => ({
-        at: now,
-        kind: 'sent.referral',
-        ref: `${message.id}@${message.to}`,
-        digest: sha256Digest(jws),
-      })),
-    );
+    await queueSent(trx, 'referral', accepted, now);
   });
   ctx.wakeOutbox();
   return prepared;

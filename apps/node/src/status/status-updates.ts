@@ -2,19 +2,9 @@
  * Status updates on a referral this country received: signed and sent back to the origin country,
  * with a copy to the liaison office, in the same transaction as the inbox change.
  */
-import {
-  DECLINE_REASONS,
-  LIAISON_PARTY,
-  outcomeSchema,
-  STATUS_STATES,
-  type Status,
-  sha256Digest,
-  signMessage,
-  uuidv7,
-} from '@firstlight/protocol';
+import { DECLINE_REASONS, outcomeSchema, STATUS_STATES, type Status, signMessage, uuidv7 } from '@firstlight/protocol';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import { appendAudit } from '../audit/audit-log.js';
 import { bulkOf, type ItemResult, itemResults, passed, prepareEach, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
@@ -22,7 +12,7 @@ import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
-import { enqueueAll } from '../outbox/outbox.js';
+import { queueSent } from '../outbox/outbox.js';
 
 export const statusInput = z.strictObject({
   referralId: z.uuid(),
@@ -117,14 +107,7 @@ async function applyStatuses(ctx: NodeContext, inputs: StatusInput[]) {
         })
         .where('id', '=', message.referral)
         .execute();
-    await enqueueAll(
-      trx,
-      accepted.map(({ message, jws }) => ({ id: message.id, kind: 'status', jws, peers: [message.to, LIAISON_PARTY], now })),
-    );
-    await appendAudit(
-      trx,
-      accepted.map(({ message, jws }) => ({ at: now, kind: 'sent.status', ref: `${message.id}@${message.to}`, digest: sha256Digest(jws) })),
-    );
+    await queueSent(trx, 'status', accepted, now);
   });
   ctx.wakeOutbox();
   return prepared;
