@@ -30,6 +30,19 @@ for (const m of ['run', 'all', 'get']) {
     }
   };
 }
+const Database = db.constructor;
+const origPrepare = Database.prototype.prepare;
+Database.prototype.prepare = function (...args) {
+  const t = performance.now();
+  try {
+    return origPrepare.apply(this, args);
+  } finally {
+    const e = totals.get('(prepare)') ?? [0, 0];
+    e[0] += performance.now() - t;
+    e[1]++;
+    totals.set('(prepare)', e);
+  }
+};
 process.on('exit', () => {
   for (const [k, [ms, n]] of [...totals].sort((a, b) => b[1][0] - a[1][0]).slice(0, 15))
     out(`${ms.toFixed(0).padStart(7)} ms ${String(n).padStart(6)} ${k}`);
