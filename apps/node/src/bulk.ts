@@ -3,7 +3,11 @@
  * checked on its own and answered on its own, in order; the items that pass are written in one
  * transaction, so one refused item never costs the others and a failure of the database writes none.
  */
+import { sha256Digest } from '@firstlight/protocol';
+import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
+import type { Database } from './db/schema.js';
+import { isUniqueViolation } from './db/violations.js';
 import { NodeError, type NodeErrorCode } from './errors.js';
 
 /** Items per bulk call: one transaction and one outbox wake for all of them. */
@@ -40,4 +44,69 @@ export function single<P>(prepared: Array<P | NodeError>): P {
   if (first === undefined) throw new NodeError('ERR_INTERNAL', 'a single-item call prepared nothing');
   if (first instanceof NodeError) throw first;
   return first;
+}
+
+/**
+ * A bulk call's optional idempotency key, chosen by the caller (a UUID) and sent again unchanged with
+ * every retry of the same call: the retry is answered from the first call's stored answer.
+ */
+export const requestIdField = z.uuid().optional();
+
+/** How long a bulk call's answer is kept for its retries. */
+export const REQUEST_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/** Stores the call's answer in the transaction that writes its effects. */
+export type Remember<T> = (trx: Transaction<Database>, response: T) => Promise<void>;
+
+/**
+ * Runs a bulk call at most once per requestId. The answer is stored (by `remember`, inside the call's
+ * own transaction) with the digest of the input, so a retry of the same call returns that answer and
+ * writes nothing, and a requestId reused for different input is refused (ERR_CONFLICT). A call that
+ * wrote nothing (every item refused) stores nothing: its retry is simply run again. Without a
+ * requestId the call just runs.
+ */
+export async function once<T>(
+  db: Kysely<Database>,
+  call: { procedure: string; requestId: string | undefined; input: unknown; now: number },
+  run: (remember: Remember<T>) => Promise<T>,
+): Promise<T> {
+  const { procedure, requestId, now } = call;
+  if (requestId === undefined) return run(async () => undefined);
+  const digest = sha256Digest(JSON.stringify(call.input));
+  const stored = async (): Promise<{ response: T } | null> => {
+    const row = await db
+      .selectFrom('bulk_requests')
+      .select(['digest', 'response'])
+      .where('procedure', '=', procedure)
+      .where('request_id', '=', requestId)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.digest !== digest)
+      throw new NodeError(
+        'ERR_CONFLICT',
+        `requestId ${requestId} was already used for a different ${procedure} call: a new call needs a new requestId`,
+      );
+    return { response: JSON.parse(row.response) as T };
+  };
+  const earlier = await stored();
+  if (earlier) return earlier.response;
+  try {
+    return await run(async (trx, response) => {
+      await trx
+        .deleteFrom('bulk_requests')
+        .where('at', '<', now - REQUEST_RETENTION_MS)
+        .execute();
+      await trx
+        .insertInto('bulk_requests')
+        .values({ procedure, request_id: requestId, digest, response: JSON.stringify(response), at: now })
+        .execute();
+    });
+  } catch (error) {
+    // The same call running twice at once: the one that committed first answers both (the other's
+    // transaction was rolled back whole).
+    if (!isUniqueViolation(error)) throw error;
+    const raced = await stored();
+    if (raced) return raced.response;
+    throw error;
+  }
 }

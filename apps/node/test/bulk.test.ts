@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -241,5 +241,67 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     expect(shape.message).toContain('updates.0.state');
     const tooMany = Array.from({ length: 501 }, () => ({ referralId: x, state: 'located' as const }));
     expect(await refusal(kh.bureau.inbox.updateStatuses.mutate({ updates: tooMany }))).toMatchObject({ status: 400, code: 'ERR_INPUT' });
+  });
+
+  it('answers a retried bulk call (same requestId) from the first call, and files nothing twice', async () => {
+    const thNode = f.node('TH');
+    const th = f.client(thNode, thOfficer);
+    const kh = f.client(f.node('KH'), khOfficer);
+    const count = async (table: 'complaints' | 'referrals_out' | 'outbox') =>
+      Number(
+        (
+          await thNode.ctx.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    // An import whose response was lost, sent again (twice at once, too): one set of complaints.
+    const requestId = randomUUID();
+    const before = await count('complaints');
+    const first = await th.bureau.complaints.createMany.mutate({ requestId, complaints: [complaint(10), complaint(11)] });
+    const retries = await Promise.all(
+      [0, 1, 2].map(() => th.bureau.complaints.createMany.mutate({ requestId, complaints: [complaint(10), complaint(11)] })),
+    );
+    for (const retry of retries) expect(retry).toEqual(first);
+    const racing = randomUUID();
+    const raced = await Promise.all(
+      [0, 1, 2].map(() => th.bureau.complaints.createMany.mutate({ requestId: racing, complaints: [complaint(12)] })),
+    );
+    for (const answer of raced) expect(answer).toEqual(raced[0]);
+    expect(await count('complaints')).toBe(before + 3);
+    // The same requestId for another request is a caller's mistake, refused whole.
+    const reused = await refusal(th.bureau.complaints.createMany.mutate({ requestId, complaints: [complaint(13)] }));
+    expect(reused).toMatchObject({ status: 409, code: 'ERR_CONFLICT', message: expect.stringContaining(requestId) });
+    expect(await count('complaints')).toBe(before + 3);
+    const badId = await refusal(th.bureau.complaints.createMany.mutate({ requestId: 'retry-1', complaints: [complaint(14)] }));
+    expect(badId).toMatchObject({ status: 400, code: 'ERR_INPUT', message: expect.stringContaining('requestId') });
+
+    // Referrals: the same ids and refusals again, no second signature or outbox row.
+    const c = await fileComplaint(f, thNode, thOfficer, 'idempotent referral evidence');
+    const referrals = [referralOf(f, c, 300), { ...referralOf(f, c, 301), evidence: ['sha256:'.padEnd(71, '0')] }];
+    const referralRequest = randomUUID();
+    const [filedBefore, queuedBefore] = [await count('referrals_out'), await count('outbox')];
+    const filed = await th.bureau.referrals.createMany.mutate({ requestId: referralRequest, referrals });
+    expect(filed.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'ERR_INPUT']);
+    expect(await th.bureau.referrals.createMany.mutate({ requestId: referralRequest, referrals })).toEqual(filed);
+    expect(await count('referrals_out')).toBe(filedBefore + 1);
+    expect(await count('outbox')).toBe(queuedBefore + 2);
+
+    // Statuses: the retry answers the first status's id; the origin gets one status.
+    const id = filed[0]?.ok ? filed[0].id : '';
+    await f.until(async () => (await kh.bureau.inbox.list.query({ limit: 1000 })).some((r) => r.id === id));
+    const statusRequest = randomUUID();
+    const moved = await kh.bureau.inbox.updateStatuses.mutate({
+      requestId: statusRequest,
+      updates: [{ referralId: id, state: 'acknowledged' }],
+    });
+    expect(moved).toEqual([{ ok: true, id: expect.any(String) }]);
+    expect(
+      await kh.bureau.inbox.updateStatuses.mutate({ requestId: statusRequest, updates: [{ referralId: id, state: 'acknowledged' }] }),
+    ).toEqual(moved);
+    const statuses = await f.node('KH').ctx.db.selectFrom('statuses').select('id').where('referral_id', '=', id).execute();
+    expect(statuses.map((r) => r.id)).toEqual([moved[0]?.ok ? moved[0].id : '']);
   });
 });

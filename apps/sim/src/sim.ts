@@ -5,6 +5,7 @@
  * resumes from it.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -360,20 +361,24 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     index ??= loadIpIndex();
     const ips = index;
     const client = officers.get(origin) as Client;
+    // Each call is built once and carries a requestId: a retry after a lost answer gets the first
+    // call's answer, never a second copy of the cases.
+    const importing = {
+      requestId: randomUUID(),
+      complaints: cases.map(({ c }) => ({
+        victimName: c.victimName,
+        victimContact: c.victimContact,
+        amountLost: c.amountLost,
+        currency: c.currency,
+        scamType: c.scamType,
+        narrative: c.narrative,
+        occurredAt: c.occurredAt,
+        reportedAt: c.reportedAt,
+        attachments: [{ filename: 'warrant.html', mediaType: 'text/html', base64: Buffer.from(c.warrantPage).toString('base64') }],
+      })),
+    };
     const imported = await attempt(`importing ${cases.length} complaints in ${origin}`, () =>
-      client.bureau.complaints.createMany.mutate({
-        complaints: cases.map(({ c }) => ({
-          victimName: c.victimName,
-          victimContact: c.victimContact,
-          amountLost: c.amountLost,
-          currency: c.currency,
-          scamType: c.scamType,
-          narrative: c.narrative,
-          occurredAt: c.occurredAt,
-          reportedAt: c.reportedAt,
-          attachments: [{ filename: 'warrant.html', mediaType: 'text/html', base64: Buffer.from(c.warrantPage).toString('base64') }],
-        })),
-      }),
+      client.bureau.complaints.createMany.mutate(importing),
     );
     if (!imported) return;
     const { ids, evidence } = imported;
@@ -391,18 +396,20 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
         return ip ? [{ ...p, ip }] : [];
       });
       if (drawn.length === 0) return;
+      const referring = {
+        requestId: randomUUID(),
+        referrals: drawn.map(({ c, complaintId, digest, ip }) => ({
+          complaintId,
+          ip,
+          seenAt: `${c.occurredAt}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
+          evidence: [digest],
+          action: c.action,
+          urgency: c.urgency,
+          operation: scenario.operation.id,
+        })),
+      };
       const results = await attempt(`referring ${drawn.length} cases from ${origin}`, () =>
-        client.bureau.referrals.createMany.mutate({
-          referrals: drawn.map(({ c, complaintId, digest, ip }) => ({
-            complaintId,
-            ip,
-            seenAt: `${c.occurredAt}T${String(Math.floor(random() * 24)).padStart(2, '0')}:${String(Math.floor(random() * 60)).padStart(2, '0')}:00Z`,
-            evidence: [digest],
-            action: c.action,
-            urgency: c.urgency,
-            operation: scenario.operation.id,
-          })),
-        }),
+        client.bureau.referrals.createMany.mutate(referring),
       );
       if (!results) return;
       pending = drawn.filter((_, i) => results[i]?.ok !== true);

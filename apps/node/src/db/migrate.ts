@@ -7,6 +7,7 @@ import * as evidencePerComplaint from './migrations/003-evidence-per-complaint.j
 import * as auditHead from './migrations/004-audit-head.js';
 import * as receiptBatches from './migrations/005-receipt-batches.js';
 import * as seals from './migrations/006-seals.js';
+import * as bulkRequests from './migrations/007-bulk-requests.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -19,6 +20,7 @@ const STEPS: Record<string, Step> = {
   '004-audit-head': auditHead,
   '005-receipt-batches': receiptBatches,
   '006-seals': seals,
+  '007-bulk-requests': bulkRequests,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

@@ -257,6 +257,16 @@ export interface LiaisonStatusTable {
   jws: string;
 }
 
+/** The answer of a bulk call that carried a requestId, for its retries (7 days). */
+export interface BulkRequestTable {
+  procedure: string;
+  request_id: string;
+  /** sha256 of the call's input: the same requestId with other input is refused. */
+  digest: string;
+  response: string;
+  at: number;
+}
+
 export interface Database {
   complaints: ComplaintTable;
   evidence: EvidenceTable;
@@ -280,4 +290,5 @@ export interface Database {
   liaison_referrals: LiaisonReferralTable;
   liaison_evidence: LiaisonEvidenceTable;
   liaison_statuses: LiaisonStatusTable;
+  bulk_requests: BulkRequestTable;
 }

@@ -24,6 +24,7 @@ import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
+import { isUniqueViolation } from '../db/violations.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
@@ -443,9 +444,4 @@ export class Inbox {
     for (const { result } of accepted)
       ctx.metrics.messages.inc({ direction: 'in', type: 'referral' in result.message ? 'status' : 'referral', outcome: 'accepted' });
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { bulkOf } from '../bulk.js';
+import { bulkOf, once, requestIdField } from '../bulk.js';
 import { insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
@@ -42,7 +42,7 @@ export const attachmentInput = z.strictObject({
 
 export const importedComplaint = complaintInput.extend({ attachments: z.array(attachmentInput).max(8).optional() });
 
-export const complaintsInput = z.strictObject({ complaints: bulkOf(importedComplaint) });
+export const complaintsInput = z.strictObject({ requestId: requestIdField, complaints: bulkOf(importedComplaint) });
 
 export interface ImportedComplaints {
   ids: string[];
@@ -61,36 +61,40 @@ export async function importComplaints(
   by: string,
   now: number,
 ): Promise<ImportedComplaints> {
-  const { complaints } = complaintsInput.parse(raw);
-  const files = complaints.map((c, i) =>
-    (c.attachments ?? []).map((a, j) => {
-      const bytes = Buffer.from(a.base64, 'base64');
-      if (bytes.length > ctx.config.evidenceMaxBytes)
-        throw new NodeError(
-          'ERR_TOO_LARGE',
-          `complaints.${i}.attachments.${j}: evidence files are limited to ${ctx.config.evidenceMaxBytes} bytes`,
-        );
-      return { ...a, bytes };
-    }),
-  );
-  const stored = files.map((list) => list.map((f) => ({ ...f, ...writeEvidenceFile(ctx.dataDir, f.bytes) })));
-  const rows = complaintRows(complaints, by, now);
-  await ctx.db.transaction().execute(async (trx) => {
-    await insertRows(trx, 'complaints', rows, 100);
-    const evidence = stored.flatMap((list, i) =>
-      list.map((f) => ({
-        digest: f.digest,
-        complaint_id: rows[i]?.id as string,
-        filename: f.filename,
-        media_type: f.mediaType,
-        size: f.bytes.length,
-        path: f.path,
-        created_at: now,
-      })),
+  const { requestId, complaints } = complaintsInput.parse(raw);
+  return once<ImportedComplaints>(ctx.db, { procedure: 'complaints.createMany', requestId, input: complaints, now }, async (remember) => {
+    const files = complaints.map((c, i) =>
+      (c.attachments ?? []).map((a, j) => {
+        const bytes = Buffer.from(a.base64, 'base64');
+        if (bytes.length > ctx.config.evidenceMaxBytes)
+          throw new NodeError(
+            'ERR_TOO_LARGE',
+            `complaints.${i}.attachments.${j}: evidence files are limited to ${ctx.config.evidenceMaxBytes} bytes`,
+          );
+        return { ...a, bytes };
+      }),
     );
-    await insertRows(trx, 'evidence', evidence, 100, { ignoreConflictOn: ['complaint_id', 'digest'] });
+    const stored = files.map((list) => list.map((f) => ({ ...f, ...writeEvidenceFile(ctx.dataDir, f.bytes) })));
+    const rows = complaintRows(complaints, by, now);
+    const answer = { ids: rows.map((r) => r.id), evidence: stored.map((list) => list.map((f) => f.digest)) };
+    await ctx.db.transaction().execute(async (trx) => {
+      await insertRows(trx, 'complaints', rows, 100);
+      const evidence = stored.flatMap((list, i) =>
+        list.map((f) => ({
+          digest: f.digest,
+          complaint_id: rows[i]?.id as string,
+          filename: f.filename,
+          media_type: f.mediaType,
+          size: f.bytes.length,
+          path: f.path,
+          created_at: now,
+        })),
+      );
+      await insertRows(trx, 'evidence', evidence, 100, { ignoreConflictOn: ['complaint_id', 'digest'] });
+      await remember(trx, answer);
+    });
+    return answer;
   });
-  return { ids: rows.map((r) => r.id), evidence: stored.map((list) => list.map((f) => f.digest)) };
 }
 
 function complaintRows(complaints: ComplaintInput[], by: string, now: number) {

@@ -12,11 +12,13 @@ import {
   URGENCIES,
   uuidv7,
 } from '@firstlight/protocol';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
-import { bulkOf, type ItemResult, itemResults, passed, prepareEach, single } from '../bulk.js';
+import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, requestIdField, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
+import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { queueSent } from '../outbox/outbox.js';
@@ -55,11 +57,11 @@ export async function createReferral(
   raw: ReferralInput,
   by: string,
 ): Promise<{ id: string; to: string; jws: string }> {
-  const { message, jws } = single(await fileReferrals(ctx, index, [referralInput.parse(raw)], by));
+  const { message, jws } = single(await fileReferrals(ctx, index, [referralInput.parse(raw)], by, ctx.clock.now()));
   return { id: message.id, to: message.to, jws };
 }
 
-export const referralsInput = z.strictObject({ referrals: bulkOf(referralInput) });
+export const referralsInput = z.strictObject({ requestId: requestIdField, referrals: bulkOf(referralInput) });
 
 /**
  * Up to 500 referrals at once (a bureau referring a batch of cases): each answered in order with its
@@ -71,12 +73,32 @@ export async function createReferrals(
   raw: z.input<typeof referralsInput>,
   by: string,
 ): Promise<ItemResult<{ id: string; to: string }>[]> {
-  const { referrals } = referralsInput.parse(raw);
-  return itemResults(await fileReferrals(ctx, index, referrals, by), (p) => ({ id: p.message.id, to: p.message.to }));
+  const { requestId, referrals } = referralsInput.parse(raw);
+  const now = ctx.clock.now();
+  return once(ctx.db, { procedure: 'referrals.createMany', requestId, input: referrals, now }, async (remember) => {
+    const answer = (prepared: Filed) => itemResults(prepared, (p) => ({ id: p.message.id, to: p.message.to }));
+    return answer(await fileReferrals(ctx, index, referrals, by, now, (trx, prepared) => remember(trx, answer(prepared))));
+  });
 }
 
-async function fileReferrals(ctx: NodeContext, index: IpIndex, inputs: z.output<typeof referralInput>[], by: string) {
-  const now = ctx.clock.now();
+interface FiledReferral {
+  message: Referral;
+  input: z.output<typeof referralInput>;
+  routed: string | null;
+  jws: string;
+}
+
+type Filed = Array<FiledReferral | NodeError>;
+
+/** Signs and queues the referrals that pass; `inTransaction` joins the write (a bulk call's stored answer). */
+async function fileReferrals(
+  ctx: NodeContext,
+  index: IpIndex,
+  inputs: z.output<typeof referralInput>[],
+  by: string,
+  now: number,
+  inTransaction?: (trx: Transaction<Database>, prepared: Filed) => Promise<void>,
+): Promise<Filed> {
   const held = ctx.directory.current();
   if (!held)
     throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet: check the liaison URL and run `firstlight start` again');
@@ -91,7 +113,7 @@ async function fileReferrals(ctx: NodeContext, index: IpIndex, inputs: z.output<
   });
   const iat = seconds(now);
   const key = publishedSigningKey(ctx, iat);
-  const prepared = await prepareEach(inputs, async (input) => {
+  const prepared = await prepareEach(inputs, async (input): Promise<FiledReferral> => {
     const route = routeIp(index, input.ip, ctx.config.party);
     let to: string;
     let ip: string;
@@ -170,6 +192,7 @@ async function fileReferrals(ctx: NodeContext, index: IpIndex, inputs: z.output<
       100,
     );
     await queueSent(trx, 'referral', accepted, now);
+    await inTransaction?.(trx, prepared);
   });
   ctx.wakeOutbox();
   return prepared;

@@ -3,9 +3,9 @@
  * with a copy to the liaison office, in the same transaction as the inbox change.
  */
 import { DECLINE_REASONS, outcomeSchema, STATUS_STATES, type Status, signMessage, uuidv7 } from '@firstlight/protocol';
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import { z } from 'zod';
-import { bulkOf, type ItemResult, itemResults, passed, prepareEach, single } from '../bulk.js';
+import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, requestIdField, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
@@ -23,11 +23,11 @@ export const statusInput = z.strictObject({
 
 export type StatusInput = z.infer<typeof statusInput>;
 
-export const statusesInput = z.strictObject({ updates: bulkOf(statusInput) });
+export const statusesInput = z.strictObject({ requestId: requestIdField, updates: bulkOf(statusInput) });
 
 /** One status update, or its refusal thrown (ERR_NOT_FOUND, ERR_CONFLICT, ERR_INPUT, ERR_NO_DIRECTORY). */
 export async function updateStatus(ctx: NodeContext, raw: StatusInput): Promise<{ id: string }> {
-  const { message } = single(await applyStatuses(ctx, [statusInput.parse(raw)]));
+  const { message } = single(await applyStatuses(ctx, [statusInput.parse(raw)], ctx.clock.now()));
   return { id: message.id };
 }
 
@@ -36,12 +36,23 @@ export async function updateStatus(ctx: NodeContext, raw: StatusInput): Promise<
  * or its refusal; the accepted ones are signed and queued in one transaction, delivered together.
  */
 export async function updateStatuses(ctx: NodeContext, raw: z.input<typeof statusesInput>): Promise<ItemResult<{ id: string }>[]> {
-  const { updates } = statusesInput.parse(raw);
-  return itemResults(await applyStatuses(ctx, updates), (p) => ({ id: p.message.id }));
+  const { requestId, updates } = statusesInput.parse(raw);
+  const now = ctx.clock.now();
+  return once(ctx.db, { procedure: 'inbox.updateStatuses', requestId, input: updates, now }, async (remember) => {
+    const answer = (prepared: Applied) => itemResults(prepared, (p) => ({ id: p.message.id }));
+    return answer(await applyStatuses(ctx, updates, now, (trx, prepared) => remember(trx, answer(prepared))));
+  });
 }
 
-async function applyStatuses(ctx: NodeContext, inputs: StatusInput[]) {
-  const now = ctx.clock.now();
+type Applied = Array<{ message: Status; jws: string } | NodeError>;
+
+/** Signs and queues the updates that pass; `inTransaction` joins the write (a bulk call's stored answer). */
+async function applyStatuses(
+  ctx: NodeContext,
+  inputs: StatusInput[],
+  now: number,
+  inTransaction?: (trx: Transaction<Database>, prepared: Applied) => Promise<void>,
+): Promise<Applied> {
   const held = ctx.directory.current();
   if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet');
   const referrals = new Map<string, Selectable<Database['referrals_in']>>();
@@ -108,6 +119,7 @@ async function applyStatuses(ctx: NodeContext, inputs: StatusInput[]) {
         .where('id', '=', message.referral)
         .execute();
     await queueSent(trx, 'status', accepted, now);
+    await inTransaction?.(trx, prepared);
   });
   ctx.wakeOutbox();
   return prepared;
