@@ -8,6 +8,7 @@ import * as auditHead from './migrations/004-audit-head.js';
 import * as receiptBatches from './migrations/005-receipt-batches.js';
 import * as seals from './migrations/006-seals.js';
 import * as bulkRequests from './migrations/007-bulk-requests.js';
+import * as receivedById from './migrations/008-received-by-id.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -21,6 +22,7 @@ const STEPS: Record<string, Step> = {
   '005-receipt-batches': receiptBatches,
   '006-seals': seals,
   '007-bulk-requests': bulkRequests,
+  '008-received-by-id': receivedById,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

@@ -29,7 +29,7 @@ import { publishedSigningKey } from '../keys/published-key.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
 import { batchRef, storeBatch } from '../receipts/stored.js';
-import { fromWire, type JobOutcome, peekTyp } from './verify-job.js';
+import { fromWire, type JobOutcome, peekId, peekTyp } from './verify-job.js';
 import { VerifyPool } from './verify-pool.js';
 
 export const MAX_ENVELOPES = 500;
@@ -119,18 +119,33 @@ export class Inbox {
     return run;
   }
 
-  /** The stored receipt of every envelope whose exact bytes were already received. */
-  private async knownReceipts(digests: Array<string | null>): Promise<Map<string, Known>> {
+  /**
+   * The stored receipt of every envelope whose exact bytes were already received. Looked up by message
+   * id (the primary key): the same bytes carry the same id, and a stored row counts only if its digest
+   * is this envelope's. (An index on the digest itself, random keys, cost a page write per message.)
+   */
+  private async knownReceipts(ids: Array<string | null>, digests: Array<string | null>): Promise<Map<string, Known>> {
     const known = new Map<string, Known>();
-    const wanted = [...new Set(digests.filter((d): d is string => d !== null))];
-    await forChunks(wanted, 500, async (chunk) => {
+    const wanted = new Set<string>();
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id && digests[i]) wanted.add(id);
+    }
+    const stored = new Map<string, Known & { digest: string }>();
+    await forChunks([...wanted], 500, async (chunk) => {
       const rows = await this.ctx.db
         .selectFrom('received')
         .select(['digest', 'receipt', 'message_id', 'from_country'])
-        .where('digest', 'in', chunk)
+        .where('message_id', 'in', chunk)
         .execute();
-      for (const r of rows) known.set(r.digest, { receipt: r.receipt, messageId: r.message_id, from: r.from_country });
+      for (const r of rows)
+        stored.set(r.message_id, { digest: r.digest, receipt: r.receipt, messageId: r.message_id, from: r.from_country });
     });
+    for (let i = 0; i < ids.length; i++) {
+      const row = stored.get(ids[i] ?? '');
+      const digest = digests[i];
+      if (row && digest && row.digest === digest) known.set(digest, { receipt: row.receipt, messageId: row.messageId, from: row.from });
+    }
     return known;
   }
 
@@ -146,7 +161,7 @@ export class Inbox {
     const seal = sealJws !== undefined && trusted ? this.checkSeal(sealJws, digests, trusted.trust, now, skewSeconds) : null;
     // Bytes already received are not verified again: they get their stored receipt (idempotent resend).
     // Under a seal verifying costs less than looking them up, and settle() looks them up in any case.
-    const known = seal ? new Map<string, Known>() : await this.knownReceipts(digests);
+    const known = seal ? new Map<string, Known>() : await this.knownReceipts(envelopes.map(peekId), digests);
     // Verify the rest and pre-sign their receipts (on worker threads for large batches); the replay
     // check, the last one, follows in settle() for the whole batch at once.
     const outcome = await this.pool.run(
@@ -201,7 +216,8 @@ export class Inbox {
       ));
 
     // 1. Bytes received by now (a batch ahead of this one may have stored some) get their stored receipt.
-    const known = await this.knownReceipts(digests);
+    const ids = outcome.results.map((r, i) => (r?.ok ? r.message.id : (r?.id ?? peekId(envelopes[i]))));
+    const known = await this.knownReceipts(ids, digests);
     const results = outcome.results.map((r, i) => (r === null || known.has(digests[i] ?? '') ? null : fromWire(r)));
     const presigned = [...outcome.receipts];
     for (const i of await this.markReplays(results)) presigned[i] = null;
@@ -259,7 +275,7 @@ export class Inbox {
     let stored: (index: number) => string;
     const audit: AuditEntryInput[] = refused.map((r) => ({ at: now, kind: `received.rejected.${r.code}`, ref: r.ref, digest: r.digest }));
     let batch: { digest: string; jws: string } | null = null;
-    const restated: Array<{ digest: string; receipt: string }> = [];
+    const restated: Array<{ id: string; digest: string; receipt: string }> = [];
     if (answer === 'batch') {
       const senders = new Set(settled.flatMap((r) => (r.to === null ? [] : [r.to])));
       const id = uuidv7(now);
@@ -289,7 +305,7 @@ export class Inbox {
       // now is kept, so every later resend gets these same bytes again (idempotent, as §5.1 asks).
       settled.forEach((r, i) => {
         if (!r.restate || restated.some((x) => x.digest === r.verdict.ref.digest)) return;
-        restated.push({ digest: r.verdict.ref.digest, receipt: receipts[i] as string });
+        restated.push({ id: r.verdict.ref.id as string, digest: r.verdict.ref.digest, receipt: receipts[i] as string });
         audit.push({ at: now, kind: 'sent.receipt', ref: `${r.verdict.ref.id}@${r.to}`, digest: sha256Digest(receipts[i] as string) });
       });
     }
@@ -382,7 +398,7 @@ export class Inbox {
     now: number,
     audit: AuditEntryInput[],
     batch: { digest: string; jws: string } | null,
-    restated: Array<{ digest: string; receipt: string }>,
+    restated: Array<{ id: string; digest: string; receipt: string }>,
     seal: { digest: string; jws: string } | null,
   ): Promise<void> {
     const { ctx } = this;
@@ -398,6 +414,7 @@ export class Inbox {
         await trx
           .updateTable('received')
           .set({ receipt: r.receipt })
+          .where('message_id', '=', r.id)
           .where('digest', '=', r.digest)
           .where('receipt', 'like', 'batch:%')
           .execute();

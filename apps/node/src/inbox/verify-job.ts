@@ -70,6 +70,20 @@ export function peekTyp(jws: unknown): InboundType {
   }
 }
 
+/** The message id in an envelope's payload, read without verifying anything (null when there is none). */
+export function peekId(jws: unknown): string | null {
+  if (typeof jws !== 'string') return null;
+  const first = jws.indexOf('.');
+  const second = jws.indexOf('.', first + 1);
+  if (first <= 0 || second <= first) return null;
+  try {
+    const payload = JSON.parse(Buffer.from(jws.slice(first + 1, second), 'base64url').toString('utf8')) as { id?: unknown };
+    return typeof payload.id === 'string' ? payload.id : null;
+  } catch {
+    return null;
+  }
+}
+
 export function signReceipt(party: string, key: SigningKey, nowMs: number, receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>): string {
   const iat = Math.floor(nowMs / 1000);
   return signMessageSync('receipt', { v: 1, id: uuidv7(nowMs), from: party, iat, ...receipt }, key);
