@@ -5,7 +5,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { incomingMessageToRequest, internal_exceptionHandler } from '@trpc/server/adapters/node-http';
+import { resolveResponse } from '@trpc/server/http';
 import { z } from 'zod';
 import { authenticate } from '../auth/tokens.js';
 import type { NodeContext } from '../context.js';
@@ -42,16 +43,7 @@ const evidenceQuery = z.strictObject({
 });
 
 export function createNodeServer(node: NodeContext, services: Services, options: { consoleDir?: string | null } = {}): Server {
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: '/trpc/',
-    maxBodySize: MAX_TRPC_BODY_BYTES,
-    createContext: ({ req }) => ({ node, services, bearer: bearerOf(req) }),
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR')
-        node.logger.error({ path, err: error.cause?.message ?? error.message }, 'tRPC internal error');
-    },
-  });
+  const trpc = trpcHandler(node, services);
   const consoleDir = options.consoleDir && existsSync(join(options.consoleDir, 'index.html')) ? resolve(options.consoleDir) : null;
 
   const server = createServer((req, res) => {
@@ -63,7 +55,7 @@ export function createNodeServer(node: NodeContext, services: Services, options:
         res.writeHead(204).end();
         return;
       }
-      trpc(req, res);
+      trpc(req, res, url.pathname);
       return;
     }
     if (url.pathname === '/metrics' && req.method === 'GET') {
@@ -85,6 +77,43 @@ export function createNodeServer(node: NodeContext, services: Services, options:
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   return server;
+}
+
+/**
+ * tRPC at /trpc/<path>. An answer is a whole JSON document, never a stream (no subscriptions, no
+ * streaming links): it is sent with its length in one write, where the standalone adapter piped it
+ * through a web stream into a chunked body, a second write (the last chunk) for every answer.
+ */
+function trpcHandler(node: NodeContext, services: Services) {
+  const onError = ({ error, path }: { error: { code: string; message: string; cause?: Error | undefined }; path?: string | undefined }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR')
+      node.logger.error({ path, err: error.cause?.message ?? error.message }, 'tRPC internal error');
+  };
+  const createContext = async ({ req }: { req: IncomingMessage }) => ({ node, services, bearer: bearerOf(req) });
+  return (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
+    const path = pathname.slice('/trpc/'.length).replace(/\/+$/, '');
+    const handle = async () => {
+      const request = incomingMessageToRequest(req, res, { maxBodySize: MAX_TRPC_BODY_BYTES });
+      const response = await resolveResponse({
+        router: appRouter,
+        req: request,
+        path,
+        error: null,
+        createContext: () => createContext({ req }),
+        onError,
+      });
+      const body = Buffer.from(await response.arrayBuffer());
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.setHeader('content-length', body.length);
+      res.statusCode = response.status;
+      res.end(body);
+    };
+    // Answering itself failed: the adapter's own handler (exported by @trpc/server 11, which is pinned)
+    // answers with the router's error shape, status 500, as createHTTPHandler did.
+    handle().catch(
+      internal_exceptionHandler({ router: appRouter, req, res, path, createContext, onError, maxBodySize: MAX_TRPC_BODY_BYTES }),
+    );
+  };
 }
 
 /**
