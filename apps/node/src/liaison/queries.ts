@@ -93,79 +93,88 @@ async function statusesOf(db: Kysely<Database>, operation: string | undefined): 
  * referrals and half a million statuses loading them all took seconds and hundreds of MB each time.
  */
 export async function overview(ctx: NodeContext, input: { operation?: string | undefined }) {
-  const db = ctx.db;
-  const operation = await operationFilter(db, input.operation);
-  const op = input.operation;
-  const onlyOperation = op ? sql`and r.operation = ${op}` : sql``;
-  const authoritative = sql`liaison_statuses s join liaison_referrals r
-    on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;
-  // The same rule as latestOutcomes(): states that carry outcome counts, zero counts only from action_taken.
-  const outcomes = await sql<{ suspects: unknown; arrests: unknown; premises: unknown; call_centres: unknown }>`
-    select sum(suspects) as suspects, sum(arrests) as arrests, sum(premises) as premises, sum(call_centres) as call_centres
-    from (
-      select s.suspects, s.arrests, s.premises, s.call_centres,
-        row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
-      from ${authoritative}
-      where s.state in ('located', 'action_taken', 'closed')
-        and (s.suspects + s.arrests + s.premises + s.call_centres > 0 or s.state = 'action_taken')
-        ${onlyOperation}
-    ) latest where n = 1`.execute(db);
-  const statuses = await sql<{ n: unknown }>`select count(*) as n from ${authoritative} where 1 = 1 ${onlyOperation}`.execute(db);
-  let sent = db
-    .selectFrom('liaison_referrals')
-    .select(['from_country as country', 'action as key', (eb) => eb.fn.countAll().as('n')])
-    .groupBy(['from_country', 'action']);
-  let received = db
-    .selectFrom('liaison_referrals')
-    .select(['to_country as country', 'state as key', (eb) => eb.fn.countAll().as('n')])
-    .groupBy(['to_country', 'state']);
-  if (op) {
-    sent = sent.where('operation', '=', op);
-    received = received.where('operation', '=', op);
-  }
-  const o = outcomes.rows[0];
-  const headline: Headline = {
-    countries: 0,
-    referrals: 0,
-    statuses: Number(statuses.rows[0]?.n ?? 0),
-    suspectsIdentified: Number(o?.suspects ?? 0),
-    arrests: Number(o?.arrests ?? 0),
-    premisesSearched: Number(o?.premises ?? 0),
-    callCentresDismantled: Number(o?.call_centres ?? 0),
-  };
-  const perCountry = new Map<
-    string,
-    { country: string; sent: number; received: number; byAction: Record<string, number>; byState: Record<string, number> }
-  >();
-  const entry = (country: string) => {
-    let e = perCountry.get(country);
-    if (!e) {
-      e = { country, sent: 0, received: 0, byAction: {}, byState: {} };
-      perCountry.set(country, e);
-    }
-    return e;
-  };
-  for (const row of await sent.execute()) {
-    const e = entry(row.country);
-    const n = Number(row.n);
-    e.sent += n;
-    e.byAction[row.key] = n;
-    headline.referrals += n;
-  }
-  for (const row of await received.execute()) {
-    const e = entry(row.country);
-    const n = Number(row.n);
-    e.received += n;
-    e.byState[row.key] = n;
-  }
-  for (const c of operation?.participants ?? []) entry(c);
-  headline.countries = perCountry.size;
-  return {
-    operation,
-    headline,
-    perCountry: [...perCountry.values()].sort((a, b) => b.sent + b.received - (a.sent + a.received) || a.country.localeCompare(b.country)),
-    generatedAt: seconds(ctx.clock.now()),
-  };
+  const operation = await operationFilter(ctx.db, input.operation);
+  // One snapshot for every figure: a status arriving between two of these queries would otherwise be
+  // counted in one and not the other (REPEATABLE READ on PostgreSQL; SQLite's transaction holds the
+  // only connection, so nothing is written meanwhile).
+  return ctx.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const op = input.operation;
+      const onlyOperation = op ? sql`and r.operation = ${op}` : sql``;
+      const authoritative = sql`liaison_statuses s join liaison_referrals r
+        on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;
+      // The same rule as latestOutcomes(): states that carry outcome counts, zero counts only from action_taken.
+      const outcomes = await sql<{ suspects: unknown; arrests: unknown; premises: unknown; call_centres: unknown }>`
+        select sum(suspects) as suspects, sum(arrests) as arrests, sum(premises) as premises, sum(call_centres) as call_centres
+        from (
+          select s.suspects, s.arrests, s.premises, s.call_centres,
+            row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
+          from ${authoritative}
+          where s.state in ('located', 'action_taken', 'closed')
+            and (s.suspects + s.arrests + s.premises + s.call_centres > 0 or s.state = 'action_taken')
+            ${onlyOperation}
+        ) latest where n = 1`.execute(trx);
+      const statuses = await sql<{ n: unknown }>`select count(*) as n from ${authoritative} where 1 = 1 ${onlyOperation}`.execute(trx);
+      let sent = trx
+        .selectFrom('liaison_referrals')
+        .select(['from_country as country', 'action as key', (eb) => eb.fn.countAll().as('n')])
+        .groupBy(['from_country', 'action']);
+      let received = trx
+        .selectFrom('liaison_referrals')
+        .select(['to_country as country', 'state as key', (eb) => eb.fn.countAll().as('n')])
+        .groupBy(['to_country', 'state']);
+      if (op) {
+        sent = sent.where('operation', '=', op);
+        received = received.where('operation', '=', op);
+      }
+      const o = outcomes.rows[0];
+      const headline: Headline = {
+        countries: 0,
+        referrals: 0,
+        statuses: Number(statuses.rows[0]?.n ?? 0),
+        suspectsIdentified: Number(o?.suspects ?? 0),
+        arrests: Number(o?.arrests ?? 0),
+        premisesSearched: Number(o?.premises ?? 0),
+        callCentresDismantled: Number(o?.call_centres ?? 0),
+      };
+      const perCountry = new Map<
+        string,
+        { country: string; sent: number; received: number; byAction: Record<string, number>; byState: Record<string, number> }
+      >();
+      const entry = (country: string) => {
+        let e = perCountry.get(country);
+        if (!e) {
+          e = { country, sent: 0, received: 0, byAction: {}, byState: {} };
+          perCountry.set(country, e);
+        }
+        return e;
+      };
+      for (const row of await sent.execute()) {
+        const e = entry(row.country);
+        const n = Number(row.n);
+        e.sent += n;
+        e.byAction[row.key] = n;
+        headline.referrals += n;
+      }
+      for (const row of await received.execute()) {
+        const e = entry(row.country);
+        const n = Number(row.n);
+        e.received += n;
+        e.byState[row.key] = n;
+      }
+      for (const c of operation?.participants ?? []) entry(c);
+      headline.countries = perCountry.size;
+      return {
+        operation,
+        headline,
+        perCountry: [...perCountry.values()].sort(
+          (a, b) => b.sent + b.received - (a.sent + a.received) || a.country.localeCompare(b.country),
+        ),
+        generatedAt: seconds(ctx.clock.now()),
+      };
+    });
 }
 
 export async function flows(ctx: NodeContext, input: { operation?: string | undefined }) {
