@@ -191,6 +191,7 @@ describe(`the audit chain (${dialect})`, () => {
     await handle.db.schema.dropTable('receipt_batches').execute();
     await handle.db.schema.dropTable('seals').execute();
     await handle.db.schema.dropTable('bulk_requests').execute();
+    await handle.db.schema.dropIndex('referrals_in_open').execute();
     await handle.db.schema.alterTable('received').dropColumn('seal').execute();
     await sql`delete from kysely_migration where name >= '004'`.execute(handle.db);
     await handle.close();

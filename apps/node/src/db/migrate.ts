@@ -9,6 +9,7 @@ import * as receiptBatches from './migrations/005-receipt-batches.js';
 import * as seals from './migrations/006-seals.js';
 import * as bulkRequests from './migrations/007-bulk-requests.js';
 import * as receivedById from './migrations/008-received-by-id.js';
+import * as openInbox from './migrations/009-open-inbox.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -23,6 +24,7 @@ const STEPS: Record<string, Step> = {
   '006-seals': seals,
   '007-bulk-requests': bulkRequests,
   '008-received-by-id': receivedById,
+  '009-open-inbox': openInbox,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

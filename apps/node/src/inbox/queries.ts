@@ -1,5 +1,5 @@
 /** Reading the inbox: incoming referrals with their deadlines. */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { resolveReceipts } from '../receipts/stored.js';
@@ -30,16 +30,22 @@ function present(row: Database['referrals_in'], now: number) {
 /** States after which a referral needs nothing more from this bureau. */
 export const FINISHED_STATES = ['closed', 'declined'] as const;
 
+/** The inbox, newest first: everything, or (`open`) the bureau's work queue. */
+export function inboxQuery(db: Kysely<Database>, options: { limit: number; before?: number | undefined; open?: boolean | undefined }) {
+  let q = db.selectFrom('referrals_in').selectAll().orderBy('received_at', 'desc').limit(options.limit);
+  if (options.before !== undefined) q = q.where('received_at', '<', options.before);
+  // The work queue: only referrals still waiting for this bureau. The states are written as literals,
+  // the very predicate of the partial index referrals_in_open (migration 009), so the planner uses it.
+  if (options.open) q = q.where(sql<boolean>`${sql.ref('state')} not in (${sql.join(FINISHED_STATES.map((s) => sql.lit(s)))})`);
+  return q;
+}
+
 export async function listReferralsIn(
   db: Kysely<Database>,
   options: { limit: number; before?: number | undefined; open?: boolean | undefined },
   now: number,
 ) {
-  let q = db.selectFrom('referrals_in').selectAll().orderBy('received_at', 'desc').limit(options.limit);
-  if (options.before !== undefined) q = q.where('received_at', '<', options.before);
-  // The work queue: only referrals still waiting for this bureau.
-  if (options.open) q = q.where('state', 'not in', [...FINISHED_STATES]);
-  return (await q.execute()).map((r) => present(r, now));
+  return (await inboxQuery(db, options).execute()).map((r) => present(r, now));
 }
 
 export async function getReferralIn(db: Kysely<Database>, id: string, now: number) {
