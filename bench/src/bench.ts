@@ -228,7 +228,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
   // (4) a federation of separate processes.
   const countries = quick ? ['CN', 'HK', 'KH', 'VN'] : undefined;
-  // 100,000 is the issue's size, and the full mode's (about 20 minutes here); BENCH_FED_REFERRALS
+  // 100,000 is the issue's size, and the full mode's (about 7 minutes on the 2-core test machine); BENCH_FED_REFERRALS
   // runs fewer and prints the extrapolation, saying so.
   const referrals = quick ? 60 : Number(process.env.BENCH_FED_REFERRALS ?? 100_000);
   log(`(4) federation: ${countries ? countries.length : 23} national nodes + liaison office as processes, ${referrals} referrals…`);
