@@ -160,6 +160,10 @@ describe('the liaison office with three countries', () => {
     const timeline = await lo.liaison.timeline.query({ operation: OPERATION, bucket: 'hour' });
     expect(timeline.reduce((n, b) => n + b.referrals, 0)).toBe(3);
     expect(timeline.reduce((n, b) => n + b.arrests, 0)).toBe(sum('arrests'));
+    // Hour buckets, oldest first, each holding what it counts.
+    for (const b of timeline) expect(b.at % 3600).toBe(0);
+    expect(timeline.map((b) => b.at)).toEqual([...timeline.map((b) => b.at)].sort((x, y) => x - y));
+    expect(timeline.every((b) => b.referrals + b.statuses > 0)).toBe(true);
   });
 
   it('flags common values instead of ranking them as call centres, and lets them join nothing', async () => {

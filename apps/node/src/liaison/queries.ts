@@ -33,28 +33,36 @@ export interface Headline {
   callCentresDismantled: number;
 }
 
-interface StatusRow {
-  referral_id: string;
-  from_country: string;
-  state: string;
-  suspects: number;
-  arrests: number;
-  premises: number;
-  call_centres: number;
-  iat: number;
-  id: string;
+/** liaison_statuses `s` joined to liaison_referrals `r` on authority (authoritative-statuses.ts), for aggregates in SQL. */
+const AUTHORITATIVE = sql`liaison_statuses s join liaison_referrals r
+  on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;
+
+const inOperation = (operation: string | undefined) => (operation ? sql`and r.operation = ${operation}` : sql``);
+
+/**
+ * Each referral's latest outcome-carrying status, as rows (iat, suspects, arrests, premises,
+ * call_centres): the states that carry outcome counts, zero counts only from action_taken, the latest
+ * by iat, a tie broken by id (a time-ordered UUIDv7). The one statement of the rule the overview's
+ * headline and the timeline's arrests both use.
+ */
+function latestOutcomes(operation: string | undefined) {
+  return sql`select iat, suspects, arrests, premises, call_centres from (
+      select s.iat, s.suspects, s.arrests, s.premises, s.call_centres,
+        row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
+      from ${AUTHORITATIVE}
+      where s.state in ('located', 'action_taken', 'closed')
+        and (s.suspects + s.arrests + s.premises + s.call_centres > 0 or s.state = 'action_taken')
+        ${inOperation(operation)}
+    ) ranked where n = 1`;
 }
 
-/** The latest outcome-carrying status per referral (ties broken by id, which is time-ordered UUIDv7). */
-function latestOutcomes(statuses: StatusRow[]): Map<string, StatusRow> {
-  const latest = new Map<string, StatusRow>();
-  for (const s of statuses) {
-    if (!['located', 'action_taken', 'closed'].includes(s.state)) continue;
-    if (s.suspects + s.arrests + s.premises + s.call_centres === 0 && s.state !== 'action_taken') continue;
-    const prev = latest.get(s.referral_id);
-    if (!prev || Number(s.iat) > Number(prev.iat) || (Number(s.iat) === Number(prev.iat) && s.id > prev.id)) latest.set(s.referral_id, s);
-  }
-  return latest;
+/**
+ * A view's figures from one snapshot: a status arriving between two of its queries would otherwise be
+ * counted in one and not the other (REPEATABLE READ on PostgreSQL; on SQLite the transaction holds the
+ * only connection, so nothing is written meanwhile).
+ */
+function snapshot<T>(db: Kysely<Database>, read: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel('repeatable read').execute(read);
 }
 
 async function operationFilter(db: Kysely<Database>, operation: string | undefined) {
@@ -64,29 +72,6 @@ async function operationFilter(db: Kysely<Database>, operation: string | undefin
   return { id: op.id, name: op.name, start: op.start, end: op.end, participants: JSON.parse(op.participants) as string[] };
 }
 
-async function referralsOf(db: Kysely<Database>, operation: string | undefined) {
-  let q = db.selectFrom('liaison_referrals').select(['id', 'from_country', 'to_country', 'action', 'state', 'iat', 'ip', 'network']);
-  if (operation) q = q.where('operation', '=', operation);
-  return q.execute();
-}
-
-/** Only statuses signed by their referral's recipient count; others (forged, or early) wait or never count. */
-async function statusesOf(db: Kysely<Database>, operation: string | undefined): Promise<StatusRow[]> {
-  let q = authoritativeStatuses(db).select([
-    's.id',
-    's.referral_id',
-    's.from_country',
-    's.state',
-    's.suspects',
-    's.arrests',
-    's.premises',
-    's.call_centres',
-    's.iat',
-  ]);
-  if (operation) q = q.where('r.operation', '=', operation);
-  return q.execute();
-}
-
 /**
  * The operation at a glance. Counted in the database (group by, and a window for each referral's latest
  * outcome) rather than by loading every row: the console and the simulation poll it, and at 100,000
@@ -94,87 +79,70 @@ async function statusesOf(db: Kysely<Database>, operation: string | undefined): 
  */
 export async function overview(ctx: NodeContext, input: { operation?: string | undefined }) {
   const operation = await operationFilter(ctx.db, input.operation);
-  // One snapshot for every figure: a status arriving between two of these queries would otherwise be
-  // counted in one and not the other (REPEATABLE READ on PostgreSQL; SQLite's transaction holds the
-  // only connection, so nothing is written meanwhile).
-  return ctx.db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const op = input.operation;
-      const onlyOperation = op ? sql`and r.operation = ${op}` : sql``;
-      const authoritative = sql`liaison_statuses s join liaison_referrals r
-        on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;
-      // The same rule as latestOutcomes(): states that carry outcome counts, zero counts only from action_taken.
-      const outcomes = await sql<{ suspects: unknown; arrests: unknown; premises: unknown; call_centres: unknown }>`
+  return snapshot(ctx.db, async (trx) => {
+    const op = input.operation;
+    const outcomes = await sql<{ suspects: unknown; arrests: unknown; premises: unknown; call_centres: unknown }>`
         select sum(suspects) as suspects, sum(arrests) as arrests, sum(premises) as premises, sum(call_centres) as call_centres
-        from (
-          select s.suspects, s.arrests, s.premises, s.call_centres,
-            row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
-          from ${authoritative}
-          where s.state in ('located', 'action_taken', 'closed')
-            and (s.suspects + s.arrests + s.premises + s.call_centres > 0 or s.state = 'action_taken')
-            ${onlyOperation}
-        ) latest where n = 1`.execute(trx);
-      const statuses = await sql<{ n: unknown }>`select count(*) as n from ${authoritative} where 1 = 1 ${onlyOperation}`.execute(trx);
-      let sent = trx
-        .selectFrom('liaison_referrals')
-        .select(['from_country as country', 'action as key', (eb) => eb.fn.countAll().as('n')])
-        .groupBy(['from_country', 'action']);
-      let received = trx
-        .selectFrom('liaison_referrals')
-        .select(['to_country as country', 'state as key', (eb) => eb.fn.countAll().as('n')])
-        .groupBy(['to_country', 'state']);
-      if (op) {
-        sent = sent.where('operation', '=', op);
-        received = received.where('operation', '=', op);
+        from (${latestOutcomes(op)}) latest`.execute(trx);
+    const statuses = await sql<{ n: unknown }>`select count(*) as n from ${AUTHORITATIVE} where 1 = 1 ${inOperation(op)}`.execute(trx);
+    let sent = trx
+      .selectFrom('liaison_referrals')
+      .select(['from_country as country', 'action as key', (eb) => eb.fn.countAll().as('n')])
+      .groupBy(['from_country', 'action']);
+    let received = trx
+      .selectFrom('liaison_referrals')
+      .select(['to_country as country', 'state as key', (eb) => eb.fn.countAll().as('n')])
+      .groupBy(['to_country', 'state']);
+    if (op) {
+      sent = sent.where('operation', '=', op);
+      received = received.where('operation', '=', op);
+    }
+    const o = outcomes.rows[0];
+    const headline: Headline = {
+      countries: 0,
+      referrals: 0,
+      statuses: Number(statuses.rows[0]?.n ?? 0),
+      suspectsIdentified: Number(o?.suspects ?? 0),
+      arrests: Number(o?.arrests ?? 0),
+      premisesSearched: Number(o?.premises ?? 0),
+      callCentresDismantled: Number(o?.call_centres ?? 0),
+    };
+    const perCountry = new Map<
+      string,
+      { country: string; sent: number; received: number; byAction: Record<string, number>; byState: Record<string, number> }
+    >();
+    const entry = (country: string) => {
+      let e = perCountry.get(country);
+      if (!e) {
+        e = { country, sent: 0, received: 0, byAction: {}, byState: {} };
+        perCountry.set(country, e);
       }
-      const o = outcomes.rows[0];
-      const headline: Headline = {
-        countries: 0,
-        referrals: 0,
-        statuses: Number(statuses.rows[0]?.n ?? 0),
-        suspectsIdentified: Number(o?.suspects ?? 0),
-        arrests: Number(o?.arrests ?? 0),
-        premisesSearched: Number(o?.premises ?? 0),
-        callCentresDismantled: Number(o?.call_centres ?? 0),
-      };
-      const perCountry = new Map<
-        string,
-        { country: string; sent: number; received: number; byAction: Record<string, number>; byState: Record<string, number> }
-      >();
-      const entry = (country: string) => {
-        let e = perCountry.get(country);
-        if (!e) {
-          e = { country, sent: 0, received: 0, byAction: {}, byState: {} };
-          perCountry.set(country, e);
-        }
-        return e;
-      };
-      for (const row of await sent.execute()) {
-        const e = entry(row.country);
-        const n = Number(row.n);
-        e.sent += n;
-        e.byAction[row.key] = n;
-        headline.referrals += n;
-      }
-      for (const row of await received.execute()) {
-        const e = entry(row.country);
-        const n = Number(row.n);
-        e.received += n;
-        e.byState[row.key] = n;
-      }
-      for (const c of operation?.participants ?? []) entry(c);
-      headline.countries = perCountry.size;
-      return {
-        operation,
-        headline,
-        perCountry: [...perCountry.values()].sort(
-          (a, b) => b.sent + b.received - (a.sent + a.received) || a.country.localeCompare(b.country),
-        ),
-        generatedAt: seconds(ctx.clock.now()),
-      };
-    });
+      return e;
+    };
+    for (const row of await sent.execute()) {
+      const e = entry(row.country);
+      const n = Number(row.n);
+      e.sent += n;
+      e.byAction[row.key] = n;
+      headline.referrals += n;
+    }
+    for (const row of await received.execute()) {
+      const e = entry(row.country);
+      const n = Number(row.n);
+      e.received += n;
+      e.byState[row.key] = n;
+    }
+    for (const c of operation?.participants ?? []) entry(c);
+    headline.countries = perCountry.size;
+    return {
+      operation,
+      headline,
+      perCountry: [...perCountry.values()].sort(
+        (a, b) => b.sent + b.received - (a.sent + a.received) || a.country.localeCompare(b.country),
+      ),
+      generatedAt: seconds(ctx.clock.now()),
+    };
+  });
 }
 
 export async function flows(ctx: NodeContext, input: { operation?: string | undefined }) {
@@ -190,24 +158,32 @@ export async function flows(ctx: NodeContext, input: { operation?: string | unde
 }
 
 export async function timeline(ctx: NodeContext, input: { operation?: string | undefined; bucket: 'hour' | 'day' }) {
-  const size = input.bucket === 'hour' ? 3600 : DAY;
-  const referrals = await referralsOf(ctx.db, input.operation);
-  const statuses = await statusesOf(ctx.db, input.operation);
-  const buckets = new Map<number, { at: number; referrals: number; statuses: number; arrests: number }>();
-  const bucket = (t: number) => {
-    const at = Math.floor(Number(t) / size) * size;
-    let b = buckets.get(at);
-    if (!b) {
-      b = { at, referrals: 0, statuses: 0, arrests: 0 };
-      buckets.set(at, b);
-    }
-    return b;
-  };
-  for (const r of referrals) bucket(r.iat).referrals += 1;
-  for (const s of statuses) bucket(s.iat).statuses += 1;
-  // Arrests are counted once per referral, at the time of the status that states them.
-  for (const s of latestOutcomes(statuses).values()) bucket(s.iat).arrests += s.arrests;
-  return [...buckets.values()].sort((a, b) => a.at - b.at);
+  const size = sql.lit(input.bucket === 'hour' ? 3600 : DAY);
+  const op = input.operation;
+  return snapshot(ctx.db, async (trx) => {
+    const count = (query: ReturnType<typeof sql>) => query.execute(trx) as Promise<{ rows: Array<{ bucket: unknown; n: unknown }> }>;
+    const [referrals, statuses, arrests] = [
+      await count(sql`select (r.iat / ${size}) * ${size} as bucket, count(*) as n from liaison_referrals r
+        where 1 = 1 ${inOperation(op)} group by 1`),
+      await count(sql`select (s.iat / ${size}) * ${size} as bucket, count(*) as n from ${AUTHORITATIVE}
+        where 1 = 1 ${inOperation(op)} group by 1`),
+      // Arrests are counted once per referral, at the time of the status that states them.
+      await count(sql`select (iat / ${size}) * ${size} as bucket, sum(arrests) as n from (${latestOutcomes(op)}) latest group by 1`),
+    ];
+    const buckets = new Map<number, { at: number; referrals: number; statuses: number; arrests: number }>();
+    const add = (rows: Array<{ bucket: unknown; n: unknown }>, key: 'referrals' | 'statuses' | 'arrests') => {
+      for (const row of rows) {
+        const at = Number(row.bucket);
+        const b = buckets.get(at) ?? { at, referrals: 0, statuses: 0, arrests: 0 };
+        b[key] += Number(row.n ?? 0);
+        buckets.set(at, b);
+      }
+    };
+    add(referrals.rows, 'referrals');
+    add(statuses.rows, 'statuses');
+    add(arrests.rows, 'arrests');
+    return [...buckets.values()].sort((a, b) => a.at - b.at);
+  });
 }
 
 export interface ReferralFilter {
