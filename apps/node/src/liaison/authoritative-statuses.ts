@@ -4,7 +4,7 @@
  * status naming any referral id; such a status is kept (its referral may simply not be here yet) but
  * never counts, and never sets a state, until the referral is held and the signer is its recipient.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** liaison_statuses as `s`, inner-joined to liaison_referrals as `r` on that authority. */
@@ -15,3 +15,7 @@ export function authoritativeStatuses(db: Kysely<Database>) {
       join.onRef('r.id', '=', 's.referral_id').onRef('r.to_country', '=', 's.from_country').onRef('r.from_country', '=', 's.to_country'),
     );
 }
+
+/** The same join in raw SQL (`s`, `r`), for the aggregate queries of the liaison views. */
+export const AUTHORITATIVE_STATUSES_SQL = sql`liaison_statuses s join liaison_referrals r
+  on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;

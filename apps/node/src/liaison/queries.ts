@@ -16,7 +16,7 @@ import type { Database } from '../db/schema.js';
 import { withSlash } from '../directory/directory-client.js';
 import { NodeError } from '../errors.js';
 import { receiptVerdict, resolveReceipts } from '../receipts/stored.js';
-import { authoritativeStatuses } from './authoritative-statuses.js';
+import { AUTHORITATIVE_STATUSES_SQL, authoritativeStatuses } from './authoritative-statuses.js';
 import { operationFromRow, revocationFromRow } from './authority.js';
 
 const DAY = 86_400;
@@ -33,10 +33,6 @@ export interface Headline {
   callCentresDismantled: number;
 }
 
-/** liaison_statuses `s` joined to liaison_referrals `r` on authority (authoritative-statuses.ts), for aggregates in SQL. */
-const AUTHORITATIVE = sql`liaison_statuses s join liaison_referrals r
-  on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;
-
 const inOperation = (operation: string | undefined) => (operation ? sql`and r.operation = ${operation}` : sql``);
 
 /**
@@ -49,7 +45,7 @@ function latestOutcomes(operation: string | undefined) {
   return sql`select iat, suspects, arrests, premises, call_centres from (
       select s.iat, s.suspects, s.arrests, s.premises, s.call_centres,
         row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
-      from ${AUTHORITATIVE}
+      from ${AUTHORITATIVE_STATUSES_SQL}
       where s.state in ('located', 'action_taken', 'closed')
         and (s.suspects + s.arrests + s.premises + s.call_centres > 0 or s.state = 'action_taken')
         ${inOperation(operation)}
@@ -84,7 +80,9 @@ export async function overview(ctx: NodeContext, input: { operation?: string | u
     const outcomes = await sql<{ suspects: unknown; arrests: unknown; premises: unknown; call_centres: unknown }>`
         select sum(suspects) as suspects, sum(arrests) as arrests, sum(premises) as premises, sum(call_centres) as call_centres
         from (${latestOutcomes(op)}) latest`.execute(trx);
-    const statuses = await sql<{ n: unknown }>`select count(*) as n from ${AUTHORITATIVE} where 1 = 1 ${inOperation(op)}`.execute(trx);
+    const statuses = await sql<{
+      n: unknown;
+    }>`select count(*) as n from ${AUTHORITATIVE_STATUSES_SQL} where 1 = 1 ${inOperation(op)}`.execute(trx);
     let sent = trx
       .selectFrom('liaison_referrals')
       .select(['from_country as country', 'action as key', (eb) => eb.fn.countAll().as('n')])
@@ -165,7 +163,7 @@ export async function timeline(ctx: NodeContext, input: { operation?: string | u
     const [referrals, statuses, arrests] = [
       await count(sql`select (r.iat / ${size}) * ${size} as bucket, count(*) as n from liaison_referrals r
         where 1 = 1 ${inOperation(op)} group by 1`),
-      await count(sql`select (s.iat / ${size}) * ${size} as bucket, count(*) as n from ${AUTHORITATIVE}
+      await count(sql`select (s.iat / ${size}) * ${size} as bucket, count(*) as n from ${AUTHORITATIVE_STATUSES_SQL}
         where 1 = 1 ${inOperation(op)} group by 1`),
       // Arrests are counted once per referral, at the time of the status that states them.
       await count(sql`select (iat / ${size}) * ${size} as bucket, sum(arrests) as n from (${latestOutcomes(op)}) latest group by 1`),
