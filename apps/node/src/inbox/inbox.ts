@@ -120,19 +120,13 @@ export class Inbox {
   }
 
   /**
-   * The stored receipt of every envelope whose exact bytes were already received. Looked up by message
-   * id (the primary key): the same bytes carry the same id, and a stored row counts only if its digest
-   * is this envelope's. (An index on the digest itself, random keys, cost a page write per message.)
+   * What is stored of each message already received, by message id (the primary key), in one lookup:
+   * its digest, receipt and sender. (An index on the digest itself, random keys, cost a page write per
+   * message.)
    */
-  private async knownReceipts(ids: Array<string | null>, digests: Array<string | null>): Promise<Map<string, Known>> {
-    const known = new Map<string, Known>();
-    const wanted = new Set<string>();
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (id && digests[i]) wanted.add(id);
-    }
+  private async receivedById(ids: Array<string | null>): Promise<Map<string, Known & { digest: string }>> {
     const stored = new Map<string, Known & { digest: string }>();
-    await forChunks([...wanted], 500, async (chunk) => {
+    await forChunks([...new Set(ids.filter((id): id is string => id !== null))], 500, async (chunk) => {
       const rows = await this.ctx.db
         .selectFrom('received')
         .select(['digest', 'receipt', 'message_id', 'from_country'])
@@ -141,12 +135,7 @@ export class Inbox {
       for (const r of rows)
         stored.set(r.message_id, { digest: r.digest, receipt: r.receipt, messageId: r.message_id, from: r.from_country });
     });
-    for (let i = 0; i < ids.length; i++) {
-      const row = stored.get(ids[i] ?? '');
-      const digest = digests[i];
-      if (row && digest && row.digest === digest) known.set(digest, { receipt: row.receipt, messageId: row.messageId, from: row.from });
-    }
-    return known;
+    return stored;
   }
 
   private async verify(envelopes: unknown[], answer: Answer, sealJws: string | undefined): Promise<Verified> {
@@ -161,7 +150,8 @@ export class Inbox {
     const seal = sealJws !== undefined && trusted ? this.checkSeal(sealJws, digests, trusted.trust, now, skewSeconds) : null;
     // Bytes already received are not verified again: they get their stored receipt (idempotent resend).
     // Under a seal verifying costs less than looking them up, and settle() looks them up in any case.
-    const known = seal ? new Map<string, Known>() : await this.knownReceipts(envelopes.map(peekId), digests);
+    const ids = envelopes.map(peekId);
+    const known = seal ? new Map<string, Known>() : knownReceipts(ids, digests, await this.receivedById(ids));
     // Verify the rest and pre-sign their receipts (on worker threads for large batches); the replay
     // check, the last one, follows in settle() for the whole batch at once.
     const outcome = await this.pool.run(
@@ -217,10 +207,11 @@ export class Inbox {
 
     // 1. Bytes received by now (a batch ahead of this one may have stored some) get their stored receipt.
     const ids = outcome.results.map((r, i) => (r?.ok ? r.message.id : (r?.id ?? peekId(envelopes[i]))));
-    const known = await this.knownReceipts(ids, digests);
+    const received = await this.receivedById(ids);
+    const known = knownReceipts(ids, digests, received);
     const results = outcome.results.map((r, i) => (r === null || known.has(digests[i] ?? '') ? null : fromWire(r)));
     const presigned = [...outcome.receipts];
-    for (const i of await this.markReplays(results)) presigned[i] = null;
+    for (const i of markReplays(results, received)) presigned[i] = null;
     for (const i of await this.markRefusedStatuses(results)) presigned[i] = null;
 
     // 2. Each envelope's verdict; then the receipts (one each, or one batch), then store and apply every
@@ -361,33 +352,6 @@ export class Inbox {
     return refused;
   }
 
-  /** An id already received with other bytes is a replay (same bytes were answered in step 1). */
-  private async markReplays(results: Array<VerifyResult<'referral' | 'status'> | null>): Promise<number[]> {
-    const ids = [...new Set(results.flatMap((r) => (r?.ok ? [r.message.id] : [])))];
-    const stored = new Map<string, string>();
-    await forChunks(ids, 500, async (chunk) => {
-      const rows = await this.ctx.db.selectFrom('received').select(['message_id', 'digest']).where('message_id', 'in', chunk).execute();
-      for (const r of rows) stored.set(r.message_id, r.digest);
-    });
-    const replays: number[] = [];
-    if (stored.size === 0) return replays;
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i];
-      if (!r?.ok) continue;
-      const digest = stored.get(r.message.id);
-      if (digest === undefined || digest === r.digest) continue;
-      results[i] = {
-        ok: false,
-        error: new ProtocolError('ERR_REPLAY', `message ${r.message.id} was already received with different bytes`, { id: r.message.id }),
-        digest: r.digest,
-        id: r.message.id,
-        sender: r.message.from,
-      };
-      replays.push(i);
-    }
-    return replays;
-  }
-
   private async store(
     accepted: Array<{
       result: Extract<VerifyResult<'referral' | 'status'>, { ok: true }>;
@@ -461,4 +425,38 @@ export class Inbox {
     for (const { result } of accepted)
       ctx.metrics.messages.inc({ direction: 'in', type: 'referral' in result.message ? 'status' : 'referral', outcome: 'accepted' });
   }
+}
+
+/**
+ * The stored receipt of every envelope whose exact bytes were already received: a stored message with
+ * the envelope's id counts only if its digest is the envelope's (the same bytes carry the same id).
+ */
+function knownReceipts(ids: Array<string | null>, digests: Array<string | null>, stored: Map<string, Known & { digest: string }>) {
+  const known = new Map<string, Known>();
+  for (let i = 0; i < ids.length; i++) {
+    const row = stored.get(ids[i] ?? '');
+    const digest = digests[i];
+    if (row && digest && row.digest === digest) known.set(digest, { receipt: row.receipt, messageId: row.messageId, from: row.from });
+  }
+  return known;
+}
+
+/** An id already received with other bytes is a replay (same bytes were answered in step 1): their indexes. */
+function markReplays(results: Array<VerifyResult<'referral' | 'status'> | null>, stored: Map<string, { digest: string }>): number[] {
+  const replays: number[] = [];
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (!r?.ok) continue;
+    const digest = stored.get(r.message.id)?.digest;
+    if (digest === undefined || digest === r.digest) continue;
+    results[i] = {
+      ok: false,
+      error: new ProtocolError('ERR_REPLAY', `message ${r.message.id} was already received with different bytes`, { id: r.message.id }),
+      digest: r.digest,
+      id: r.message.id,
+      sender: r.message.from,
+    };
+    replays.push(i);
+  }
+  return replays;
 }
