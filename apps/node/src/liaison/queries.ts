@@ -9,7 +9,7 @@
  * (authoritative-statuses.ts): a member cannot add to another country's figures, or invent a referral.
  */
 import { decodeBase64url, sha256Digest } from '@firstlight/protocol';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
@@ -159,27 +159,27 @@ export async function timeline(ctx: NodeContext, input: { operation?: string | u
   const size = sql.lit(input.bucket === 'hour' ? 3600 : DAY);
   const op = input.operation;
   return snapshot(ctx.db, async (trx) => {
-    const count = (query: ReturnType<typeof sql>) => query.execute(trx) as Promise<{ rows: Array<{ bucket: unknown; n: unknown }> }>;
-    const [referrals, statuses, arrests] = [
-      await count(sql`select (r.iat / ${size}) * ${size} as bucket, count(*) as n from liaison_referrals r
-        where 1 = 1 ${inOperation(op)} group by 1`),
-      await count(sql`select (s.iat / ${size}) * ${size} as bucket, count(*) as n from ${AUTHORITATIVE_STATUSES_SQL}
-        where 1 = 1 ${inOperation(op)} group by 1`),
-      // Arrests are counted once per referral, at the time of the status that states them.
-      await count(sql`select (iat / ${size}) * ${size} as bucket, sum(arrests) as n from (${latestOutcomes(op)}) latest group by 1`),
-    ];
     const buckets = new Map<number, { at: number; referrals: number; statuses: number; arrests: number }>();
-    const add = (rows: Array<{ bucket: unknown; n: unknown }>, key: 'referrals' | 'statuses' | 'arrests') => {
-      for (const row of rows) {
+    const add = async (key: 'referrals' | 'statuses' | 'arrests', query: RawBuilder<{ bucket: unknown; n: unknown }>) => {
+      for (const row of (await query.execute(trx)).rows) {
         const at = Number(row.bucket);
         const b = buckets.get(at) ?? { at, referrals: 0, statuses: 0, arrests: 0 };
         b[key] += Number(row.n ?? 0);
         buckets.set(at, b);
       }
     };
-    add(referrals.rows, 'referrals');
-    add(statuses.rows, 'statuses');
-    add(arrests.rows, 'arrests');
+    await add(
+      'referrals',
+      sql`select (r.iat / ${size}) * ${size} as bucket, count(*) as n from liaison_referrals r
+      where 1 = 1 ${inOperation(op)} group by 1`,
+    );
+    await add(
+      'statuses',
+      sql`select (s.iat / ${size}) * ${size} as bucket, count(*) as n from ${AUTHORITATIVE_STATUSES_SQL}
+      where 1 = 1 ${inOperation(op)} group by 1`,
+    );
+    // Arrests are counted once per referral, at the time of the status that states them.
+    await add('arrests', sql`select (iat / ${size}) * ${size} as bucket, sum(arrests) as n from (${latestOutcomes(op)}) latest group by 1`);
     return [...buckets.values()].sort((a, b) => a.at - b.at);
   });
 }
