@@ -1,6 +1,6 @@
 /**
  * The node's one error class. Codes are stable (clients and scripts match on them); messages tell a
- * person what to do. The tRPC edge maps codes to HTTP statuses in api/errors.ts, nowhere else.
+ * person what to do. The tRPC edge maps codes to HTTP statuses in api/trpc.ts, nowhere else.
  */
 export const NODE_ERROR_CODES = [
   'ERR_INPUT',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyDirectory } from './directory.js';
+import { type ErrorCode, errorCodes } from './errors.js';
 import { createTrustStore } from './trust-store.js';
 import {
   buildVectors,
@@ -21,32 +22,9 @@ describe('protocol test vectors', () => {
     const invalid = file.vectors.filter((v) => !v.expect.ok);
     expect(invalid.length).toBeGreaterThanOrEqual(40);
     const codes = new Set(invalid.map((v) => (v.expect.ok ? '' : v.expect.code)));
-    for (const code of [
-      'ERR_JWS_TOO_LARGE',
-      'ERR_JWS_MALFORMED',
-      'ERR_JWS_ALG',
-      'ERR_JWS_TYP',
-      'ERR_JWS_KID',
-      'ERR_JWS_HEADER_FORBIDDEN',
-      'ERR_KEY_UNKNOWN',
-      'ERR_KEY_REVOKED',
-      'ERR_SIGNATURE_INVALID',
-      'ERR_PAYLOAD_MALFORMED',
-      'ERR_VERSION_UNSUPPORTED',
-      'ERR_SCHEMA',
-      'ERR_IP_UNROUTABLE',
-      'ERR_KEY_NOT_OWNER',
-      'ERR_KEY_NOT_VALID_AT_IAT',
-      'ERR_WRONG_RECIPIENT',
-      'ERR_EXPIRED',
-      'ERR_IAT_FUTURE',
-      'ERR_REPLAY',
-      'ERR_DIRECTORY_ANCHOR',
-      'ERR_DIRECTORY_STALE',
-      'ERR_DIRECTORY_EXPIRED',
-      'ERR_DIRECTORY_INVALID',
-    ])
-      expect(codes, code).toContain(code);
+    // Every code but those verify and verifyDirectory never produce: a new code fails here until a vector shows it.
+    const notFromVerify: ErrorCode[] = ['ERR_KEY_INVALID', 'ERR_SEAL_MISMATCH', 'ERR_SEAL_STALE'];
+    for (const code of errorCodes.filter((c) => !notFromVerify.includes(c))) expect(codes, code).toContain(code);
   });
 
   it.each(directories.map((v) => [v.name, v] as const))('directory vector %s', async (_name, v) => {

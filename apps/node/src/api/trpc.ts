@@ -16,6 +16,7 @@ export interface RequestContext {
   bearer: string | undefined;
 }
 
+/** A domain error's code → the tRPC code (and so the HTTP status) it is answered with. */
 const HTTP_CODE: Record<NodeErrorCode, TRPC_ERROR_CODE_KEY> = {
   ERR_INPUT: 'BAD_REQUEST',
   ERR_UNAUTHORIZED: 'UNAUTHORIZED',
@@ -32,6 +33,17 @@ const HTTP_CODE: Record<NodeErrorCode, TRPC_ERROR_CODE_KEY> = {
   ERR_NO_DIRECTORY: 'PRECONDITION_FAILED',
   ERR_CONFIG: 'INTERNAL_SERVER_ERROR',
   ERR_INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+/**
+ * The other way: a TRPCError raised by tRPC itself or by a guard here (no domain error behind it) → the
+ * firstlightCode a client sees. Any other client error is the caller's input.
+ */
+const FIRSTLIGHT_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, NodeErrorCode>> = {
+  UNAUTHORIZED: 'ERR_UNAUTHORIZED',
+  FORBIDDEN: 'ERR_FORBIDDEN',
+  NOT_FOUND: 'ERR_NOT_FOUND',
+  PAYLOAD_TOO_LARGE: 'ERR_TOO_LARGE',
 };
 
 function describeZod(error: ZodError): string {
@@ -59,16 +71,7 @@ export const t = initTRPC.context<RequestContext>().create({
       firstlightCode = cause.code;
       message = HTTP_CODE[cause.code] === 'INTERNAL_SERVER_ERROR' ? message : cause.message;
     } else if (error.code !== 'INTERNAL_SERVER_ERROR') {
-      firstlightCode =
-        error.code === 'UNAUTHORIZED'
-          ? 'ERR_UNAUTHORIZED'
-          : error.code === 'FORBIDDEN'
-            ? 'ERR_FORBIDDEN'
-            : error.code === 'NOT_FOUND'
-              ? 'ERR_NOT_FOUND'
-              : error.code === 'PAYLOAD_TOO_LARGE'
-                ? 'ERR_TOO_LARGE'
-                : 'ERR_INPUT';
+      firstlightCode = FIRSTLIGHT_CODE[error.code] ?? 'ERR_INPUT';
       message =
         error.code === 'PAYLOAD_TOO_LARGE'
           ? `the request is larger than the ${MAX_TRPC_BODY_BYTES / 1024 / 1024} MiB this API takes: send fewer items per call, or upload large evidence files one by one (POST /bureau/evidence)`

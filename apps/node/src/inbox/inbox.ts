@@ -8,6 +8,7 @@ import {
   type BatchVerdict,
   checkSeal,
   DEFAULT_SKEW_SECONDS,
+  ERROR_CODES,
   ProtocolError,
   type Referral,
   type SigningKey,
@@ -33,25 +34,6 @@ import { fromWire, type JobOutcome, peekId, peekTyp } from './verify-job.js';
 import { VerifyPool } from './verify-pool.js';
 
 export const MAX_ENVELOPES = 500;
-
-/**
- * Refusals of messages whose signature held (a member's key signed these bytes): they are audited,
- * with the signed rejection sent back. Bytes refused before the signature check (garbage, unknown or
- * revoked keys, an expired directory) are attributable to no one: counted in metrics and logged, never
- * written to the audit log, so nobody can fill it from outside the federation.
- */
-const SIGNED_REFUSALS: ReadonlySet<string> = new Set([
-  'ERR_PAYLOAD_MALFORMED',
-  'ERR_VERSION_UNSUPPORTED',
-  'ERR_SCHEMA',
-  'ERR_IP_UNROUTABLE',
-  'ERR_KEY_NOT_OWNER',
-  'ERR_KEY_NOT_VALID_AT_IAT',
-  'ERR_WRONG_RECIPIENT',
-  'ERR_EXPIRED',
-  'ERR_IAT_FUTURE',
-  'ERR_REPLAY',
-]);
 
 /** What a node does with an accepted message (a national bureau and the liaison office differ). */
 export interface MessageApplier {
@@ -238,7 +220,8 @@ export class Inbox {
       if (!result.ok) {
         const verdict: BatchVerdict = { ref: { id: result.id, digest: result.digest }, verdict: 'rejected', code: result.error.code };
         settled[i] = { verdict, to: result.sender, receipt: presigned[i] ?? null };
-        if (result.sender !== null && SIGNED_REFUSALS.has(result.error.code))
+        // Audited only when attributable: the signature held, so a member's key signed these bytes.
+        if (result.sender !== null && ERROR_CODES[result.error.code].attributable)
           refused.push({ ref: `${result.id ?? '-'}@${result.sender}`, code: result.error.code, digest: result.digest, index: i });
         ctx.metrics.messages.inc({ direction: 'in', type: peekTyp(envelopes[i]), outcome: 'rejected' });
         ctx.metrics.rejections.inc({ direction: 'in', code: result.error.code });

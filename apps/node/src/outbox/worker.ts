@@ -7,7 +7,7 @@
  * fresh directory arrives.
  */
 import { randomBytes } from 'node:crypto';
-import { type BatchVerdict, type ReceiptBatch, sealDelivery, sha256Digest, verify } from '@firstlight/protocol';
+import { type BatchVerdict, isRetryable, type ReceiptBatch, sealDelivery, sha256Digest, verify } from '@firstlight/protocol';
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
@@ -19,12 +19,6 @@ import { postEnvelopes } from './federation-client.js';
 import type { OutboxRow } from './outbox.js';
 import { backoffMs, claim, duePeers } from './outbox.js';
 import { touchPeer } from './peers.js';
-
-/**
- * Rejections that a later attempt may turn into acceptance (the peer's directory or clock lags ours;
- * ERR_DIRECTORY_EXPIRED: the peer is cut off from the liaison office and will refresh).
- */
-const RETRYABLE_CODES = new Set(['ERR_KEY_UNKNOWN', 'ERR_IAT_FUTURE', 'ERR_DIRECTORY_EXPIRED']);
 
 const LEASE_MS = 60_000;
 
@@ -196,7 +190,7 @@ export class OutboxWorker {
             .where((eb) => this.stillHeld(eb))
             .executeTakeFirst();
           u.held = held.numUpdatedRows > 0n;
-        } else if (u.verdict && !RETRYABLE_CODES.has(u.verdict.code ?? '')) {
+        } else if (u.verdict && !isRetryable(u.verdict.code)) {
           const held = await trx
             .updateTable('outbox')
             .set({
