@@ -17,6 +17,7 @@ import { nationalApplier } from './inbox/national-applier.js';
 import { VerifyPool } from './inbox/verify-pool.js';
 import { Keystore } from './keys/keystore.js';
 import { liaisonApplier } from './liaison/applier.js';
+import { createMemberProbes } from './liaison/member-probes.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { depthByPeer } from './outbox/outbox.js';
@@ -145,6 +146,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       return index;
     },
     refreshDirectory,
+    memberProbes: createMemberProbes(ctx.clock),
   };
   if (ctx.config.role === 'national' && !index) index = loadIpIndex();
   const server: Server = createNodeServer(ctx, services, { consoleDir: options.consoleDir ?? null });

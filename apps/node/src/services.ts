@@ -1,5 +1,6 @@
 /** Long-lived domain services of a running node, built once in node.ts. */
 import type { Inbox } from './inbox/inbox.js';
+import type { MemberProbes } from './liaison/member-probes.js';
 import type { OutboxWorker } from './outbox/worker.js';
 import type { IpIndex } from './routing/ip-index.js';
 
@@ -10,4 +11,6 @@ export interface Services {
   routing: () => IpIndex;
   /** Fetches the directory from the liaison office soon (debounced). */
   refreshDirectory: () => void;
+  /** The liaison office's one cache of members' health probes (every reader shares it). */
+  memberProbes: MemberProbes;
 }

@@ -16,6 +16,7 @@ const ALLOWED: Record<string, Role[]> = {
   'bureau.referrals.get': ['officer', 'auditor'],
   'bureau.inbox.list': ['officer', 'auditor'],
   'bureau.inbox.get': ['officer', 'auditor'],
+  'bureau.inbox.queue': ['officer', 'auditor'],
   'bureau.inbox.updateStatus': ['officer'],
   'bureau.inbox.updateStatuses': ['officer'],
   'bureau.tokens.create': ['admin'],
@@ -29,7 +30,16 @@ const ALLOWED: Record<string, Role[]> = {
   'bureau.outbox.peers': ['auditor', 'admin'],
   'bureau.audit.verify': ['auditor', 'admin'],
   'bureau.audit.export': ['auditor', 'admin'],
+  'bureau.audit.list': ['auditor', 'admin'],
   'bureau.metrics': ['auditor', 'admin'],
+};
+
+/** The rule each procedure is guarded by, for the procedures whose rule the whoami test checks against ALLOWED. */
+const RULE_OF: Record<string, string> = {
+  'bureau.inbox.list': 'bureau.read',
+  'bureau.inbox.updateStatus': 'bureau.act',
+  'bureau.audit.list': 'bureau.audit',
+  'bureau.tokens.create': 'bureau.admin',
 };
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
@@ -90,5 +100,26 @@ describe('operator authentication on the bureau API', () => {
     expect((await call(f.node('TH').url, 'bureau.audit.verify', 'query', created.token)).status).toBe(200);
     await admin.bureau.tokens.revoke.mutate({ id: created.id });
     expect((await call(f.node('TH').url, 'bureau.audit.verify', 'query', created.token)).status).toBe(401);
+  });
+
+  it('tells each role the access rules it passes, the same table the procedures are guarded by', async () => {
+    const rules = async (token: string | undefined) => (await f.client(f.node('TH'), token).session.whoami.query()).access;
+    expect(await rules(tokens.officer)).toEqual(['bureau.read', 'bureau.act']);
+    expect(await rules(tokens.auditor)).toEqual(['bureau.read', 'bureau.audit']);
+    expect(await rules(tokens.admin)).toEqual(['bureau.audit', 'bureau.admin']);
+    for (const [access, roles] of Object.entries((await f.client(f.node('TH'), tokens.admin).session.whoami.query()).rules))
+      for (const path of Object.keys(ALLOWED).filter((p) => RULE_OF[p] === access)) expect(ALLOWED[path], path).toEqual([...roles]);
+  });
+
+  it('lets the liaison administrator mint, list and revoke the office tokens, and no analyst', async () => {
+    const admin = f.client(f.liaison, await f.token(f.liaison, 'admin'));
+    const minted = await admin.liaison.tokens.create.mutate({ name: 'night analyst', role: 'analyst' });
+    expect((await f.client(f.liaison, minted.token).session.whoami.query()).access).toEqual(['liaison.read']);
+    await expect(f.client(f.liaison, minted.token).liaison.tokens.list.query()).rejects.toThrow(/may not do this/);
+    await expect(admin.liaison.tokens.create.mutate({ name: 'x', role: 'officer' })).rejects.toThrow(/does not exist on a liaison node/);
+    expect((await admin.liaison.tokens.list.query()).find((t) => t.id === minted.id)?.revokedAt).toBeNull();
+    await admin.liaison.tokens.revoke.mutate({ id: minted.id });
+    expect((await admin.liaison.tokens.list.query()).find((t) => t.id === minted.id)?.revokedAt).toBeTypeOf('number');
+    await expect(f.client(f.liaison, minted.token).session.whoami.query()).rejects.toThrow();
   });
 });

@@ -9,6 +9,7 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { NodeError } from '../errors.js';
 import { clusters } from '../liaison/clusters.js';
+import { createMemberProbes } from '../liaison/member-probes.js';
 import { health, overview } from '../liaison/queries.js';
 import { listProblems, retryDead } from '../outbox/outbox.js';
 import { getReferralOut, listReferralsOut } from '../referrals/queries.js';
@@ -264,7 +265,7 @@ function registerLiaisonViews(program: Command): void {
       const o = parseFlags(healthFlags, options);
       const view = await withNode(o.data, (n) => {
         requireNodeRole(n, 'liaison', 'health', o.data);
-        return health(n.ctx);
+        return health(n.ctx, createMemberProbes(n.ctx.clock));
       });
       printResult(view, o.json, () =>
         [

@@ -3,8 +3,10 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { resolveReceipts } from '../receipts/stored.js';
+import { nextStates } from '../status/transitions.js';
 
-function present(row: Database['referrals_in'], now: number) {
+/** One incoming referral as the API answers it, with whether it is past its deadline at `now`. */
+export function present(row: Database['referrals_in'], now: number) {
   const deadline = Number(row.deadline_at);
   return {
     id: row.id,
@@ -56,9 +58,18 @@ export async function getReferralIn(db: Kysely<Database>, id: string, now: numbe
   const [stored] = await resolveReceipts(db, [received?.receipt ?? null]);
   return {
     ...present(row, now),
+    /** The statuses this bureau may sign next (status/transitions.ts). */
+    next: nextStates(row.state),
     jws: received?.jws ?? null,
     receipt: stored?.jws ?? null,
     receiptIndex: stored?.index ?? null,
-    statuses: statuses.map((s) => ({ id: s.id, state: s.state, iat: Number(s.iat), jws: s.jws })),
+    statuses: statuses.map((s) => ({
+      id: s.id,
+      state: s.state,
+      outcome: s.outcome === null ? null : (JSON.parse(s.outcome) as Record<string, number>),
+      reason: s.reason,
+      iat: Number(s.iat),
+      jws: s.jws,
+    })),
   };
 }

@@ -13,11 +13,11 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
-import { withSlash } from '../directory/directory-client.js';
 import { NodeError } from '../errors.js';
 import { receiptVerdict, resolveReceipts } from '../receipts/stored.js';
 import { AUTHORITATIVE_STATUSES_SQL, authoritativeStatuses } from './authoritative-statuses.js';
 import { operationFromRow, revocationFromRow } from './authority.js';
+import type { MemberProbes } from './member-probes.js';
 
 const DAY = 86_400;
 export const KEY_EXPIRY_WARNING_SECONDS = 14 * DAY;
@@ -283,6 +283,8 @@ export async function history(ctx: NodeContext, id: string) {
   };
   const events: Array<{
     type: 'referral' | 'receipt' | 'status';
+    /** The message this event is (a referral or status), or the one it answers (a receipt). */
+    ref: string;
     at: number;
     signer: string;
     kid: string;
@@ -293,6 +295,7 @@ export async function history(ctx: NodeContext, id: string) {
   }> = [
     {
       type: 'referral',
+      ref: r.id,
       at: Number(r.iat),
       signer: r.from_country,
       kid: referral.kid,
@@ -310,6 +313,7 @@ export async function history(ctx: NodeContext, id: string) {
         : '';
     events.push({
       type: 'status',
+      ref: s.id,
       at: Number(s.iat),
       signer: s.from_country,
       kid: decoded.header.kid ?? '',
@@ -330,6 +334,7 @@ export async function history(ctx: NodeContext, id: string) {
     const verdict = receipt.verdict === 'accepted' ? 'accepted' : `rejected ${receipt.code ?? ''}`;
     events.push({
       type: 'receipt',
+      ref: rc.message_id,
       at: receipt.iat,
       signer: receipt.from,
       kid: decodeJws(stored.jws).header.kid ?? '',
@@ -343,23 +348,8 @@ export async function history(ctx: NodeContext, id: string) {
   return { referral, events };
 }
 
-/** What a member's public health endpoint says: its directory serial and its copies queued toward us. */
-async function probeMember(endpoint: string): Promise<{ serial: number | null; queuedToLiaison: number | null }> {
-  try {
-    const res = await fetch(new URL('trpc/federation.health', withSlash(endpoint)), { signal: AbortSignal.timeout(1500) });
-    if (!res.ok) return { serial: null, queuedToLiaison: null };
-    const body = (await res.json()) as { result?: { data?: { directorySerial?: unknown; queuedToLiaison?: unknown } } };
-    const { directorySerial: serial, queuedToLiaison: queued } = body.result?.data ?? {};
-    return {
-      serial: typeof serial === 'number' ? serial : null,
-      queuedToLiaison: typeof queued === 'number' && Number.isInteger(queued) && queued >= 0 ? queued : null,
-    };
-  } catch {
-    return { serial: null, queuedToLiaison: null };
-  }
-}
-
-export async function health(ctx: NodeContext) {
+/** The federation's health; members' own endpoints through the node's one cache of probes (member-probes.ts). */
+export async function health(ctx: NodeContext, probes: MemberProbes) {
   const held = ctx.directory.current();
   const now = seconds(ctx.clock.now());
   const lastPublication = await ctx.db
@@ -379,17 +369,13 @@ export async function health(ctx: NodeContext) {
     if (p.last_heard_at !== null) lastContact.set(p.country, Math.max(lastContact.get(p.country) ?? 0, Number(p.last_heard_at)));
   }
   const members = held?.directory.members ?? [];
-  const probes = await Promise.all(
-    members.map((m) =>
-      m.role === 'national' ? probeMember(m.endpoint) : Promise.resolve({ serial: held?.directory.serial ?? null, queuedToLiaison: 0 }),
-    ),
-  );
+  const answers = await probes.read(members.filter((m) => m.role === 'national'));
   return {
     serial: held?.directory.serial ?? null,
     publishedAt: lastPublication ? Number(lastPublication.issued_at) : null,
     /** The directory this office published and holds, by its clock: publish again before it expires. */
     directory: ctx.directory.standing(),
-    members: members.map((m, i) => {
+    members: members.map((m) => {
       const last = lastContact.get(m.country) ?? null;
       return {
         country: m.country,
@@ -398,9 +384,12 @@ export async function health(ctx: NodeContext) {
         role: m.role,
         lastContact: last === null ? null : seconds(last),
         silent: m.role === 'national' && (last === null || now - seconds(last) > SILENT_AFTER_SECONDS),
-        directorySerial: probes[i]?.serial ?? null,
+        /** Whether its health endpoint answered the latest probe (the office itself: always). */
+        reachable: m.role === 'national' ? (answers.get(m.country)?.reachable ?? false) : true,
+        probedAt: m.role === 'national' ? seconds(answers.get(m.country)?.probedAt ?? 0) : now,
+        directorySerial: m.role === 'national' ? (answers.get(m.country)?.serial ?? null) : (held?.directory.serial ?? null),
         /** Copies the member holds for the liaison office, as its health endpoint reports (null: not reachable). */
-        queued: probes[i]?.queuedToLiaison ?? null,
+        queued: m.role === 'national' ? (answers.get(m.country)?.queuedToLiaison ?? null) : 0,
         keys: m.keys.map((k) => ({
           kid: k.kid,
           nbf: k.nbf,

@@ -68,9 +68,14 @@ function present(row: Row, delivery: Array<Record<string, unknown>>) {
   };
 }
 
-export async function listReferralsOut(db: Kysely<Database>, options: { limit: number; before?: number | undefined }) {
+export async function listReferralsOut(
+  db: Kysely<Database>,
+  options: { limit: number; before?: number | undefined; complaintId?: string | undefined },
+) {
   let q = db.selectFrom('referrals_out').selectAll().orderBy('created_at', 'desc').limit(options.limit);
   if (options.before !== undefined) q = q.where('created_at', '<', options.before);
+  // The referrals made from one complaint (its case page).
+  if (options.complaintId !== undefined) q = q.where('complaint_id', '=', options.complaintId);
   const rows = await q.execute();
   const d = await deliveries(
     db,

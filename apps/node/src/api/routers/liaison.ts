@@ -9,10 +9,12 @@ import { addMember, createOperation, publishDirectory, pushDirectory, removeMemb
 import { clusters } from '../../liaison/clusters.js';
 import { approveKey, pendingKeys } from '../../liaison/key-submission.js';
 import { directoryDraft, flows, health, history, listReferrals, overview, timeline } from '../../liaison/queries.js';
-import { operatorProcedure, router } from '../trpc.js';
+import { guard } from '../access.js';
+import { router } from '../trpc.js';
+import { tokensRouterFor } from './tokens.js';
 
-const reader = operatorProcedure('liaison', ['analyst', 'admin']);
-const admin = operatorProcedure('liaison', ['admin']);
+const reader = guard('liaison.read');
+const admin = guard('liaison.admin');
 
 const byOperation = z.strictObject({ operation: slug.optional() }).default({});
 const kid = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be a key id (RFC 7638 thumbprint)' });
@@ -94,6 +96,7 @@ export const liaisonRouter = router({
   clusters: reader
     .input(z.strictObject({ operation: slug.optional(), limit: z.int().min(1).max(1000).default(100) }).default({ limit: 100 }))
     .query(({ ctx, input }) => clusters(ctx.node, input)),
-  health: reader.query(({ ctx }) => health(ctx.node)),
+  health: reader.query(({ ctx }) => health(ctx.node, ctx.services.memberProbes)),
   directory: directoryRouter,
+  tokens: tokensRouterFor('liaison.admin'),
 });

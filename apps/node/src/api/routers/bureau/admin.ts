@@ -2,26 +2,20 @@
 import { z } from 'zod';
 import { auditHeadSchema } from '../../../audit/audit-head.js';
 import { verifyAudit } from '../../../audit/audit-log.js';
-import { createToken, listTokens, revokeToken, roleSchema } from '../../../auth/tokens.js';
+import { auditBrowseInput, browseAudit } from '../../../audit/browse.js';
 import { seconds } from '../../../clock.js';
 import { NodeError } from '../../../errors.js';
 import { rotateKey } from '../../../keys/rotation.js';
 import { depthByPeer, listProblems, retryDead } from '../../../outbox/outbox.js';
 import { listPeers } from '../../../outbox/peers.js';
-import { operatorProcedure, router } from '../../trpc.js';
+import { guard } from '../../access.js';
+import { router } from '../../trpc.js';
+import { tokensRouterFor } from '../tokens.js';
 
-const admin = operatorProcedure('national', ['admin']);
-const auditor = operatorProcedure('national', ['auditor', 'admin']);
+const admin = guard('bureau.admin');
+const auditor = guard('bureau.audit');
 
-export const tokensRouter = router({
-  create: admin
-    .input(z.strictObject({ name: z.string().trim().min(1).max(100), role: roleSchema }))
-    .mutation(({ ctx, input }) => createToken(ctx.node.db, { ...input, nodeRole: 'national', now: ctx.node.clock.now() })),
-  list: admin.query(({ ctx }) => listTokens(ctx.node.db)),
-  revoke: admin
-    .input(z.strictObject({ id: z.string().min(1).max(64) }))
-    .mutation(({ ctx, input }) => revokeToken(ctx.node.db, input.id, ctx.node.clock.now())),
-});
+export const tokensRouter = tokensRouterFor('bureau.admin');
 
 export const keysRouter = router({
   list: admin.query(({ ctx }) => {
@@ -52,6 +46,8 @@ export const outboxRouter = router({
 });
 
 export const auditRouter = router({
+  /** The log a page at a time, newest first, by kind and time (the console's audit page). */
+  list: auditor.input(auditBrowseInput).query(({ ctx, input }) => browseAudit(ctx.node.db, input)),
   verify: auditor
     .input(z.strictObject({ expectHead: auditHeadSchema.optional() }).optional())
     .query(({ ctx, input }) => verifyAudit(ctx.node.db, { expectHead: input?.expectHead })),

@@ -8,10 +8,11 @@ import {
   importComplaints,
   listComplaints,
 } from '../../../intake/complaints.js';
-import { operatorProcedure, router } from '../../trpc.js';
+import { guard } from '../../access.js';
+import { router } from '../../trpc.js';
 
-const officer = operatorProcedure('national', ['officer']);
-const reader = operatorProcedure('national', ['officer', 'auditor']);
+const officer = guard('bureau.act');
+const reader = guard('bureau.read');
 
 export const complaintsRouter = router({
   create: officer

@@ -1,11 +1,13 @@
 /** bureau.inbox: referrals received from other countries, and the status updates we send back. */
 import { z } from 'zod';
 import { getReferralIn, listReferralsIn } from '../../../inbox/queries.js';
+import { workQueue, workQueueInput } from '../../../inbox/work-queue.js';
 import { statusesInput, statusInput, updateStatus, updateStatuses } from '../../../status/status-updates.js';
-import { operatorProcedure, router } from '../../trpc.js';
+import { guard } from '../../access.js';
+import { router } from '../../trpc.js';
 
-const officer = operatorProcedure('national', ['officer']);
-const reader = operatorProcedure('national', ['officer', 'auditor']);
+const officer = guard('bureau.act');
+const reader = guard('bureau.read');
 
 export const inboxRouter = router({
   list: reader
@@ -20,6 +22,8 @@ export const inboxRouter = router({
         .default({ limit: 200 }),
     )
     .query(({ ctx, input }) => listReferralsIn(ctx.node.db, input, ctx.node.clock.now())),
+  /** The work queue: filtered, sorted by deadline, with counts per state. */
+  queue: reader.input(workQueueInput).query(({ ctx, input }) => workQueue(ctx.node.db, input, ctx.node.clock.now())),
   get: reader.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getReferralIn(ctx.node.db, input.id, ctx.node.clock.now())),
   updateStatus: officer.input(statusInput).mutation(({ ctx, input }) => updateStatus(ctx.node, input)),
   /** Up to 500 updates in one call, each answered on its own ({ ok, id } or { ok: false, code, message }). */

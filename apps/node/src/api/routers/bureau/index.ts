@@ -1,4 +1,5 @@
 /** The bureau router: a national node's own operators. */
+import { accessOf, rulesOf } from '../../access.js';
 import { anyOperatorProcedure, router } from '../../trpc.js';
 import { auditRouter, keysRouter, metricsProcedure, outboxRouter, tokensRouter } from './admin.js';
 import { complaintsRouter } from './complaints.js';
@@ -25,5 +26,9 @@ export const sessionRouter = router({
     role: ctx.principal.role,
     tokenName: ctx.principal.name,
     directorySerial: ctx.node.directory.serial,
+    /** The access rules (api/access.ts) this token passes: the console shows the pages they open. */
+    access: accessOf(ctx.node.config.role, ctx.principal.role),
+    /** Every rule of this node with the roles it admits (to say who may open what). */
+    rules: rulesOf(ctx.node.config.role),
   })),
 });

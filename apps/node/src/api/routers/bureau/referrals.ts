@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { getReferralOut, listReferralsOut } from '../../../referrals/queries.js';
 import { createReferral, createReferrals, previewRoute, referralInput, referralsInput } from '../../../referrals/referrals.js';
-import { operatorProcedure, router } from '../../trpc.js';
+import { guard } from '../../access.js';
+import { router } from '../../trpc.js';
 
-const officer = operatorProcedure('national', ['officer']);
-const reader = operatorProcedure('national', ['officer', 'auditor']);
+const officer = guard('bureau.act');
+const reader = guard('bureau.read');
 
 export const referralsRouter = router({
   route: officer
@@ -19,7 +20,11 @@ export const referralsRouter = router({
     .input(referralsInput)
     .mutation(({ ctx, input }) => createReferrals(ctx.node, ctx.services.routing(), input, ctx.principal.name)),
   list: reader
-    .input(z.strictObject({ limit: z.int().min(1).max(1000).default(200), before: z.int().optional() }).default({ limit: 200 }))
+    .input(
+      z
+        .strictObject({ limit: z.int().min(1).max(1000).default(200), before: z.int().optional(), complaintId: z.uuid().optional() })
+        .default({ limit: 200 }),
+    )
     .query(({ ctx, input }) => listReferralsOut(ctx.node.db, input)),
   get: reader.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getReferralOut(ctx.node.db, input.id)),
 });
