@@ -442,10 +442,13 @@ describe('a liaison office and five countries as processes', () => {
     // Key rotation: HK submits a new key signed with its current one; the liaison office approves and publishes.
     const rotated = cli('keys', 'rotate', '--data', join(root, 'HK'));
     expect(rotated).toContain('submitted to the liaison office');
-    const pending = JSON.parse(cli('key', 'pending', '--data', join(root, 'LIAISON'), '--json')) as Array<{ kid: string; country: string }>;
+    const pending = JSON.parse(cli('member', 'key', 'pending', '--data', join(root, 'LIAISON'), '--json')) as Array<{
+      kid: string;
+      country: string;
+    }>;
     const hkKey = pending.find((k) => k.country === 'HK');
     expect(hkKey).toBeDefined();
-    cli('key', 'approve', '--data', join(root, 'LIAISON'), '--kid', hkKey?.kid as string);
+    cli('member', 'key', 'approve', '--data', join(root, 'LIAISON'), '--kid', hkKey?.kid as string);
     cli('directory', 'publish', '--data', join(root, 'LIAISON'));
     await until(async () => (await Promise.all(ALL.map(serialOf))).every((s) => s === start + 1));
     const directory = (await (await fetch(`${sim.urls.VN}/trpc/federation.directory`)).json()) as { result: { data: { jws: string } } };
@@ -456,7 +459,7 @@ describe('a liaison office and five countries as processes', () => {
     expect(payload.members.find((m) => m.country === 'HK')?.keys.map((k) => k.kid)).toContain(hkKey?.kid);
     // Revocation: CN's key is revoked; from the next serial every node refuses what it signs.
     const cnKid = payload.members.find((m) => m.country === 'CN')?.keys[0]?.kid as string;
-    cli('key', 'revoke', '--data', join(root, 'LIAISON'), '--kid', cnKid, '--reason', 'suite: key compromised');
+    cli('member', 'key', 'revoke', '--data', join(root, 'LIAISON'), '--kid', cnKid, '--reason', 'suite: key compromised');
     cli('directory', 'publish', '--data', join(root, 'LIAISON'));
     await until(async () => (await Promise.all(ALL.map(serialOf))).every((s) => s === start + 2));
     const [id] = await fileAndRefer('CN', 'VN', 1);

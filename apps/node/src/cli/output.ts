@@ -21,16 +21,24 @@ export function printTable(rows: Array<Record<string, unknown>>, columns: string
 /** Errors that mean the command was used wrongly (bad input, or a command for the other kind of node), not that it failed. */
 const USAGE_CODES = new Set(['ERR_INPUT', 'ERR_WRONG_ROLE']);
 
-/** Turns any error into a one-line message and an exit code; never prints a stack trace. */
+/** The one line a failure prints: `error CODE: message`, never a stack trace. */
+export function errorLine(error: unknown): string {
+  if (error instanceof ZodError)
+    return `error ERR_INPUT: ${error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`;
+  if (error instanceof NodeError || error instanceof ProtocolError) return `error ${error.code}: ${error.message}`;
+  return `error ERR_INTERNAL: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** 2 when the command was used wrongly (bad input, the other kind of node, an IP that cannot be referred), 1 otherwise. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof ZodError) return EXIT_USAGE;
+  if (error instanceof NodeError || error instanceof ProtocolError)
+    return USAGE_CODES.has(error.code) || error.code.startsWith('ERR_IP_') ? EXIT_USAGE : EXIT_FAILURE;
+  return EXIT_FAILURE;
+}
+
+/** Turns any error into a one-line message and an exit code. */
 export function failWith(error: unknown): never {
-  if (error instanceof ZodError) {
-    process.stderr.write(`error ERR_INPUT: ${error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}\n`);
-    process.exit(EXIT_USAGE);
-  }
-  if (error instanceof NodeError || error instanceof ProtocolError) {
-    process.stderr.write(`error ${error.code}: ${error.message}\n`);
-    process.exit(USAGE_CODES.has(error.code) || error.code.startsWith('ERR_IP_') ? EXIT_USAGE : EXIT_FAILURE);
-  }
-  process.stderr.write(`error ERR_INTERNAL: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(EXIT_FAILURE);
+  process.stderr.write(`${errorLine(error)}\n`);
+  process.exit(exitCodeOf(error));
 }

@@ -13,12 +13,12 @@ import { createMemberProbes } from '../liaison/member-probes.js';
 import { health, overview } from '../liaison/queries.js';
 import { listProblems, retryDead } from '../outbox/outbox.js';
 import { getReferralOut, listReferralsOut } from '../referrals/queries.js';
-import { parseFlags } from './flags.js';
+import { common, parseFlags } from './flags.js';
+import { jsonTimes, MESSAGE_TIMES } from './json-times.js';
 import { dataOption, requireNodeRole, withNode } from './node-session.js';
 import { printResult, printTable } from './output.js';
 import { anyText, countsText, deliveries, deliveryText, outcomeText, receiptText, timeMs, timeS } from './view-format.js';
 
-const common = { data: z.string().min(1), json: z.boolean().default(false) };
 const count = (max: number, fallback: number) =>
   z.coerce
     .number({ error: `must be a whole number from 1 to ${max}` })
@@ -44,6 +44,8 @@ const operationFlag = slug.optional();
 const overviewFlags = z.strictObject({ ...common, operation: operationFlag });
 const clustersFlags = z.strictObject({ ...common, operation: operationFlag, limit: count(1000, 100) });
 const healthFlags = z.strictObject(common);
+/** liaison/queries.ts health(): its own times, and the directory standing's, all NumericDate seconds. */
+const HEALTH_TIMES = { publishedAt: 's', lastContact: 's', nbf: 's', exp: 's', issuedAt: 's', expiresAt: 's', graceEndsAt: 's' } as const;
 
 /**
  * Dead-lettered and rejected messages, newest first: the rows bureau.outbox.problems lists. The router
@@ -65,7 +67,7 @@ function registerBureauViews(program: Command): void {
         return listReferralsOut(n.ctx.db, { limit: o.limit });
       });
       const rows = o.state === undefined ? all : all.filter((r) => (r.state ?? 'sent') === o.state);
-      printResult(rows, o.json, () =>
+      printResult(jsonTimes(rows, MESSAGE_TIMES), o.json, () =>
         printTable(
           rows.map((r) => {
             const copies = deliveries(r.delivery, r.to);
@@ -100,7 +102,7 @@ function registerBureauViews(program: Command): void {
         requireNodeRole(n, 'national', 'referral show', o.data);
         return getReferralOut(n.ctx.db, o.id);
       });
-      printResult(r, o.json, () =>
+      printResult(jsonTimes(r, MESSAGE_TIMES), o.json, () =>
         [
           `referral ${r.id} to ${r.to}${r.overrideReason ? ` (routed to ${r.routedCountry ?? '?'}, overridden: ${r.overrideReason})` : ''}`,
           `${r.action} ${r.ip}${r.port === null ? '' : `:${r.port}`} seen ${r.seenAt}, ${r.urgency}, operation ${r.operation}`,
@@ -146,7 +148,7 @@ function registerBureauViews(program: Command): void {
         requireNodeRole(n, 'national', 'outbox problems', o.data);
         return listProblems(n.ctx.db, o.limit);
       });
-      printResult(rows, o.json, () =>
+      printResult(jsonTimes(rows, { created_at: 'ms', next_attempt_at: 'ms' }), o.json, () =>
         rows.length === 0
           ? 'no rejected or dead-lettered messages'
           : printTable(
@@ -224,7 +226,7 @@ function registerLiaisonViews(program: Command): void {
         return overview(n.ctx, { operation: o.operation });
       });
       const h = view.headline;
-      printResult(view, o.json, () =>
+      printResult(jsonTimes(view, { generatedAt: 's' }), o.json, () =>
         [
           view.operation
             ? `operation ${view.operation.id}: ${view.operation.name}, ${view.operation.start} to ${view.operation.end}`
@@ -267,7 +269,7 @@ function registerLiaisonViews(program: Command): void {
         requireNodeRole(n, 'liaison', 'health', o.data);
         return health(n.ctx, createMemberProbes(n.ctx.clock));
       });
-      printResult(view, o.json, () =>
+      printResult(jsonTimes(view, HEALTH_TIMES), o.json, () =>
         [
           view.serial === null ? 'no directory published yet' : `directory serial ${view.serial}, published ${timeS(view.publishedAt)}`,
           printTable(

@@ -8,6 +8,11 @@ import { countryCode, LIAISON_PARTY } from '@firstlight/protocol';
 import { z } from 'zod';
 import { NodeError } from '../errors.js';
 
+/** A PostgreSQL connection URL (config.json, --database, FIRSTLIGHT_DATABASE_URL). */
+export const databaseUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL (SQLite in the data directory is the default)' });
+
 export const configSchema = z.strictObject({
   /** ISO alpha-2 of this country, or LIAISON for the liaison office. */
   party: z.union([countryCode, z.literal(LIAISON_PARTY)]),
@@ -21,14 +26,13 @@ export const configSchema = z.strictObject({
   /** Pinned RFC 7638 thumbprint of the directory authority key. */
   anchor: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{43}$/)
+    .regex(/^[A-Za-z0-9_-]{43}$/, {
+      error:
+        "must be the liaison office's trust anchor (the 43-character thumbprint of its directory authority key, which it prints at init)",
+    })
     .nullable(),
   /** A postgres:// URL; SQLite in the data directory when null. */
-  database: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL (SQLite in the data directory is the default)' })
-    .nullable()
-    .default(null),
+  database: databaseUrl.nullable().default(null),
   /** PostgreSQL connection settings (ignored for SQLite). */
   databasePool: z
     .strictObject({

@@ -22,6 +22,13 @@ export async function rotateKey(ctx: NodeContext): Promise<{ kid: string; submit
   )
     .setProtectedHeader({ alg: 'EdDSA', kid: current.kid, typ: KEY_SUBMISSION_TYP })
     .sign(current.privateKey);
+  // The liaison office signs the directory: its own new key joins the next serial it publishes.
+  if (ctx.config.role === 'liaison')
+    return {
+      kid: meta.kid,
+      submitted: true,
+      message: 'the liaison office lists its own keys: publish the next directory to put it in use',
+    };
   const liaison = ctx.config.liaisonUrl;
   if (!liaison) return { kid: meta.kid, submitted: false, message: 'no liaison URL configured: give the liaison office this key by hand' };
   try {
