@@ -1,6 +1,7 @@
 /**
- * The conformance kit against a real node started through the CLI (it must pass everything), and
- * against deliberately broken nodes (it must fail exactly the checks they break).
+ * The conformance kit against a real node started through the CLI (it must pass everything, and
+ * `--only` must run exactly the checks it picks), and against deliberately broken nodes (it must fail
+ * exactly the checks they break). Checks are named by their catalogue id.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Directory } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COPY_CHECK } from '../src/kit/copy-checks.js';
-import { type CheckResult, ConformanceKit, fakeCountries, KIT_ANCHOR, runChecks } from '../src/kit/kit.js';
-import { Probe } from '../src/kit/probe.js';
-import { runSealChecks } from '../src/kit/seal-checks.js';
+import { type CheckResult, selectors } from '../src/kit/catalogue.js';
+import { ConformanceKit, KIT_ANCHOR } from '../src/kit/kit.js';
+import { runChecks } from '../src/kit/run.js';
 import { acceptAllNode, crashyProxy, type SealFlaw, sealFlawedNode } from './broken-nodes.js';
 import { BIN, cli, freePort, type NodeProc, startNode } from './harness.js';
 
@@ -52,35 +52,45 @@ afterAll(async () => {
   if (!process.env.KEEP) rmSync(root, { recursive: true, force: true });
 });
 
-const REJECTION_CHECKS = (results: CheckResult[]) => results.filter((r) => !r.skipped && /ERR_|replay/.test(r.name)).map((r) => r.name);
+const ids = (results: CheckResult[], status?: CheckResult['status']) =>
+  results.filter((r) => status === undefined || r.status === status).map((r) => r.id);
+/** The checks that expect a refusal: each names the code it expects. */
+const REJECTION_CHECKS = (results: CheckResult[]) => results.filter((r) => r.status !== 'skip' && /ERR_/.test(r.title)).map((r) => r.id);
 
 /** Vectors that cannot be driven from outside a national node (each listed as skipped, with its reason). */
 const UNREPLAYABLE = [
-  'vector valid-referral-liaison-copy (accepted)',
-  'vector valid-status (accepted)',
-  'vector valid-status-declined (accepted)',
-  'vector valid-receipt (accepted)',
-  'vector valid-receipt-anonymous (accepted)',
-  'vector schema-receipt-rejected-no-code (ERR_SCHEMA)',
-  'vector typ-other-message (ERR_JWS_TYP)',
+  'vector-valid-referral-liaison-copy',
+  'vector-valid-status',
+  'vector-valid-status-declined',
+  'vector-valid-receipt',
+  'vector-valid-receipt-anonymous',
+  'vector-schema-receipt-rejected-no-code',
+  'vector-typ-other-message',
+];
+/** Directory vectors that cannot be observed or driven from outside. */
+const DIRECTORY_UNDRIVABLE = [
+  'vector-directory-same-serial',
+  'vector-directory-in-grace',
+  'vector-directory-grace-over',
+  'vector-directory-wrong-anchor',
+];
+/** The checks that need the target on the rotated serial (the rotation fixture). */
+const AFTER_ROTATION = [
+  'rotated-old-key-refused',
+  'rotated-new-key-accepted',
+  'vector-directory-valid',
+  'vector-directory-forged-authority',
+  'vector-directory-tampered',
+  'vector-directory-stale-serial',
+  'vector-directory-kid-mismatch',
+  'vector-directory-kid-not-thumbprint',
+  'vector-directory-typ',
 ];
 
 const FLAWS: SealFlaw[] = ['seal-unverified', 'listing-ignored', 'position-ignored', 'key-ignored'];
 /** The seal checks that a forged envelope must be refused by (bad seals apart). */
-const SEAL_REFUSALS = [
-  'a seal never vouches for bytes it does not list: a forged signature (ERR_SIGNATURE_INVALID)',
-  'a seal never vouches for bytes it lists at another position (ERR_SIGNATURE_INVALID)',
-  "a seal never vouches for another key: B's forged envelope listed in A's seal (ERR_SIGNATURE_INVALID)",
-  'a seal never stands for a signature that is not 64 bytes (ERR_SIGNATURE_INVALID)',
-  'a seal stands for the signature step only: every other check still runs (ERR_EXPIRED, ERR_WRONG_RECIPIENT)',
-];
-const BAD_SEALS = [
-  'its own signature broken',
-  "signed with another country's key",
-  'one digest more than envelopes',
-  'addressed to another party',
-  'older than the clock-skew allowance',
-].map((defect) => `a bad seal (${defect}) vouches for nothing and costs no message (ERR_SIGNATURE_INVALID)`);
+const SEAL_REFUSALS = ['seal-unlisted-bytes', 'seal-other-position', 'seal-other-key', 'seal-short-signature', 'seal-signature-step-only'];
+const BAD_SEALS = ['seal-bad-signature', 'seal-bad-key', 'seal-bad-count', 'seal-bad-recipient', 'seal-bad-stale'];
 
 /** The directory the kit last published (a fixture node holds it as the kit serves it). */
 const heldByKit = (): Directory => {
@@ -99,18 +109,31 @@ const acknowledge = (referralId: string) =>
   );
 
 describe('the black-box conformance kit', () => {
+  it('runs exactly the checks --only picks, each alone, fixtures made on demand', async () => {
+    const results = await runChecks(kit, target, { only: selectors('resend-idempotent', '§2.3.1', '3 check 4') });
+    expect(results.map((r) => [r.id, r.section])).toEqual([
+      ['receipt-batch', '§2.3.1'],
+      ['key-unknown', '§3 check 4'],
+      ['key-revoked', '§3 check 4'],
+      ['resend-idempotent', '§3 check 12'],
+      ['vector-key-unknown', '§3 check 4'],
+      ['vector-key-revoked', '§3 check 4'],
+    ]);
+    // The idempotent resend ran alone: its accepted referral came from the fixture, not from another check.
+    expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    // Nothing outside the selection ran: no rotation, so the target still holds the serial it began with.
+    expect(await kit.heldSerial(target)).toBe(10);
+  });
+
   it('passes every check against the real node, over HTTP alone', async () => {
     const results = await runChecks(kit, target, { driver: acknowledge });
-    expect(results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.reason}`)).toEqual([]);
-    const passed = results.filter((r) => r.ok && !r.skipped).map((r) => r.name);
+    expect(results.filter((r) => r.status === 'fail').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    expect(results.every((r) => /^§\d/.test(r.section))).toBe(true);
+    const passed = ids(results, 'pass');
     // Every message vector a national node can be sent went to the target, re-created with the kit's keys.
-    expect(passed.filter((n) => n.startsWith('vector ')).length).toBeGreaterThanOrEqual(100);
-    const skipped = results.filter((r) => r.skipped).map((r) => r.name);
-    expect(skipped.filter((n) => n.startsWith('vector ')).sort()).toEqual([...UNREPLAYABLE].sort());
-    expect(skipped.filter((n) => !n.startsWith('vector ') && !n.startsWith('directory vector '))).toEqual([]);
-    expect(passed).toContain(COPY_CHECK);
-    expect(passed).toContain('after the rotation, a message signed with the old key (ERR_KEY_REVOKED)');
-    expect(passed.filter((n) => n.startsWith('directory vector ')).length).toBeGreaterThanOrEqual(6);
+    expect(passed.filter((n) => n.startsWith('vector-') && !n.startsWith('vector-directory-')).length).toBeGreaterThanOrEqual(100);
+    expect(ids(results, 'skip').sort()).toEqual([...UNREPLAYABLE, ...DIRECTORY_UNDRIVABLE].sort());
+    expect(passed).toEqual(expect.arrayContaining(['liaison-copy', 'directory-rotation-taken', ...AFTER_ROTATION]));
     // The kit's liaison endpoint holds the target's status, and the target now holds the rotated serial.
     expect(kit.copies.length).toBeGreaterThanOrEqual(1);
     expect(await kit.heldSerial(target)).toBe(11);
@@ -122,17 +145,18 @@ describe('the black-box conformance kit', () => {
       const fake = { url: broken.url, country: 'KH', jwk: broken.key.publicJwk as never };
       await kit.publish(fake, 50);
       const results = await runChecks(kit, fake, { waitMs: 3000 });
-      const failed = results.filter((r) => !r.ok).map((r) => r.name);
+      const failed = ids(results, 'fail');
       expect(failed.sort()).toEqual(REJECTION_CHECKS(results).sort());
-      expect(failed).toContain('vector payload-tampered (ERR_SIGNATURE_INVALID)');
+      expect(failed).toContain('vector-payload-tampered');
       // Without an operator hook, the copy check is listed as skipped with its reason, never passed.
-      expect(results.find((r) => r.name === COPY_CHECK)).toMatchObject({ ok: true, skipped: true });
-      expect(failed).toContain('after the rotation, a message signed with the old key (ERR_KEY_REVOKED)');
+      expect(results.find((r) => r.id === 'liaison-copy')).toMatchObject({ status: 'skip', section: '§5.3' });
+      expect(failed).toContain('rotated-old-key-refused');
       // Every negative seal check: it takes a forged envelope, sealed or not.
       expect(failed).toEqual(expect.arrayContaining([...SEAL_REFUSALS, ...BAD_SEALS]));
-      expect(results.find((r) => r.name.startsWith('a tampered payload'))?.reason).toContain(
-        'accepted, expected rejection with ERR_SIGNATURE_INVALID',
-      );
+      expect(results.find((r) => r.id === 'payload-tampered')).toMatchObject({
+        section: '§3 check 5',
+        reason: expect.stringContaining('accepted, expected rejection with ERR_SIGNATURE_INVALID'),
+      });
     } finally {
       broken.close();
       expect(await kit.publishTo(target, 100)).toBe(true);
@@ -147,10 +171,9 @@ describe('the black-box conformance kit', () => {
         try {
           const fake = { url: flawed.url, country: 'KH', jwk: flawed.key.publicJwk as never };
           await kit.publish(fake, 60 + i);
-          const probe = new Probe(fake, heldByKit(), fakeCountries('KH')[0]);
-          await runSealChecks(probe);
-          expect(probe.results).toHaveLength(12);
-          failedBy[flaw] = probe.results.filter((r) => !r.ok).map((r) => r.name);
+          const results = await runChecks(kit, fake, { only: selectors('§2.3.2') });
+          expect(results).toHaveLength(12);
+          failedBy[flaw] = ids(results, 'fail');
         } finally {
           flawed.close();
         }
@@ -167,18 +190,20 @@ describe('the black-box conformance kit', () => {
     });
   });
 
-  it('fails exactly the bad-input checks against a node that answers 500 to bad input', async () => {
+  it('fails exactly the bad-input checks, and what needs a directory it cannot hear of, against a node that answers 500 to bad input', async () => {
     const proxy = await crashyProxy(target.url);
     try {
       const results = await runChecks(kit, { ...target, url: proxy.url });
-      const failed = results.filter((r) => !r.ok);
+      const failed = results.filter((r) => r.status === 'fail');
+      expect(failed.filter((r) => r.id.startsWith('bad-input-')).map((r) => r.reason)).toEqual(
+        Array(4).fill(expect.stringContaining('HTTP 500')),
+      );
       // The proxy also answers 500 to federation.directoryPublished (a POST without envelopes), so the
-      // target never hears of the rotation serial: that check fails too, and the directory checks stop there.
-      expect(failed.filter((r) => !r.name.startsWith('bad input')).map((r) => r.name)).toEqual([
-        "the target takes serial 101, which revokes country A's old key and adds a new one",
-      ]);
-      expect(failed.length).toBe(5);
-      expect(failed[0]?.reason).toContain('HTTP 500');
+      // target never hears of the rotation serial: that check fails, and so does every check that needs it.
+      const others = failed.filter((r) => !r.id.startsWith('bad-input-'));
+      expect(others.map((r) => r.id).sort()).toEqual(['directory-rotation-taken', ...AFTER_ROTATION].sort());
+      for (const r of others.filter((o) => o.id !== 'directory-rotation-taken'))
+        expect(r.reason).toMatch(/^needs the setup step "rotation", which failed: the target still holds serial 100/);
     } finally {
       proxy.close();
     }

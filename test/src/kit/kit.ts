@@ -5,7 +5,8 @@
  * directory (and later serials: rotation, revocation, stale and defective ones), receives what the
  * target sends (liaison copies, statuses to the fake countries), and sends the target every kind of
  * envelope. It must never need anything but the target's federation API (and, optionally, an operator
- * hook the person running it supplies). See docs/CONFORMANCE.md.
+ * hook the person running it supplies). The checks it runs are in checks/ (run.ts runs them). See
+ * docs/CONFORMANCE.md.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,18 +25,11 @@ import {
   uuidv7,
   verify,
 } from '@firstlight/protocol';
-import { runBaseChecks } from './base-checks.js';
-import { runCopyChecks, type TargetDriver } from './copy-checks.js';
-import { runDirectoryChecks } from './directory-checks.js';
 import { fakeCountries, KIT_KEYS, rotationKeys } from './keys.js';
-import { type CheckResult, type KitTarget, nowSeconds, Probe } from './probe.js';
-import { runSealChecks } from './seal-checks.js';
-import { runVectorChecks } from './vector-checks.js';
-import { loadVectors, type VectorSet } from './vector-replay.js';
+import { type KitTarget, nowSeconds } from './probe.js';
 
-export type { TargetDriver } from './copy-checks.js';
 export { fakeCountries, KIT_ANCHOR, KIT_KEYS, rotationKeys } from './keys.js';
-export type { CheckResult, KitTarget } from './probe.js';
+export type { KitTarget } from './probe.js';
 
 /** A later serial may rotate country A's key: the old one (listed in `rotatedFrom`'s serial) revoked, a new one added. */
 export interface DirectoryVariant {
@@ -288,40 +282,4 @@ export class ConformanceKit {
     }
     return verdicts;
   }
-}
-
-export interface RunOptions {
-  /** Makes the target act on a referral the kit sent it (an operator hook); without it, the copy checks are skipped. */
-  driver?: TargetDriver;
-  /** How long to wait for the target to take a directory or send a message (ms). */
-  waitMs?: number;
-  /** The vectors to replay (default: the protocol's vector file). */
-  vectors?: VectorSet;
-}
-
-/**
- * Runs every check against one target (already holding the kit's directory). The directory checks
- * come last: they leave the target on a later serial (country A's rotating key revoked).
- */
-export async function runChecks(kit: ConformanceKit, target: KitTarget, options: RunOptions = {}): Promise<CheckResult[]> {
-  const directory = kit.directory as Directory;
-  const [a] = fakeCountries(target.country);
-  const probe = new Probe(target, directory, a);
-  await runBaseChecks(probe);
-  await runSealChecks(probe);
-  const vectors = options.vectors ?? loadVectors();
-  await runVectorChecks(probe, vectors);
-  await runCopyChecks(probe, kit, options.driver, options.waitMs ?? 30_000);
-  await runDirectoryChecks(probe, kit, Math.min(options.waitMs ?? 30_000, 10_000), vectors);
-  return probe.results;
-}
-
-export function printTable(results: CheckResult[]): string {
-  const width = Math.max(...results.map((r) => r.name.length));
-  const label = (r: CheckResult) => (r.skipped ? 'SKIP' : r.ok ? 'PASS' : 'FAIL');
-  const lines = results.map((r) => `${label(r)}  ${r.name.padEnd(width)}  ${r.ok && !r.skipped ? '' : r.reason}`.trimEnd());
-  const failed = results.filter((r) => !r.ok).length;
-  const skipped = results.filter((r) => r.skipped).length;
-  lines.push('', `${results.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
-  return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 /**
- * What every kit check shares: delivering envelopes to the target over HTTP, checking the signed
- * receipt it answers with, and recording a pass, a failure or a skip (with its reason). The kit never
+ * What every kit check shares: delivering envelopes to the target over HTTP and checking the signed
+ * receipt or receipt batch it answers with (each helper answers null, or what is wrong). The kit never
  * trusts what the target says about itself: a receipt counts only if it verifies under the key the
  * kit's own directory lists for the target.
  */
@@ -20,14 +20,6 @@ export interface KitTarget {
   url: string;
   country: string;
   jwk: Ed25519Jwk;
-}
-
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  reason: string;
-  /** The case cannot be driven from outside (the reason says why); never counted as a failure. */
-  skipped?: true;
 }
 
 export interface DeliverOutcome {
@@ -75,7 +67,6 @@ export interface ReceiptExpectation {
 }
 
 export class Probe {
-  readonly results: CheckResult[] = [];
   readonly trust;
 
   constructor(
@@ -87,28 +78,11 @@ export class Probe {
     this.trust = createTrustStore(directory);
   }
 
-  async check(name: string, fn: () => Promise<string | null>): Promise<boolean> {
-    try {
-      const problem = await fn();
-      this.results.push({ name, ok: problem === null, reason: problem ?? 'ok' });
-      return problem === null;
-    } catch (error) {
-      this.results.push({ name, ok: false, reason: error instanceof Error ? error.message : String(error) });
-      return false;
-    }
-  }
-
-  skip(name: string, reason: string): void {
-    this.results.push({ name, ok: true, reason, skipped: true });
-  }
-
   /** Delivers one envelope and checks its receipt. */
-  single(name: string, jws: string, expected: string, more: ReceiptExpectation = {}): Promise<boolean> {
-    return this.check(name, async () => {
-      const out = await deliver(this.target, JSON.stringify({ envelopes: [jws] }));
-      if (out.status !== 200) return `HTTP ${out.status}: ${out.text.slice(0, 120)}`;
-      return this.receiptFor(jws, out.receipts?.[0], expected, more);
-    });
+  async single(jws: string, expected: string, more: ReceiptExpectation = {}): Promise<string | null> {
+    const out = await deliver(this.target, JSON.stringify({ envelopes: [jws] }));
+    if (out.status !== 200) return `HTTP ${out.status}: ${out.text.slice(0, 120)}`;
+    return this.receiptFor(jws, out.receipts?.[0], expected, more);
   }
 
   /**
