@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Directory } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckResult, selectors } from '../src/kit/catalogue.js';
+import { catalogue } from '../src/kit/checks/index.js';
 import { ConformanceKit, KIT_ANCHOR } from '../src/kit/kit.js';
 import { runChecks } from '../src/kit/run.js';
 import { acceptAllNode, crashyProxy, type SealFlaw, sealFlawedNode } from './broken-nodes.js';
@@ -207,5 +208,20 @@ describe('the black-box conformance kit', () => {
     } finally {
       proxy.close();
     }
+  });
+
+  it('passes each hand-written and directory check run alone, on a target that holds a fresh serial', async () => {
+    // As `pnpm conformance --only ID` runs it: a new serial published, then that one check and its fixtures.
+    // (The message vectors share no state by construction: each sends its own primers.)
+    const alone = catalogue().filter((c) => !c.id.startsWith('vector-') || c.id.startsWith('vector-directory-'));
+    expect(alone.length).toBeGreaterThanOrEqual(57);
+    const outcomes: string[] = [];
+    for (const [i, check] of alone.entries()) {
+      expect(await kit.publishTo(target, 200 + 2 * i)).toBe(true);
+      const results = await runChecks(kit, target, { only: selectors(check.id), driver: acknowledge, waitMs: 10_000 });
+      outcomes.push(...results.map((r) => `${r.id} ${r.status}${r.status === 'fail' ? `: ${r.reason}` : ''}`));
+    }
+    const skipped = [...DIRECTORY_UNDRIVABLE];
+    expect(outcomes).toEqual(alone.map((c) => `${c.id} ${skipped.includes(c.id) ? 'skip' : 'pass'}`));
   });
 });
