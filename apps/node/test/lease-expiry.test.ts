@@ -101,7 +101,11 @@ describe.runIf(testsUsePostgres())('a batch posted twice after its lease ran out
         dataDir: thDir,
         logger: createLogger({ level: 'silent' }),
         routing: testIndex(),
-        override: { listen: { host: '127.0.0.1', port: 0 }, retry: { baseMs: 50, maxMs: 500 }, directoryRefreshSeconds: 3600 },
+        override: {
+          listen: { host: '127.0.0.1', port: 0 },
+          retry: { baseMs: 50, maxMs: 500, probeMs: 200 },
+          directoryRefreshSeconds: 3600,
+        },
       });
       started.push(node);
       return node;

@@ -82,7 +82,7 @@ describe('dead letters in the outbox', () => {
     });
     expect((await deliveryTo(sent.id, 'VN')).state).toBe('dead');
 
-    expect(await f.client(th, tokens.admin).bureau.outbox.retry.mutate({ id: dead.outboxId })).toEqual({ requeued: true });
+    expect(await f.client(th, tokens.admin).bureau.outbox.retry.mutate({ id: dead.outboxId })).toEqual({ requeued: true, due: 1 });
     const delivered = await f.until(async () => {
       const d = await deliveryTo(sent.id, 'VN');
       return d.state === 'delivered' ? d : null;
@@ -151,7 +151,7 @@ describe('dead letters in the outbox', () => {
     });
 
     // Requeued by an admin, the same bytes meet the same refusal: a retry never turns a rejection into acceptance.
-    expect(await f.client(th, tokens.admin).bureau.outbox.retry.mutate({ id: rejected.id })).toEqual({ requeued: true });
+    expect(await f.client(th, tokens.admin).bureau.outbox.retry.mutate({ id: rejected.id })).toEqual({ requeued: true, due: 1 });
     await f.until(async () => {
       const row = await rowOf();
       return row.state === 'rejected' && Number(row.delivered_at) > Number(rejected.delivered_at);

@@ -116,7 +116,7 @@ describe(`firstlight read commands on a live federation (${dialect})`, () => {
     expect(dead).toMatchObject({ peer: 'VN', state: 'dead', kind: 'referral', last_error: expect.stringMatching(/\S/) });
 
     await f.restart('VN');
-    expect(await json(['outbox', 'retry', '--data', th, '--id', String(dead?.id)])).toEqual({ id: dead?.id, requeued: true });
+    expect(await json(['outbox', 'retry', '--data', th, '--id', String(dead?.id)])).toEqual({ id: dead?.id, requeued: true, due: 1 });
     // The running TH node picks the requeued message up by itself.
     await f.until(async () => {
       const shown = (await json(['referral', 'show', '--data', th, '--id', sent.dead])) as { delivery: Array<Record<string, unknown>> };

@@ -4,14 +4,14 @@
  * clusters, health). Each calls the same domain function as its tRPC procedure, so the CLI and the
  * console can never disagree; it must never query on its own what the domain already answers.
  */
-import { STATUS_STATES, slug } from '@firstlight/protocol';
+import { partyCode, STATUS_STATES, slug } from '@firstlight/protocol';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { NodeError } from '../errors.js';
 import { clusters } from '../liaison/clusters.js';
 import { createMemberProbes } from '../liaison/member-probes.js';
 import { health, overview } from '../liaison/queries.js';
-import { listProblems, retryDead } from '../outbox/outbox.js';
+import { listProblems, retryNow } from '../outbox/outbox.js';
 import { getReferralOut, listReferralsOut } from '../referrals/queries.js';
 import { common, parseFlags } from './flags.js';
 import { jsonTimes, MESSAGE_TIMES } from './json-times.js';
@@ -36,10 +36,15 @@ const referralsFlags = z.strictObject({
 const referralFlags = z.strictObject({ ...common, id: z.uuid({ error: 'must be a referral id (a UUID, from `firstlight referrals`)' }) });
 const problemsFlags = z.strictObject({ ...common, limit: count(500, 100) });
 const outboxId = 'must be an outbox message id (a whole number, from `firstlight outbox problems`)';
-const retryFlags = z.strictObject({
-  ...common,
-  id: z.coerce.number({ error: outboxId }).int({ error: outboxId }).min(1, { error: outboxId }),
-});
+const retryFlags = z
+  .strictObject({
+    ...common,
+    id: z.coerce.number({ error: outboxId }).int({ error: outboxId }).min(1, { error: outboxId }).optional(),
+    peer: partyCode.optional(),
+  })
+  .refine((o) => (o.id === undefined) !== (o.peer === undefined), {
+    error: 'give either --id (one message) or --peer (every message waiting for that peer)',
+  });
 const operationFlag = slug.optional();
 const overviewFlags = z.strictObject({ ...common, operation: operationFlag });
 const clustersFlags = z.strictObject({ ...common, operation: operationFlag, limit: count(1000, 100) });
@@ -164,18 +169,29 @@ function registerBureauViews(program: Command): void {
     });
   outbox
     .command('retry')
-    .description('queue a dead-lettered or rejected message again (a running node delivers it within a second)')
+    .description(
+      "retry now: one message (queued, dead-lettered or rejected) or a peer's whole queue; a running node delivers within a second",
+    )
     .addOption(dataOption())
-    .requiredOption('--id <id>', 'the outbox message id (from `firstlight outbox problems`)')
+    .option('--id <id>', 'the outbox message id (from `firstlight outbox problems` or `referral show`)')
+    .option('--peer <party>', 'every queued or dead-lettered message for this peer (a country code, or LIAISON)')
     .option('--json', 'machine-readable output')
     .action(async (options: unknown) => {
       const o = parseFlags(retryFlags, options);
+      let due = 0;
       await withNode(o.data, async (n) => {
         requireNodeRole(n, 'national', 'outbox retry', o.data);
-        if (!(await retryDead(n.ctx.db, o.id, n.ctx.clock.now())))
-          throw new NodeError('ERR_NOT_FOUND', `no dead or rejected outbox message ${o.id}; \`firstlight outbox problems\` lists them`);
+        const target = o.id !== undefined ? { id: o.id } : { peer: o.peer as string };
+        due = await retryNow(n.ctx.db, target, n.ctx.clock.now());
+        if (o.id !== undefined && due === 0)
+          throw new NodeError(
+            'ERR_NOT_FOUND',
+            `no outbox message ${o.id} waiting or stopped (delivered, or being delivered right now); \`firstlight outbox problems\` lists the stopped ones`,
+          );
       });
-      printResult({ id: o.id, requeued: true }, o.json, () => `outbox message ${o.id} queued again`);
+      printResult({ ...(o.id !== undefined ? { id: o.id } : { peer: o.peer }), requeued: true, due }, o.json, () =>
+        o.id !== undefined ? `outbox message ${o.id} due now` : `${due} messages for ${o.peer} due now`,
+      );
     });
 }
 

@@ -65,8 +65,10 @@ export const configSchema = z.strictObject({
         .int()
         .min(1)
         .default(5 * 60_000),
+      /** A peer that is down is probed (federation.health) this often; its answer brings its queue forward. */
+      probeMs: z.int().min(100).max(60_000).default(2000),
     })
-    .default({ baseMs: 500, maxMs: 5 * 60_000 }),
+    .default({ baseMs: 500, maxMs: 5 * 60_000, probeMs: 2000 }),
   batchSize: z.int().min(1).max(500).default(200),
   evidenceMaxBytes: z
     .int()

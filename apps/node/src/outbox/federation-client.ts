@@ -47,3 +47,18 @@ export async function postEnvelopes(
   }
   return answer === 'batch' ? { ok: true, receiptBatch: data?.receiptBatch } : { ok: true, receipts: data?.receipts as unknown[] };
 }
+
+/**
+ * One light request to a peer that was down: GET federation.health. True only when it answers as
+ * `peer` itself (another process on that address does not count as the peer being back).
+ */
+export async function probePeer(endpoint: string, peer: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('trpc/federation.health', withSlash(endpoint)), { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { result?: { data?: { country?: unknown } } };
+    return body?.result?.data?.country === peer;
+  } catch {
+    return false;
+  }
+}

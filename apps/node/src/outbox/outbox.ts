@@ -4,7 +4,7 @@
  * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
  */
 import { LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
@@ -122,14 +122,35 @@ export async function resetBackoff(db: Kysely<Database>, peer: string, now: numb
     .execute();
 }
 
-export async function retryDead(db: Kysely<Database>, id: number, now: number): Promise<boolean> {
-  const result = await db
+/** Every queued row due now (at start: a restart is an operator's way of saying "try again now"). */
+export async function bringForward(db: Kysely<Database>, now: number): Promise<void> {
+  await db.updateTable('outbox').set({ next_attempt_at: now }).where('state', '=', 'queued').where('next_attempt_at', '>', now).execute();
+}
+
+export type RetryTarget = { id: number } | { peer: string };
+
+/**
+ * An operator's "retry now": one message (queued, dead-lettered or rejected) or a peer's whole queue
+ * (queued and dead-lettered; a rejection is the peer's signed verdict, retried one message at a time).
+ * A dead or rejected message starts a new delivery period; a queued one only skips its backoff, and a
+ * row a worker is delivering right now is left to it. Returns how many messages are now due.
+ */
+export async function retryNow(db: Kysely<Database>, target: RetryTarget, now: number): Promise<number> {
+  const which = (e: ExpressionBuilder<Database, 'outbox'>) => ('id' in target ? e('id', '=', target.id) : e('peer', '=', target.peer));
+  const waiting = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where(which)
+    .where('state', '=', 'queued')
+    .where((e) => e.or([e('claimed_until', 'is', null), e('claimed_until', '<', now)]))
+    .executeTakeFirst();
+  const stopped = await db
     .updateTable('outbox')
     .set({ state: 'queued', next_attempt_at: now, attempts: 0, created_at: now, claimed_by: null, claimed_until: null })
-    .where('id', '=', id)
-    .where('state', 'in', ['dead', 'rejected'])
+    .where(which)
+    .where('state', 'in', 'id' in target ? ['dead', 'rejected'] : ['dead'])
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return Number(stopped.numUpdatedRows) + Number(waiting.numUpdatedRows);
 }
 
 /**

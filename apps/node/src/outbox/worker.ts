@@ -17,7 +17,8 @@ import { publishedSigningKey } from '../keys/published-key.js';
 import { batchRef, storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
 import type { OutboxRow } from './outbox.js';
-import { backoffMs, claim, duePeers } from './outbox.js';
+import { backoffMs, bringForward, claim, duePeers } from './outbox.js';
+import { PeerWatch } from './peer-watch.js';
 import { touchPeer } from './peers.js';
 
 const LEASE_MS = 60_000;
@@ -31,11 +32,18 @@ export class OutboxWorker {
   private again = false;
   /** Delivery is held because this node's directory is past its grace period. */
   private holding = false;
+  /** Peers with rows this worker put into backoff: a delivery accepted by one brings the rest forward. */
+  private readonly behind = new Set<string>();
+  private readonly watch: PeerWatch;
+  /** A restart brings every queued row forward once (an operator restarting means "try now"). */
+  private started = false;
 
   constructor(
     private readonly ctx: NodeContext,
     private readonly options: { pollMs?: number } = {},
-  ) {}
+  ) {
+    this.watch = new PeerWatch(ctx, { probeMs: ctx.config.retry.probeMs, wake: () => this.wake() });
+  }
 
   start(): void {
     this.stopped = false;
@@ -69,7 +77,12 @@ export class OutboxWorker {
     this.again = false;
     try {
       const now = this.ctx.clock.now();
+      if (!this.started) {
+        await bringForward(this.ctx.db, now);
+        this.started = true;
+      }
       if (this.mayDeliver(now)) {
+        this.watch.probeDue(now);
         for (const peer of await duePeers(this.ctx.db, now)) {
           if (!this.inFlight.has(peer)) this.startPeer(peer);
         }
@@ -134,6 +147,7 @@ export class OutboxWorker {
     const now = ctx.clock.now();
     if (!response.ok || !('receiptBatch' in response)) {
       await this.fail(batch, response.ok ? 'answered without a receipt batch' : response.error, now);
+      this.watch.markDown(peer, now);
       return false;
     }
     // A directory whose grace period ended during the exchange verifies nothing: the resend, once a
@@ -232,6 +246,7 @@ export class OutboxWorker {
       if (outcome === 'accepted') ctx.metrics.deliveryLatency.observe({ peer }, (now - Number(u.row.created_at)) / 1000);
     }
     ctx.logger.debug({ peer, count: batch.length, ms: now - started }, 'batch delivered');
+    if (updates.some((u) => u.verdict?.verdict === 'accepted')) await this.watch.alive(peer, now, this.behind.delete(peer));
     return true;
   }
 
@@ -265,14 +280,17 @@ export class OutboxWorker {
   /** Records a failed attempt; false when the row was no longer this worker's to record. */
   private async failOne(trx: Transaction<Database>, row: OutboxRow, error: string, now: number): Promise<boolean> {
     const attempts = row.attempts + 1;
-    const dead = now - Number(row.created_at) >= this.ctx.config.deadLetterAfterSeconds * 1000;
+    // The last attempt is made at the deadline, not one backoff interval after it.
+    const deadline = Number(row.created_at) + this.ctx.config.deadLetterAfterSeconds * 1000;
+    const dead = now >= deadline;
+    if (!dead) this.behind.add(row.peer);
     const result = await trx
       .updateTable('outbox')
       .set({
         state: dead ? 'dead' : 'queued',
         attempts,
         last_error: error.slice(0, 500),
-        next_attempt_at: now + backoffMs(attempts, this.ctx.config.retry.baseMs, this.ctx.config.retry.maxMs),
+        next_attempt_at: Math.min(deadline, now + backoffMs(attempts, this.ctx.config.retry.baseMs, this.ctx.config.retry.maxMs)),
         claimed_by: null,
         claimed_until: null,
       })

@@ -55,7 +55,7 @@ const quiet = () => createLogger({ level: process.env.FIRSTLIGHT_TEST_LOG ?? 'si
 
 export async function createTestFederation(options: FederationOptions): Promise<TestFederation> {
   const root = mkdtempSync(join(tmpdir(), 'firstlight-'));
-  const fast = { retry: { baseMs: 50, maxMs: 500 }, directoryRefreshSeconds: 3600, ...options.override };
+  const fast = { retry: { baseMs: 50, maxMs: 500, probeMs: 200 }, directoryRefreshSeconds: 3600, ...options.override };
   const scratch: Array<{ drop(): Promise<void> }> = [];
   const database = async (label: string) => {
     if (!testsUsePostgres()) return {};

@@ -1,4 +1,6 @@
 /** bureau admin procedures: tokens, keys, dead letters, audit and metrics. */
+
+import { partyCode } from '@firstlight/protocol';
 import { z } from 'zod';
 import { auditHeadSchema } from '../../../audit/audit-head.js';
 import { verifyAudit } from '../../../audit/audit-log.js';
@@ -6,7 +8,7 @@ import { auditBrowseInput, browseAudit } from '../../../audit/browse.js';
 import { seconds } from '../../../clock.js';
 import { NodeError } from '../../../errors.js';
 import { rotateKey } from '../../../keys/rotation.js';
-import { depthByPeer, listProblems, retryDead } from '../../../outbox/outbox.js';
+import { depthByPeer, listProblems, retryNow } from '../../../outbox/outbox.js';
 import { listPeers } from '../../../outbox/peers.js';
 import { guard } from '../../access.js';
 import { router } from '../../trpc.js';
@@ -36,12 +38,16 @@ export const outboxRouter = router({
   problems: auditor
     .input(z.strictObject({ limit: z.int().min(1).max(500).default(100) }).default({ limit: 100 }))
     .query(({ ctx, input }) => listProblems(ctx.node.db, input.limit)),
-  retry: admin.input(z.strictObject({ id: z.int().min(1) })).mutation(async ({ ctx, input }) => {
-    if (!(await retryDead(ctx.node.db, input.id, ctx.node.clock.now())))
-      throw new NodeError('ERR_NOT_FOUND', `no dead or rejected outbox message ${input.id}`);
-    ctx.node.wakeOutbox();
-    return { requeued: true };
-  }),
+  /** Retry now: one message ({ id }) or a peer's whole queue ({ peer }). */
+  retry: admin
+    .input(z.union([z.strictObject({ id: z.int().min(1) }), z.strictObject({ peer: partyCode })]))
+    .mutation(async ({ ctx, input }) => {
+      const due = await retryNow(ctx.node.db, input, ctx.node.clock.now());
+      if ('id' in input && due === 0)
+        throw new NodeError('ERR_NOT_FOUND', `no outbox message ${input.id} waiting or stopped (delivered, or being delivered right now)`);
+      ctx.node.wakeOutbox();
+      return { requeued: true, due };
+    }),
   peers: auditor.query(({ ctx }) => listPeers(ctx.node.db)),
 });
 
