@@ -11,6 +11,7 @@ import { loadConfig, type NodeConfig } from './config/config.js';
 import type { NodeContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { DirectoryClient } from './directory/directory-client.js';
+import { checkDirectoryAtStart } from './directory/start-check.js';
 import { NodeError } from './errors.js';
 import { Inbox } from './inbox/inbox.js';
 import { nationalApplier } from './inbox/national-applier.js';
@@ -40,6 +41,8 @@ export interface RunningNode {
   ctx: NodeContext;
   services: Services;
   url: string;
+  /** What the operator must know at once (checkDirectoryAtStart): `firstlight start` prints them in the terminal. */
+  warnings: string[];
   stop(): Promise<void>;
 }
 
@@ -96,9 +99,19 @@ export async function openNode(options: NodeOptions): Promise<OpenedNode> {
   };
 }
 
+const closeAndThrow =
+  (opened: OpenedNode) =>
+  async (error: unknown): Promise<never> => {
+    await opened.close();
+    throw error;
+  };
+
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const opened = await openNode(options);
   const { ctx } = opened;
+  // A national node judges the liaison office's directory before it serves: a wrong anchor is refused here, in the terminal.
+  const warnings = ctx.config.role === 'national' ? await checkDirectoryAtStart(ctx).catch(closeAndThrow(opened)) : [];
+  for (const warning of warnings) ctx.logger.warn(warning);
   if (ctx.dbKind === 'sqlite') {
     // One process owns a SQLite database: claims left by a crashed run are void, deliver them now.
     await ctx.db
@@ -165,7 +178,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // Listening on port 0 (tests): the node is reachable where it actually listens.
   if (ctx.config.listen.port === 0) ctx.config.publicUrl = url;
   if (ctx.config.role === 'national') {
-    if (!ctx.directory.current()) await ctx.directory.refresh().catch(() => undefined);
     const tick = () => {
       refreshDirectory();
       refreshTimer = setTimeout(tick, ctx.config.directoryRefreshSeconds * 1000);
@@ -180,6 +192,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ctx,
     services,
     url,
+    warnings,
     async stop() {
       if (refreshTimer) clearTimeout(refreshTimer);
       await worker.stop();

@@ -1,16 +1,38 @@
 /** Runs the real `firstlight` CLI as a process (from source), for tests of its output and exit codes. */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../bin/firstlight.mjs', import.meta.url));
 
-export function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** With timeoutMs, a command still running then is killed and answers code -1 (a hang is never mistaken for an exit). */
+export function runCli(args: string[], timeoutMs = 0): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { env: { ...process.env, FIRSTLIGHT_FROM_SOURCE: '1', FIRSTLIGHT_LOG_LEVEL: 'silent' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      { env: { ...process.env, FIRSTLIGHT_FROM_SOURCE: '1', FIRSTLIGHT_LOG_LEVEL: 'silent' }, timeout: timeoutMs },
+      (error, stdout, stderr) => resolve({ code: error ? (error.killed ? -1 : Number(error.code ?? 1)) : 0, stdout, stderr }),
     );
+  });
+}
+
+/** Spawns the CLI and resolves once its output holds `text` (or it exits); the caller stops it. */
+export function spawnCliUntil(args: string[], text: string): Promise<{ child: ChildProcess; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, FIRSTLIGHT_FROM_SOURCE: '1', FIRSTLIGHT_LOG_LEVEL: 'silent' },
+  });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve) => {
+    const done = () => resolve({ child, stdout, stderr });
+    child.stdout.on('data', (chunk) => {
+      stdout += String(chunk);
+      if (stdout.includes(text)) done();
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+      if (stderr.includes(text)) done();
+    });
+    child.once('exit', done);
   });
 }

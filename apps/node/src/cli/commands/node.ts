@@ -104,6 +104,7 @@ function registerStart(program: Command): void {
         consoleDir: o.console ?? CONSOLE_DIST,
       });
       process.stdout.write(`${node.ctx.config.party} listening on ${node.url}\n`);
+      for (const warning of node.warnings) process.stderr.write(`warning ${warning}\n`);
       const stop = async () => {
         await node.stop();
         process.exit(0);
