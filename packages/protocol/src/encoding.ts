@@ -54,7 +54,9 @@ export function encodeBase64url(bytes: Uint8Array | string): string {
   return Buffer.from(bytes).toString('base64url');
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a byte-order mark is kept as U+FEFF (and then refused by the JSON parser), never silently
+// dropped: RFC 8259 §8.1 forbids it in JSON text, and verifiers that parse the bytes refuse it too.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function decodeUtf8(bytes: Uint8Array): string | null {
   try {

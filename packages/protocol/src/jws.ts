@@ -28,8 +28,9 @@ export interface CompactParts {
 
 export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string): CompactParts | ProtocolError {
   if (typeof jws !== 'string') return new ProtocolError('ERR_JWS_MALFORMED', 'the envelope must be a string');
-  if (jws.length > maxBytes)
-    return new ProtocolError('ERR_JWS_TOO_LARGE', `the JWS is ${jws.length} bytes; the limit is ${maxBytes}`, { limit: maxBytes });
+  const bytes = byteLength(jws, maxBytes);
+  if (bytes > maxBytes)
+    return new ProtocolError('ERR_JWS_TOO_LARGE', `the JWS is ${bytes} bytes; the limit is ${maxBytes}`, { limit: maxBytes });
   const parts = jws.split('.');
   if (parts.length !== 3) return new ProtocolError('ERR_JWS_MALFORMED', 'a compact JWS has exactly three dot-separated parts');
   const [headerB64, payloadB64, signatureB64] = parts as [string, string, string];
@@ -60,6 +61,16 @@ export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string
     payloadB64,
     payloadBytes,
   };
+}
+
+/**
+ * The JWS's size in bytes of UTF-8 (PROTOCOL.md §3 check 1 counts bytes, not UTF-16 code units). A
+ * string is never fewer bytes than characters, nor more than three bytes per character, so only a
+ * text in between is counted.
+ */
+function byteLength(jws: string, maxBytes: number): number {
+  if (jws.length > maxBytes || jws.length * 3 <= maxBytes) return jws.length;
+  return Buffer.byteLength(jws, 'utf8');
 }
 
 const HEADER_CACHE_SIZE = 4096;

@@ -101,6 +101,8 @@ function trpcHandler(node: NodeContext, services: Services) {
         error: null,
         createContext: () => createContext({ req }),
         onError,
+        // tRPC's ?batch=1 is not part of the protocol (PROTOCOL.md §5): one procedure per request.
+        allowBatching: false,
       });
       const body = Buffer.from(await response.arrayBuffer());
       for (const [key, value] of response.headers) res.setHeader(key, value);
