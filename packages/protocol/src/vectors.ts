@@ -263,7 +263,13 @@ export async function buildVectors(): Promise<VectorFile> {
   // Envelope: size and form.
   bad('too-large', 'a JWS over 16 KiB', 'referral', `${vh}.${'A'.repeat(16 * 1024)}.${vs}`, 'ERR_JWS_TOO_LARGE');
   // Sizes are bytes of UTF-8, not characters: 16,384 three-byte characters are 48 KiB (size comes before form).
-  bad('too-large-multibyte', 'a JWS of 16,384 characters that are 3 bytes each in UTF-8', 'referral', '€'.repeat(16 * 1024), 'ERR_JWS_TOO_LARGE');
+  bad(
+    'too-large-multibyte',
+    'a JWS of 16,384 characters that are 3 bytes each in UTF-8',
+    'referral',
+    '€'.repeat(16 * 1024),
+    'ERR_JWS_TOO_LARGE',
+  );
   bad('two-parts', 'two segments', 'referral', `${vh}.${vp}`, 'ERR_JWS_MALFORMED');
   bad('four-parts', 'four segments', 'referral', `${valid}.${vs}`, 'ERR_JWS_MALFORMED');
   bad('empty-payload', 'an empty payload segment (detached content is not allowed)', 'referral', `${vh}..${vs}`, 'ERR_JWS_MALFORMED');
@@ -448,7 +454,13 @@ export async function buildVectors(): Promise<VectorFile> {
     const text = `{"__proto__":{"alg":"none"},"alg":"EdDSA","kid":"${keys.th.kid}","typ":"${JWS_TYP.referral}"}`;
     const signed = await sign('referral', referral());
     const [, p, sig] = signed.split('.');
-    bad('header-proto-key', 'a __proto__ member in the protected header', 'referral', `${encodeBase64url(enc(text))}.${p}.${sig}`, 'ERR_JWS_MALFORMED');
+    bad(
+      'header-proto-key',
+      'a __proto__ member in the protected header',
+      'referral',
+      `${encodeBase64url(enc(text))}.${p}.${sig}`,
+      'ERR_JWS_MALFORMED',
+    );
   }
   bad(
     'payload-not-json',
