@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppRouter, loadIpIndex, sampleIpsFor } from '@firstlight/node';
-import { generateSigningKey, type Receipt, type Referral, type SigningKey, signBytesSync, verify } from '@firstlight/protocol';
+import { generateSigningKey, type Receipt, type Referral, type SigningKey, signKeySubmission, verify } from '@firstlight/protocol';
 import { runSimulation, type Simulation } from '@firstlight/sim';
 import { type NodeProcess, startNodeProcess, waitHealthy } from '@firstlight/sim/processes';
 import { createTRPCClient, httpLink } from '@trpc/client';
@@ -21,8 +21,6 @@ const COUNTRIES = ['CN', 'HK', 'KH', 'VN', 'TH'];
 const OPERATION = 'first-light-2015';
 /** The receivers' clock-skew allowance (the default in every node's config.json). */
 const SKEW_SECONDS = 300;
-/** Wire contract (PROTOCOL §3.2): the typ of a key submission. */
-const KEY_SUBMISSION_TYP = 'firstlight-key-submission+jws';
 /** Preloaded into a node process to run its machine clock ahead (see clock-offset.mjs). */
 const CLOCK_PRELOAD = new URL('./clock-offset.mjs', import.meta.url).href;
 const root = mkdtempSync(join(tmpdir(), 'firstlight-suite-'));
@@ -372,8 +370,8 @@ describe('a liaison office and five countries as processes', () => {
     // approved and published by the liaison office). Only the suite holds its private half.
     const now = nowSeconds();
     const old = generateSigningKey();
-    const submission = { v: 1, party: 'TH', iat: now, key: { kid: old.kid, jwk: old.publicJwk, nbf: now - 7 * 86_400, exp: now + 86_400 } };
-    const jws = signBytesSync(KEY_SUBMISSION_TYP, new TextEncoder().encode(JSON.stringify(submission)), memberKey(root, 'TH'));
+    const key = { kid: old.kid, jwk: old.publicJwk, nbf: now - 7 * 86_400, exp: now + 86_400 };
+    const jws = signKeySubmission(key, { party: 'TH', nowMs: now * 1000, current: memberKey(root, 'TH') });
     const submitted = await admin().federation.submitKey.mutate({ jws });
     if (submitted.status === 'pending') await admin().liaison.directory.approveKey.mutate({ kid: old.kid });
     const { serial } = await admin().liaison.directory.publish.mutate({});

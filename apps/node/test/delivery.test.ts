@@ -1,3 +1,4 @@
+import { sign as edSign } from 'node:crypto';
 import { type Referral, sha256Digest, signMessage, uuidv7, verify } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/audit-log.js';
@@ -106,6 +107,22 @@ describe('delivery between three countries', () => {
     expect(again.split('.')[0]).toBe(h);
     const [receipt] = await receiptsOf('KH', [again]);
     expect(receipt?.code).toBe('ERR_REPLAY');
+  });
+
+  it('takes the message kind from the typ however long the protected header is (a status with 400 spaces in it is a status)', async () => {
+    const th = f.node('TH');
+    const sent = await refer(f, th, await f.token(th, 'officer'), 'KH', { offset: 6 });
+    const now = Math.floor(Date.now() / 1000);
+    const key = f.node('KH').ctx.keys.signingKey(now);
+    // Strict JSON allows whitespace between members: the header is still exactly alg, kid and typ.
+    const header = `{"alg":"EdDSA","kid":"${key.kid}",${' '.repeat(400)}"typ":"firstlight-status+jws"}`;
+    const status = { v: 1, id: uuidv7(), from: 'KH', to: 'TH', iat: now, referral: sent.id, state: 'acknowledged' };
+    const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(JSON.stringify(status)).toString('base64url')}`;
+    const jws = `${input}.${edSign(null, Buffer.from(input), key.privateKey).toString('base64url')}`;
+    const [receipt] = await receiptsOf('TH', [jws]);
+    expect(receipt).toMatchObject({ verdict: 'accepted', ref: { id: status.id } });
+    const shown = await th.ctx.db.selectFrom('referrals_out').select('state').where('id', '=', sent.id).executeTakeFirstOrThrow();
+    expect(shown.state).toBe('acknowledged');
   });
 
   it('refuses a referral addressed to another country', async () => {

@@ -4,9 +4,10 @@
  * schema's description and specified in docs/PROTOCOL.md.
  */
 import { z } from 'zod';
-import { SCHEMAS } from './sign.js';
+import { KINDS } from './kinds.js';
+import type { MessageType } from './messages/common.js';
 
-const NOTES: Record<keyof typeof SCHEMAS, string> = {
+const NOTES: Record<MessageType, string> = {
   referral:
     'A firstlight referral. Beyond this schema: from/to are real ISO 3166-1 alpha-2 codes and differ; ip is routable and canonical (RFC 5952 for IPv6); exp is after iat and at most 90 days later; evidence digests are distinct.',
   receipt: 'A firstlight receipt. Beyond this schema: a rejected verdict carries code; an accepted one does not.',
@@ -15,13 +16,15 @@ const NOTES: Record<keyof typeof SCHEMAS, string> = {
   seal: "A firstlight delivery seal: the sender's signature over the digest of every envelope of one delivery, in order.",
   status:
     'A firstlight status. Beyond this schema: from/to are real countries and differ; declined carries reason and only declined does; outcome only on located, action_taken, closed.',
+  keySubmission:
+    "A firstlight key submission: a member's new key, signed with its current directory key. Beyond this schema: kid is the RFC 7638 thumbprint of jwk; the liaison office takes it only from the member that signed it, within the clock-skew allowance.",
   directory:
     'The firstlight directory. Beyond this schema: expiresAt after issuedAt; no country or kid listed twice; each kid is the RFC 7638 thumbprint of its jwk; role liaison if and only if country is LIAISON.',
 };
 
-export function buildJsonSchemas(): Record<keyof typeof SCHEMAS, Record<string, unknown>> {
-  const out = {} as Record<keyof typeof SCHEMAS, Record<string, unknown>>;
-  for (const [name, schema] of Object.entries(SCHEMAS) as Array<[keyof typeof SCHEMAS, z.ZodType]>) {
+export function buildJsonSchemas(): Record<MessageType, Record<string, unknown>> {
+  const out = {} as Record<MessageType, Record<string, unknown>>;
+  for (const [name, { schema }] of Object.entries(KINDS) as Array<[MessageType, { schema: z.ZodType }]>) {
     const json = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
     out[name] = {
       $id: `https://firstlight.example/schemas/v1/${name}.json`,

@@ -26,7 +26,11 @@ export interface CompactParts {
   payloadBytes: Uint8Array;
 }
 
-export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string): CompactParts | ProtocolError {
+/**
+ * Takes a JWS apart, running checks 1–3 of PROTOCOL.md §3; `expectedTyp` is the one typ accepted, or the typs
+ * accepted (the header's typ, returned, then says which kind the message is).
+ */
+export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string | readonly string[]): CompactParts | ProtocolError {
   if (typeof jws !== 'string') return new ProtocolError('ERR_JWS_MALFORMED', 'the envelope must be a string');
   const bytes = byteLength(jws, maxBytes);
   if (bytes > maxBytes)
@@ -40,10 +44,11 @@ export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string
     return new ProtocolError('ERR_JWS_MALFORMED', 'every JWS part must be non-empty, unpadded, canonical base64url');
   // A sender uses the same protected header for every message it signs with a key: its checks are
   // memoised per exact header text (bounded), everything else is checked per message.
-  let cache = headerCache.get(expectedTyp);
+  const cacheKey = typeof expectedTyp === 'string' ? expectedTyp : expectedTyp.join(' ');
+  let cache = headerCache.get(cacheKey);
   if (!cache) {
     cache = new Map();
-    headerCache.set(expectedTyp, cache);
+    headerCache.set(cacheKey, cache);
   }
   let header = cache.get(headerB64);
   if (!header) {
@@ -74,10 +79,10 @@ function byteLength(jws: string, maxBytes: number): number {
 }
 
 const HEADER_CACHE_SIZE = 4096;
-/** Per expected typ, per exact header text (so no key is built per message). */
+/** Per expected typ (or typs), per exact header text (so no key is built per message). */
 const headerCache = new Map<string, Map<string, { kid: string; typ: string } | ProtocolError>>();
 
-function checkHeader(headerB64: string, expectedTyp: string): { kid: string; typ: string } | ProtocolError {
+function checkHeader(headerB64: string, expectedTyp: string | readonly string[]): { kid: string; typ: string } | ProtocolError {
   const headerBytes = decodeBase64url(headerB64);
   if (!headerBytes) return new ProtocolError('ERR_JWS_MALFORMED', 'every JWS part must be non-empty, unpadded, canonical base64url');
   const headerText = decodeUtf8(headerBytes);
@@ -92,7 +97,9 @@ function checkHeader(headerB64: string, expectedTyp: string): { kid: string; typ
       });
   }
   if (h.alg !== 'EdDSA') return new ProtocolError('ERR_JWS_ALG', `alg must be EdDSA, not ${JSON.stringify(h.alg ?? null).slice(0, 40)}`);
-  if (h.typ !== expectedTyp) return new ProtocolError('ERR_JWS_TYP', `typ must be ${expectedTyp}`, { expected: expectedTyp });
+  const typs = typeof expectedTyp === 'string' ? [expectedTyp] : expectedTyp;
+  if (typeof h.typ !== 'string' || !typs.includes(h.typ))
+    return new ProtocolError('ERR_JWS_TYP', `typ must be ${typs.join(' or ')}`, { expected: typs.join(' ') });
   if (typeof h.kid !== 'string' || !KID.test(h.kid))
     return new ProtocolError('ERR_JWS_KID', 'kid must be the RFC 7638 SHA-256 thumbprint of the signing key (43 base64url characters)');
   for (const member of Object.keys(h)) {
@@ -101,7 +108,7 @@ function checkHeader(headerB64: string, expectedTyp: string): { kid: string; typ
         member: member.slice(0, 40),
       });
   }
-  return { kid: h.kid, typ: h.typ };
+  return { kid: h.kid, typ: h.typ as string };
 }
 
 /** Decodes the payload of an already verified JWS into strict JSON, or an error. */

@@ -2,31 +2,9 @@
 import { sign as ed25519Sign } from 'node:crypto';
 import { ProtocolError } from './errors.js';
 import type { SigningKey } from './keys.js';
+import { KINDS, type MessageByType } from './kinds.js';
 import { JWS_TYP, type MessageType } from './messages/common.js';
-import { type Directory, directorySchema } from './messages/directory.js';
-import { type Receipt, type ReceiptBatch, receiptBatchSchema, receiptSchema } from './messages/receipt.js';
-import { type Referral, referralSchema } from './messages/referral.js';
-import { type Seal, sealSchema } from './messages/seal.js';
-import { type Status, statusSchema } from './messages/status.js';
 import { zodIssueSummary } from './schema-errors.js';
-
-export interface MessageByType {
-  referral: Referral;
-  receipt: Receipt;
-  receiptBatch: ReceiptBatch;
-  seal: Seal;
-  status: Status;
-  directory: Directory;
-}
-
-export const SCHEMAS = {
-  referral: referralSchema,
-  receipt: receiptSchema,
-  receiptBatch: receiptBatchSchema,
-  seal: sealSchema,
-  status: statusSchema,
-  directory: directorySchema,
-} as const;
 
 const encoder = new TextEncoder();
 
@@ -54,7 +32,7 @@ export async function signBytes(
 
 /** Validates against the schema, then signs; throws ERR_SCHEMA rather than sign what a peer would reject. */
 export function signMessageSync<T extends MessageType>(type: T, message: MessageByType[T], key: SigningKey): string {
-  const parsed = SCHEMAS[type].safeParse(message);
+  const parsed = KINDS[type].schema.safeParse(message);
   if (!parsed.success) throw new ProtocolError('ERR_SCHEMA', `refusing to sign an invalid ${type}: ${zodIssueSummary(parsed.error)}`);
   return signBytesSync(JWS_TYP[type], encoder.encode(JSON.stringify(parsed.data)), key);
 }

@@ -9,10 +9,11 @@ import { signDirectory, verifyDirectory } from './directory.js';
 import { encodeBase64url, sha256Digest } from './encoding.js';
 import type { ErrorCode } from './errors.js';
 import { type SigningKey, signingKeyFromSeed } from './keys.js';
+import type { WireMessageType } from './kinds.js';
 import { JWS_TYP, LIAISON_PARTY } from './messages/common.js';
 import type { Directory } from './messages/directory.js';
 import { createTrustStore } from './trust-store.js';
-import { verify, type WireMessageType } from './verify.js';
+import { verify } from './verify.js';
 
 export const VECTOR_NOW = 1_750_000_000;
 const DAY = 86_400;

@@ -51,6 +51,19 @@ describe('verify', () => {
     expect(await codeOf(truncated, revoked)).toBe('ERR_KEY_REVOKED');
   });
 
+  it('takes the kind from the typ among the kinds accepted, and refuses a kind not accepted with ERR_JWS_TYP', async () => {
+    const delivered = { ...context(), type: ['referral', 'status'] as const };
+    const result = await verify(await signMessage('referral', referral(), th), delivered);
+    expect(result.ok && result.kind).toBe('referral');
+    const seal = await signMessage(
+      'seal',
+      { v: 1, id: referral().id, from: 'TH', to: 'KH', iat: NOW, envelopes: [`sha256:${'a'.repeat(64)}`] },
+      th,
+    );
+    const refused = await verify(seal, delivered);
+    expect(refused.ok ? 'OK' : refused.error.code).toBe('ERR_JWS_TYP');
+  });
+
   it('refuses forbidden header members, other algorithms and wrong typ', async () => {
     const payload = new TextEncoder().encode(JSON.stringify(referral()));
     expect(await codeOf(await signBytes('firstlight-referral+jws', payload, th, { jwk: th.publicJwk }))).toBe('ERR_JWS_HEADER_FORBIDDEN');

@@ -1,32 +1,24 @@
 /**
  * verify(jws, context): the one gate every incoming message passes. Checks run in the order
- * docs/PROTOCOL.md gives; nothing in the payload is parsed before the signature holds.
+ * docs/PROTOCOL.md §3 gives, one line each, by the rules of the message's kind (kinds.ts), which the
+ * typ names; nothing in the payload is parsed before the signature holds.
  * It never throws: every outcome is a typed result.
  */
-import { verify as ed25519Verify } from 'node:crypto';
+import { verify as ed25519Verify, type KeyObject } from 'node:crypto';
 import { sha256Digest } from './encoding.js';
-import { ProtocolError } from './errors.js';
-import { decodePayload, MAX_MESSAGE_BYTES, MAX_RECEIPT_BATCH_BYTES, MAX_SEAL_BYTES, splitCompact } from './jws.js';
+import { type ErrorCode, type ErrorDetails, ProtocolError } from './errors.js';
+import { type CompactParts, decodePayload, splitCompact } from './jws.js';
+import { KINDS, kindOfTyp, type MessageByType, type RecipientRule, type WireMessageType } from './kinds.js';
 import { JWS_TYP, PROTOCOL_VERSION } from './messages/common.js';
 import { unroutableRange, zodIssueSummary } from './schema-errors.js';
-import { type MessageByType, SCHEMAS } from './sign.js';
 import type { TrustStore } from './trust-store.js';
-
-export type WireMessageType = 'referral' | 'receipt' | 'receiptBatch' | 'seal' | 'status';
-
-const MAX_BYTES: Record<WireMessageType, number> = {
-  referral: MAX_MESSAGE_BYTES,
-  receipt: MAX_MESSAGE_BYTES,
-  receiptBatch: MAX_RECEIPT_BATCH_BYTES,
-  seal: MAX_SEAL_BYTES,
-  status: MAX_MESSAGE_BYTES,
-};
 
 /** Default clock-skew allowance between countries, in seconds. */
 export const DEFAULT_SKEW_SECONDS = 300;
 
 export interface VerifyContext<T extends WireMessageType> {
-  type: T;
+  /** The kind expected, or the kinds accepted: the typ then says which one it is (the result's `kind`). */
+  type: T | readonly T[];
   keys: TrustStore;
   /** The verifying country. */
   recipient: string;
@@ -45,190 +37,201 @@ export interface VerifyContext<T extends WireMessageType> {
   sealedBy?: string;
 }
 
-export type VerifyResult<T extends WireMessageType> =
-  | {
-      ok: true;
-      message: MessageByType[T];
-      kid: string;
-      digest: string;
-      /** The delivery seal's signature stood for the message's own (`sealedBy`): the seal is its proof. */
-      sealed: boolean;
-    }
-  | {
-      ok: false;
-      error: ProtocolError;
-      digest: string;
-      /** The message id, known only once the signature held. */
-      id: string | null;
-      /** The sender, known only once the signature held (and the key's owner agrees). */
-      sender: string | null;
-    };
+/** An accepted message, of the kind its typ named. */
+export type Verified<T extends WireMessageType> = {
+  [K in T]: {
+    ok: true;
+    kind: K;
+    message: MessageByType[K];
+    kid: string;
+    digest: string;
+    /** The delivery seal's signature stood for the message's own (`sealedBy`): the seal is its proof. */
+    sealed: boolean;
+  };
+}[T];
+
+export interface Refused {
+  ok: false;
+  error: ProtocolError;
+  digest: string;
+  /** The message id, known only once the signature held. */
+  id: string | null;
+  /** The sender, known only once the signature held (and the key's owner agrees). */
+  sender: string | null;
+}
+
+export type VerifyResult<T extends WireMessageType> = Verified<T> | Refused;
 
 export async function verify<T extends WireMessageType>(jws: unknown, context: VerifyContext<T>): Promise<VerifyResult<T>> {
   const result = verifySync(jws, context);
   // The replay check is the caller's storage: its failures are the caller's, not the peer's, so they propagate.
   if (!result.ok || !context.isReplay) return result;
-  const messageId = (result.message as { id: string }).id;
-  if (await context.isReplay(messageId, result.digest))
-    return {
-      ok: false,
-      error: new ProtocolError('ERR_REPLAY', `message ${messageId} was already received with different bytes`, { id: messageId }),
-      digest: result.digest,
-      id: messageId,
-      sender: (result.message as { from: string }).from,
-    };
-  return result;
+  const { id } = headOf(result.kind, result.message);
+  return id !== null && (await context.isReplay(id, result.digest)) ? refuseReplay(result) : result;
+}
+
+/** §3 check 12, for a message that passed every other check: its id was already received with other bytes. */
+export function refuseReplay(result: { kind: WireMessageType; message: object; digest: string }): Refused {
+  const { id, from } = headOf(result.kind, result.message);
+  const error = new ProtocolError('ERR_REPLAY', `message ${id} was already received with different bytes`, { id });
+  return { ok: false, error, digest: result.digest, id, sender: from };
 }
 
 /**
  * Every check but the replay check (which needs the caller's storage and comes last), synchronously:
- * for worker threads and batches. A caller using it applies its own replay check to the ok results.
+ * for worker threads and batches. A caller using it applies its own replay check (refuseReplay) to the ok results.
  */
 export function verifySync<T extends WireMessageType>(jws: unknown, context: Omit<VerifyContext<T>, 'isReplay'>): VerifyResult<T> {
   // The digest of the exact bytes received, whatever their size (the HTTP body limit bounds it): a
   // receipt's ref.digest must match what the sender holds.
   const digest = sha256Digest(typeof jws === 'string' ? jws : describeNonString(jws));
-  let id: string | null = null;
-  let sender: string | null = null;
-  const fail = (error: ProtocolError): VerifyResult<T> => ({ ok: false, error, digest, id, sender });
-  let verified: { message: MessageByType[T]; kid: string; sealed: boolean };
+  const known: { id: string | null; sender: string | null } = { id: null, sender: null };
+  const refuse = (error: ProtocolError): Refused => ({ ok: false, error, digest, ...known });
+  const fail = (code: ErrorCode, message: string, details?: ErrorDetails) => refuse(new ProtocolError(code, message, details));
   try {
-    const parts = splitCompact(jws, MAX_BYTES[context.type], JWS_TYP[context.type]);
-    if (parts instanceof ProtocolError) return fail(parts);
+    const accept = accepted(context.type);
+    const parts = splitCompact(jws, accept.maxBytes, accept.typs);
+    if (parts instanceof ProtocolError) return refuse(parts);
+    const kind = kindOfTyp(parts.typ) as T;
+    const rules = KINDS[kind];
+    const size = (jws as string).length;
+    if (size > rules.maxBytes)
+      return fail('ERR_JWS_TOO_LARGE', `the JWS is ${size} bytes; the limit is ${rules.maxBytes}`, { limit: rules.maxBytes });
     const { keys } = context;
     const key = keys.find(parts.kid);
     if (!key)
       return fail(
-        new ProtocolError(
-          'ERR_KEY_UNKNOWN',
-          `key ${parts.kid} is not in directory serial ${keys.serial}: refresh the directory or ask the liaison office`,
-          {
-            kid: parts.kid,
-            serial: keys.serial,
-          },
-        ),
+        'ERR_KEY_UNKNOWN',
+        `key ${parts.kid} is not in directory serial ${keys.serial}: refresh the directory or ask the liaison office`,
+        { kid: parts.kid, serial: keys.serial },
       );
     const revoked = keys.revocation(parts.kid);
     if (revoked)
       return fail(
-        new ProtocolError(
-          'ERR_KEY_REVOKED',
-          `key ${parts.kid} of ${key.country} was revoked (${revoked.reason}) in directory serial ${keys.serial}`,
-          {
-            kid: parts.kid,
-            serial: keys.serial,
-            country: key.country,
-          },
-        ),
+        'ERR_KEY_REVOKED',
+        `key ${parts.kid} of ${key.country} was revoked (${revoked.reason}) in directory serial ${keys.serial}`,
+        { kid: parts.kid, serial: keys.serial, country: key.country },
       );
-    // EdDSA over the exact signing input (RFC 8037): header and payload as received, no re-encoding.
     const sealed = context.sealedBy !== undefined && context.sealedBy === parts.kid;
-    let valid = false;
-    try {
-      valid = parts.signature.length === 64 && (sealed || ed25519Verify(null, parts.signingInput, keys.publicKey(key), parts.signature));
-    } catch {
-      valid = false;
-    }
-    if (!valid) {
-      return fail(
-        new ProtocolError('ERR_SIGNATURE_INVALID', `the signature does not verify with key ${parts.kid} of ${key.country}`, {
-          kid: parts.kid,
-        }),
-      );
-    }
+    if (!signatureHolds(parts, sealed ? null : () => keys.publicKey(key)))
+      return fail('ERR_SIGNATURE_INVALID', `the signature does not verify with key ${parts.kid} of ${key.country}`, { kid: parts.kid });
 
     const payload = decodePayload(parts.payloadBytes);
-    if (payload instanceof ProtocolError) return fail(payload);
-    const claims = payload as Record<string, unknown>;
-    if (claims.v !== PROTOCOL_VERSION)
+    if (payload instanceof ProtocolError) return refuse(payload);
+    const v = (payload as { v?: unknown }).v;
+    if (v !== PROTOCOL_VERSION)
       return fail(
-        new ProtocolError(
-          'ERR_VERSION_UNSUPPORTED',
-          `message version ${JSON.stringify(claims.v ?? null).slice(0, 20)} is not supported; this node speaks v${PROTOCOL_VERSION}`,
-        ),
+        'ERR_VERSION_UNSUPPORTED',
+        `message version ${JSON.stringify(v ?? null).slice(0, 20)} is not supported; this node speaks v${PROTOCOL_VERSION}`,
       );
-    const parsed = SCHEMAS[context.type].safeParse(payload);
-    if (!parsed.success) {
-      const range = unroutableRange(parsed.error);
-      if (range)
-        return fail(new ProtocolError('ERR_IP_UNROUTABLE', `the IP is in the ${range} range, which cannot be located abroad`, { range }));
-      return fail(new ProtocolError('ERR_SCHEMA', `the ${context.type} does not match its schema: ${zodIssueSummary(parsed.error)}`));
-    }
-    const message = parsed.data as MessageByType[T] & { id: string; from: string; to: string | null; iat: number; exp?: number };
-    id = message.id;
-    if (key.country !== message.from)
-      return fail(
-        new ProtocolError('ERR_KEY_NOT_OWNER', `key ${parts.kid} belongs to ${key.country}, not to ${message.from}`, {
-          kid: parts.kid,
-          owner: key.country,
-          from: message.from,
-        }),
-      );
-    sender = message.from;
-    if (message.iat < key.nbf || message.iat >= key.exp)
-      return fail(
-        new ProtocolError(
-          'ERR_KEY_NOT_VALID_AT_IAT',
-          `key ${parts.kid} is valid from ${key.nbf} to ${key.exp}; the message iat is ${message.iat}`,
-          {
-            kid: parts.kid,
-            nbf: key.nbf,
-            exp: key.exp,
-            iat: message.iat,
-          },
-        ),
-      );
-    // A receipt for a message whose sender could not be authenticated is addressed to nobody (to: null);
-    // its ref digest ties it to the exact bytes, so the sender of those bytes may still take it.
-    const receipted = context.type === 'receipt' || context.type === 'receiptBatch';
-    const anonymousReceipt = receipted && message.to === null;
-    // A seal is addressed to the party the delivery is posted to, whatever its role.
-    const exact = context.recipientRole !== 'liaison' || context.type === 'seal';
-    if (exact && message.to !== context.recipient && !anonymousReceipt)
-      return fail(
-        new ProtocolError(
-          'ERR_WRONG_RECIPIENT',
-          `the message is addressed to ${message.to ?? 'nobody'}, and this node is ${context.recipient}`,
-          {
-            to: message.to,
-            recipient: context.recipient,
-          },
-        ),
-      );
-    // The liaison office takes copies addressed to any member, and only to a member (§3, check 9).
-    if (!exact && !receipted && message.to !== null && !keys.isMember(message.to))
-      return fail(
-        new ProtocolError('ERR_WRONG_RECIPIENT', `the message is addressed to ${message.to}, which is not a member of the federation`, {
-          to: message.to,
-          recipient: context.recipient,
-        }),
-      );
+    const parsed = rules.schema.safeParse(payload);
+    if (!parsed.success) return schemaFailure(kind, parsed.error, fail);
+    const message = parsed.data as MessageByType[T];
+    const head = headOf(kind, message);
+    known.id = head.id;
+    if (key.country !== head.from)
+      return fail('ERR_KEY_NOT_OWNER', `key ${parts.kid} belongs to ${key.country}, not to ${head.from}`, {
+        kid: parts.kid,
+        owner: key.country,
+        from: head.from,
+      });
+    known.sender = head.from;
+    if (head.iat < key.nbf || head.iat >= key.exp)
+      return fail('ERR_KEY_NOT_VALID_AT_IAT', `key ${parts.kid} is valid from ${key.nbf} to ${key.exp}; the message iat is ${head.iat}`, {
+        kid: parts.kid,
+        nbf: key.nbf,
+        exp: key.exp,
+        iat: head.iat,
+      });
+    const misaddressed = wrongRecipient(rules.recipient, head.to ?? null, context);
+    if (misaddressed) return fail('ERR_WRONG_RECIPIENT', misaddressed, { to: head.to ?? null, recipient: context.recipient });
     const skew = context.skewSeconds ?? DEFAULT_SKEW_SECONDS;
-    if (message.exp !== undefined && context.now - skew >= message.exp)
+    if (head.exp !== undefined && context.now - skew >= head.exp)
+      return fail('ERR_EXPIRED', `the message expired at ${head.exp}; now is ${context.now}`, { exp: head.exp, now: context.now });
+    if (head.iat > context.now + skew)
       return fail(
-        new ProtocolError('ERR_EXPIRED', `the message expired at ${message.exp}; now is ${context.now}`, {
-          exp: message.exp,
-          now: context.now,
-        }),
+        'ERR_IAT_FUTURE',
+        `the message is dated ${head.iat - context.now}s in the future; the allowance is ${skew}s: check the sender's clock`,
+        { iat: head.iat, now: context.now, skew },
       );
-    if (message.iat > context.now + skew)
-      return fail(
-        new ProtocolError(
-          'ERR_IAT_FUTURE',
-          `the message is dated ${message.iat - context.now}s in the future; the allowance is ${skew}s: check the sender's clock`,
-          {
-            iat: message.iat,
-            now: context.now,
-            skew,
-          },
-        ),
-      );
-    verified = { message: parsed.data as MessageByType[T], kid: parts.kid, sealed };
+    return { ok: true, kind, message, kid: parts.kid, digest, sealed } as Verified<T>;
   } catch {
     // Nothing above throws on any input; this is a last guard so that verify stays total.
-    return fail(new ProtocolError('ERR_JWS_MALFORMED', 'the message could not be processed'));
+    return fail('ERR_JWS_MALFORMED', 'the message could not be processed');
   }
-  return { ok: true, message: verified.message, kid: verified.kid, digest, sealed: verified.sealed };
+}
+
+/**
+ * EdDSA over the exact signing input (RFC 8037): header and payload as received, no re-encoding. The
+ * one signature check of the protocol (messages and the directory alike). `key` null: a verified seal
+ * stands for the computation (§3 check 5), and the signature must still be 64 bytes.
+ */
+export function signatureHolds(parts: Pick<CompactParts, 'signingInput' | 'signature'>, key: (() => KeyObject) | null): boolean {
+  try {
+    return parts.signature.length === 64 && (key === null || ed25519Verify(null, parts.signingInput, key(), parts.signature));
+  } catch {
+    return false;
+  }
+}
+
+/** The members every check after the signature reads, wherever the kind keeps them. */
+interface Head {
+  id: string | null;
+  from: string;
+  to: string | null | undefined;
+  iat: number;
+  exp: number | undefined;
+}
+
+function headOf(kind: WireMessageType, message: object): Head {
+  const m = message as { id?: string; from?: string; party?: string; to?: string | null; iat: number; exp?: number };
+  const from = KINDS[kind].sender === 'party' ? m.party : m.from;
+  return { id: m.id ?? null, from: from ?? '', to: m.to, iat: m.iat, exp: m.exp };
+}
+
+/** Why `to` is not acceptable to this party under the kind's rule (§3 check 9), or null. */
+function wrongRecipient(
+  rule: RecipientRule,
+  to: string | null,
+  context: Pick<VerifyContext<WireMessageType>, 'recipient' | 'recipientRole' | 'keys'>,
+): string | null {
+  const atLiaison = context.recipientRole === 'liaison';
+  const mine = to === context.recipient;
+  const misaddressed = `the message is addressed to ${to ?? 'nobody'}, and this node is ${context.recipient}`;
+  if (rule === 'none' || mine) return null;
+  if (rule === 'exact') return misaddressed;
+  if (rule === 'answer') return atLiaison || to === null ? null : misaddressed;
+  // addressed: the liaison office takes copies addressed to any member, and only to a member.
+  if (!atLiaison) return misaddressed;
+  return to !== null && !context.keys.isMember(to) ? `the message is addressed to ${to}, which is not a member of the federation` : null;
+}
+
+function schemaFailure(
+  kind: WireMessageType,
+  error: import('zod').ZodError,
+  fail: (code: ErrorCode, message: string, details?: ErrorDetails) => Refused,
+): Refused {
+  const range = unroutableRange(error);
+  if (range) return fail('ERR_IP_UNROUTABLE', `the IP is in the ${range} range, which cannot be located abroad`, { range });
+  return fail('ERR_SCHEMA', `the ${kind} does not match its schema: ${zodIssueSummary(error)}`);
+}
+
+interface Accepted {
+  typs: string | readonly string[];
+  /** Check 1 before the typ is read: the largest of the accepted kinds' limits (each kind's own follows). */
+  maxBytes: number;
+}
+
+const acceptedLists = new WeakMap<readonly WireMessageType[], Accepted>();
+
+function accepted(type: WireMessageType | readonly WireMessageType[]): Accepted {
+  if (typeof type === 'string') return { typs: JWS_TYP[type], maxBytes: KINDS[type].maxBytes };
+  let held = acceptedLists.get(type);
+  if (!held) {
+    held = { typs: type.map((k) => JWS_TYP[k]), maxBytes: Math.max(...type.map((k) => KINDS[k].maxBytes)) };
+    acceptedLists.set(type, held);
+  }
+  return held;
 }
 
 /** A stable text for a non-string envelope (never throws, whatever the value: it only feeds the digest). */

@@ -9,8 +9,9 @@ import {
   checkSeal,
   DEFAULT_SKEW_SECONDS,
   ERROR_CODES,
-  ProtocolError,
+  type ProtocolError,
   type Referral,
+  refuseReplay,
   type SigningKey,
   type Status,
   sha256Digest,
@@ -30,7 +31,7 @@ import { publishedSigningKey } from '../keys/published-key.js';
 import { resetBackoff } from '../outbox/outbox.js';
 import { touchPeer } from '../outbox/peers.js';
 import { batchRef, storeBatch } from '../receipts/stored.js';
-import { fromWire, type JobOutcome, peekId, peekTyp } from './verify-job.js';
+import { fromWire, type JobOutcome, peekId, peekKind } from './verify-job.js';
 import { VerifyPool } from './verify-pool.js';
 
 export const MAX_ENVELOPES = 500;
@@ -223,7 +224,7 @@ export class Inbox {
         // Audited only when attributable: the signature held, so a member's key signed these bytes.
         if (result.sender !== null && ERROR_CODES[result.error.code].attributable)
           refused.push({ ref: `${result.id ?? '-'}@${result.sender}`, code: result.error.code, digest: result.digest, index: i });
-        ctx.metrics.messages.inc({ direction: 'in', type: peekTyp(envelopes[i]), outcome: 'rejected' });
+        ctx.metrics.messages.inc({ direction: 'in', type: peekKind(envelopes[i]), outcome: 'rejected' });
         ctx.metrics.rejections.inc({ direction: 'in', code: result.error.code });
         ctx.logger.info({ code: result.error.code, id: result.id, sender: result.sender }, `envelope rejected: ${result.error.message}`);
         continue;
@@ -318,7 +319,7 @@ export class Inbox {
   private async markRefusedStatuses(results: Array<VerifyResult<'referral' | 'status'> | null>): Promise<number[]> {
     const refuse = this.applier.refuseStatuses;
     if (!refuse) return [];
-    const at = results.flatMap((r, i) => (r?.ok && 'referral' in r.message ? [i] : []));
+    const at = results.flatMap((r, i) => (r?.ok && r.kind === 'status' ? [i] : []));
     if (at.length === 0) return [];
     const errors = await refuse(
       this.ctx.db,
@@ -367,7 +368,7 @@ export class Inbox {
           .execute();
       const rows = accepted.map(({ result, jws, receipt, seal }) => ({
         message_id: result.message.id,
-        kind: 'referral' in result.message ? 'status' : 'referral',
+        kind: result.kind,
         digest: result.digest,
         from_country: result.message.from,
         jws,
@@ -381,7 +382,7 @@ export class Inbox {
       let referrals: Array<{ message: Referral; jws: string }> = [];
       let statuses: Array<{ message: Status; jws: string }> = [];
       for (const { result, jws } of accepted) {
-        if ('referral' in result.message) {
+        if (result.kind === 'status') {
           if (referrals.length > 0) await this.applier.referrals(trx, referrals, now);
           referrals = [];
           statuses.push({ message: result.message as Status, jws });
@@ -395,7 +396,7 @@ export class Inbox {
       if (statuses.length > 0) await this.applier.statuses(trx, statuses, now);
       await appendAudit(trx, [
         ...accepted.flatMap(({ result, receipt }) => {
-          const kind = 'referral' in result.message ? 'status' : 'referral';
+          const kind = result.kind;
           const ref = `${result.message.id}@${result.message.from}`;
           const received: AuditEntryInput = { at: now, kind: `received.${kind}`, ref, digest: result.digest };
           // A batch's verdicts are audited once, by the batch's own entry.
@@ -405,8 +406,7 @@ export class Inbox {
       ]);
       for (const sender of new Set(accepted.map((a) => a.result.message.from))) await touchPeer(trx, sender, now);
     });
-    for (const { result } of accepted)
-      ctx.metrics.messages.inc({ direction: 'in', type: 'referral' in result.message ? 'status' : 'referral', outcome: 'accepted' });
+    for (const { result } of accepted) ctx.metrics.messages.inc({ direction: 'in', type: result.kind, outcome: 'accepted' });
   }
 }
 
@@ -432,13 +432,7 @@ function markReplays(results: Array<VerifyResult<'referral' | 'status'> | null>,
     if (!r?.ok) continue;
     const digest = stored.get(r.message.id)?.digest;
     if (digest === undefined || digest === r.digest) continue;
-    results[i] = {
-      ok: false,
-      error: new ProtocolError('ERR_REPLAY', `message ${r.message.id} was already received with different bytes`, { id: r.message.id }),
-      digest: r.digest,
-      id: r.message.id,
-      sender: r.message.from,
-    };
+    results[i] = refuseReplay(r);
     replays.push(i);
   }
   return replays;

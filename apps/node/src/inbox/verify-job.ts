@@ -5,10 +5,15 @@
  */
 import {
   createTrustStore,
+  DELIVERED_KINDS,
+  type DeliveredKind,
   type Directory,
   type ErrorCode,
   type ErrorDetails,
+  kindOfTyp,
   ProtocolError,
+  peekJws,
+  peekString,
   type Receipt,
   type SigningKey,
   sha256Digest,
@@ -18,8 +23,6 @@ import {
   type VerifyResult,
   verifySync,
 } from '@firstlight/protocol';
-
-export type InboundType = 'referral' | 'status';
 
 export interface VerifyJob {
   envelopes: unknown[];
@@ -43,7 +46,7 @@ export interface VerifyJob {
 
 /** A verify result that crosses a thread boundary (ProtocolError as its JSON). */
 export type WireResult =
-  | Extract<VerifyResult<InboundType>, { ok: true }>
+  | Extract<VerifyResult<DeliveredKind>, { ok: true }>
   | {
       ok: false;
       error: { code: ErrorCode; message: string; details: ErrorDetails };
@@ -58,30 +61,15 @@ export interface JobOutcome {
   receipts: Array<string | null>;
 }
 
-export function peekTyp(jws: unknown): InboundType {
-  if (typeof jws !== 'string') return 'referral';
-  const dot = jws.indexOf('.');
-  if (dot <= 0 || dot > 400) return 'referral';
-  try {
-    const header = JSON.parse(Buffer.from(jws.slice(0, dot), 'base64url').toString('utf8')) as { typ?: unknown };
-    return header.typ === 'firstlight-status+jws' ? 'status' : 'referral';
-  } catch {
-    return 'referral';
-  }
-}
-
 /** The message id in an envelope's payload, read without verifying anything (null when there is none). */
 export function peekId(jws: unknown): string | null {
-  if (typeof jws !== 'string') return null;
-  const first = jws.indexOf('.');
-  const second = jws.indexOf('.', first + 1);
-  if (first <= 0 || second <= first) return null;
-  try {
-    const payload = JSON.parse(Buffer.from(jws.slice(first + 1, second), 'base64url').toString('utf8')) as { id?: unknown };
-    return typeof payload.id === 'string' ? payload.id : null;
-  } catch {
-    return null;
-  }
+  return peekString(peekJws(jws)?.payload, 'id');
+}
+
+/** The delivered kind an envelope's typ names, read without verifying anything: for metrics of refused bytes. */
+export function peekKind(jws: unknown): DeliveredKind | 'unknown' {
+  const kind = kindOfTyp(peekJws(jws)?.typ ?? '');
+  return DELIVERED_KINDS.find((k) => k === kind) ?? 'unknown';
 }
 
 export function signReceipt(party: string, key: SigningKey, nowMs: number, receipt: Omit<Receipt, 'v' | 'id' | 'from' | 'iat'>): string {
@@ -90,7 +78,7 @@ export function signReceipt(party: string, key: SigningKey, nowMs: number, recei
 }
 
 /** The receipt a verify result earns before the replay check. */
-export function receiptFor(job: Pick<VerifyJob, 'party' | 'key' | 'nowMs'>, result: WireResult | VerifyResult<InboundType>): string {
+export function receiptFor(job: Pick<VerifyJob, 'party' | 'key' | 'nowMs'>, result: WireResult | VerifyResult<DeliveredKind>): string {
   if (result.ok)
     return signReceipt(job.party, job.key, job.nowMs, {
       to: result.message.from,
@@ -105,11 +93,11 @@ export function receiptFor(job: Pick<VerifyJob, 'party' | 'key' | 'nowMs'>, resu
   });
 }
 
-export function toWire(result: VerifyResult<InboundType>): WireResult {
+export function toWire(result: VerifyResult<DeliveredKind>): WireResult {
   return result.ok ? result : { ...result, error: result.error.toJSON() };
 }
 
-export function fromWire(result: WireResult): VerifyResult<InboundType> {
+export function fromWire(result: WireResult): VerifyResult<DeliveredKind> {
   return result.ok ? result : { ...result, error: new ProtocolError(result.error.code, result.error.message, result.error.details) };
 }
 
@@ -127,7 +115,7 @@ export function runJob(job: VerifyJob, trust: TrustStore | null): JobOutcome {
     const result: WireResult = trust
       ? toWire(
           verifySync(jws, {
-            type: peekTyp(jws),
+            type: DELIVERED_KINDS,
             keys: trust,
             recipient: job.recipient,
             recipientRole: job.recipientRole,

@@ -3,25 +3,21 @@
  * (proof of continuity). It is used for signing only once a directory lists it; the old key keeps
  * verifying what it signed until it expires.
  */
-import { CompactSign } from 'jose';
+import { signKeySubmission } from '@firstlight/protocol';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { withSlash } from '../directory/directory-client.js';
 import { publishedSigningKey } from './published-key.js';
 
-export const KEY_SUBMISSION_TYP = 'firstlight-key-submission+jws';
-
 export async function rotateKey(ctx: NodeContext): Promise<{ kid: string; submitted: boolean; message: string }> {
-  const now = seconds(ctx.clock.now());
+  const nowMs = ctx.clock.now();
+  const now = seconds(nowMs);
   const current = publishedSigningKey(ctx, now);
   const meta = ctx.keys.create(now);
-  const submission = await new CompactSign(
-    new TextEncoder().encode(
-      JSON.stringify({ v: 1, party: ctx.config.party, iat: now, key: { kid: meta.kid, jwk: meta.jwk, nbf: meta.nbf, exp: meta.exp } }),
-    ),
-  )
-    .setProtectedHeader({ alg: 'EdDSA', kid: current.kid, typ: KEY_SUBMISSION_TYP })
-    .sign(current.privateKey);
+  const submission = signKeySubmission(
+    { kid: meta.kid, jwk: meta.jwk, nbf: meta.nbf, exp: meta.exp },
+    { party: ctx.config.party, nowMs, current },
+  );
   // The liaison office signs the directory: its own new key joins the next serial it publishes.
   if (ctx.config.role === 'liaison')
     return {

@@ -8,7 +8,7 @@
  * counts only once its referral is held and only if the country that referral was sent to signed it
  * (authoritative-statuses.ts): a member cannot add to another country's figures, or invent a referral.
  */
-import { decodeBase64url, sha256Digest } from '@firstlight/protocol';
+import { peekJws, sha256Digest } from '@firstlight/protocol';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
@@ -243,12 +243,6 @@ export async function listReferrals(ctx: NodeContext, input: ReferralFilter) {
   return { items, nextCursor: more && last ? `${last.iat}:${last.id}` : null, total: Number(totalRow?.n ?? 0) };
 }
 
-function decodeJws(jws: string): { header: { kid?: string }; payload: Record<string, unknown> } {
-  const [h, p] = jws.split('.');
-  const text = (part: string | undefined) => new TextDecoder().decode(decodeBase64url(part ?? '') ?? new Uint8Array());
-  return { header: JSON.parse(text(h) || '{}'), payload: JSON.parse(text(p) || '{}') };
-}
-
 export async function history(ctx: NodeContext, id: string) {
   const r = await ctx.db.selectFrom('liaison_referrals').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) throw new NodeError('ERR_NOT_FOUND', `the liaison office holds no referral ${id}`);
@@ -264,7 +258,8 @@ export async function history(ctx: NodeContext, id: string) {
     .select(['message_id', 'receipt', 'received_at'])
     .where('message_id', 'in', [id, ...statuses.map((s) => s.id)])
     .execute();
-  const ref = decodeJws(r.jws);
+  // Stored copies were verified on arrival: read for display only.
+  const ref = peekJws(r.jws);
   const referral = {
     id: r.id,
     from: r.from_country,
@@ -275,9 +270,9 @@ export async function history(ctx: NodeContext, id: string) {
     operation: r.operation,
     evidence: JSON.parse(r.evidence) as string[],
     iat: Number(r.iat),
-    exp: Number(ref.payload.exp ?? 0),
+    exp: Number((ref?.payload as { exp?: unknown } | undefined)?.exp ?? 0),
     signer: r.from_country,
-    kid: ref.header.kid ?? '',
+    kid: ref?.kid ?? '',
     digest: sha256Digest(r.jws),
     jws: r.jws,
   };
@@ -301,12 +296,12 @@ export async function history(ctx: NodeContext, id: string) {
       kid: referral.kid,
       digest: referral.digest,
       summary: `${r.from_country} asks ${r.to_country} to ${r.action.replace(/_/g, ' ')} ${r.ip} (${r.urgency})`,
-      message: ref.payload,
+      message: ref?.payload,
       jws: r.jws,
     },
   ];
   for (const s of statuses) {
-    const decoded = decodeJws(s.jws);
+    const decoded = peekJws(s.jws);
     const counts =
       s.arrests + s.suspects + s.premises + s.call_centres > 0
         ? `: ${s.suspects} suspects, ${s.arrests} arrests, ${s.premises} premises, ${s.call_centres} call centres`
@@ -316,10 +311,10 @@ export async function history(ctx: NodeContext, id: string) {
       ref: s.id,
       at: Number(s.iat),
       signer: s.from_country,
-      kid: decoded.header.kid ?? '',
+      kid: decoded?.kid ?? '',
       digest: sha256Digest(s.jws),
       summary: `${s.from_country}: ${s.state.replace(/_/g, ' ')}${s.reason ? ` (${s.reason})` : ''}${counts}`,
-      message: decoded.payload,
+      message: decoded?.payload,
       jws: s.jws,
     });
   }
@@ -337,7 +332,7 @@ export async function history(ctx: NodeContext, id: string) {
       ref: rc.message_id,
       at: receipt.iat,
       signer: receipt.from,
-      kid: decodeJws(stored.jws).header.kid ?? '',
+      kid: peekJws(stored.jws)?.kid ?? '',
       digest: sha256Digest(stored.jws),
       summary: `the liaison office ${verdict} its copy of ${rc.message_id === id ? 'the referral' : 'a status'}${stored.index === null ? '' : ` (verdict ${stored.index + 1} of a receipt batch)`}`,
       message: receipt,

@@ -55,7 +55,7 @@ export const action = z.enum(ACTIONS);
 export const URGENCIES = ['routine', 'urgent', 'emergency'] as const;
 export const urgency = z.enum(URGENCIES);
 
-export const MESSAGE_TYPES = ['referral', 'receipt', 'receiptBatch', 'seal', 'status', 'directory'] as const;
+export const MESSAGE_TYPES = ['referral', 'receipt', 'receiptBatch', 'seal', 'status', 'keySubmission', 'directory'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const JWS_TYP: Record<MessageType, string> = {
@@ -64,5 +64,6 @@ export const JWS_TYP: Record<MessageType, string> = {
   receiptBatch: 'firstlight-receipt-batch+jws',
   seal: 'firstlight-seal+jws',
   status: 'firstlight-status+jws',
+  keySubmission: 'firstlight-key-submission+jws',
   directory: 'firstlight-directory+jws',
 };
