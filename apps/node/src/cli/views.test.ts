@@ -11,11 +11,25 @@ const OUTCOME = { suspectsIdentified: 12, arrests: 9, premisesSearched: 1, callC
 const run = runCli;
 const ISO_SECOND = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
-/** Runs a command that must succeed and parses its --json output. */
+/** Fields named like times (iat, createdAt, created_at, lastContact…); brokenAt is an entry number. */
+const TIME_KEY = /^(iat|exp|nbf|lastContact)$|At$|_at$/;
+
+/** Every time in --json output is ISO 8601 text (json-times.ts), never a number in some unit: paths of the offenders. */
+function epochTimes(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => epochTimes(v, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    TIME_KEY.test(k) && k !== 'brokenAt' && typeof v === 'number' ? [`${path}.${k}`] : epochTimes(v, `${path}.${k}`),
+  );
+}
+
+/** Runs a command that must succeed and parses its --json output, whose times must all be ISO 8601 text. */
 async function json(args: string[]): Promise<unknown> {
   const result = await run([...args, '--json']);
   if (result.code !== 0) throw new Error(`firstlight ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+  const parsed: unknown = JSON.parse(result.stdout);
+  expect(epochTimes(parsed), `firstlight ${args.join(' ')} --json`).toEqual([]);
+  return parsed;
 }
 
 /** A refusal: the exit code, one `error CODE: …` line and no stack trace. */

@@ -50,7 +50,16 @@ const overviewFlags = z.strictObject({ ...common, operation: operationFlag });
 const clustersFlags = z.strictObject({ ...common, operation: operationFlag, limit: count(1000, 100) });
 const healthFlags = z.strictObject(common);
 /** liaison/queries.ts health(): its own times, and the directory standing's, all NumericDate seconds. */
-const HEALTH_TIMES = { publishedAt: 's', lastContact: 's', nbf: 's', exp: 's', issuedAt: 's', expiresAt: 's', graceEndsAt: 's' } as const;
+const HEALTH_TIMES = {
+  publishedAt: 's',
+  lastContact: 's',
+  probedAt: 's',
+  nbf: 's',
+  exp: 's',
+  issuedAt: 's',
+  expiresAt: 's',
+  graceEndsAt: 's',
+} as const;
 
 /**
  * Dead-lettered and rejected messages, newest first: the rows bureau.outbox.problems lists. The router
