@@ -82,19 +82,15 @@ function pathProblem(path: string, kind: 'file' | 'directory'): string | null {
   }
 }
 
-/** A path to an existing file, checked before the command starts (the message names the path). */
-export const existingFile = z
-  .string()
-  .min(1)
-  .superRefine((path, ctx) => {
-    const problem = pathProblem(path, 'file');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+/** A path to an existing file or directory, checked before the command starts (the message names the path). */
+const existing = (kind: 'file' | 'directory') =>
+  z
+    .string()
+    .min(1)
+    .superRefine((path, ctx) => {
+      const problem = pathProblem(path, kind);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
-export const existingDirectory = z
-  .string()
-  .min(1)
-  .superRefine((path, ctx) => {
-    const problem = pathProblem(path, 'directory');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+export const existingFile = existing('file');
+export const existingDirectory = existing('directory');

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIAISON_ROLES, NATIONAL_ROLES } from '../auth/tokens.js';
-import { runCli } from '../testing/run-cli.js';
-import { initNode } from './init.js';
+import { initCliNodes, runCli } from '../testing/run-cli.js';
 
 type Result = Awaited<ReturnType<typeof runCli>>;
 
@@ -26,18 +25,7 @@ describe('firstlight treats bad input as input', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'firstlight-input-'));
-    lo = join(root, 'lo');
-    th = join(root, 'th');
-    const liaison = await initNode({ data: lo, role: 'liaison', host: '127.0.0.1', port: 0 });
-    await initNode({
-      data: th,
-      role: 'national',
-      country: 'TH',
-      host: '127.0.0.1',
-      port: 0,
-      liaison: 'http://127.0.0.1:9',
-      anchor: liaison.anchor ?? '',
-    });
+    ({ lo, th } = await initCliNodes(root));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNode } from './init.js';
+import { initCliNodes } from '../testing/run-cli.js';
 import { exitCodeOf } from './output.js';
 import { buildProgram } from './program.js';
 
@@ -117,20 +117,9 @@ describe('commands for one kind of node', () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'firstlight-roles-'));
-    lo = join(root, 'lo');
-    th = join(root, 'th');
     file = join(root, 'page.html');
     writeFileSync(file, 'evidence');
-    const liaison = await initNode({ data: lo, role: 'liaison', host: '127.0.0.1', port: 0 });
-    await initNode({
-      data: th,
-      role: 'national',
-      country: 'TH',
-      host: '127.0.0.1',
-      port: 0,
-      liaison: 'http://127.0.0.1:9',
-      anchor: liaison.anchor ?? '',
-    });
+    ({ lo, th } = await initCliNodes(root));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

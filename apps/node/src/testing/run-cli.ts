@@ -1,6 +1,8 @@
 /** Runs the real `firstlight` CLI as a process (from source), for tests of its output and exit codes. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { initNode } from '../cli/init.js';
 
 const CLI = fileURLToPath(new URL('../../bin/firstlight.mjs', import.meta.url));
 
@@ -35,4 +37,14 @@ export function spawnCliUntil(args: string[], text: string): Promise<{ child: Ch
     });
     child.once('exit', done);
   });
+}
+
+/** A liaison office and a national bureau (TH, pinning its anchor) initialised under root, not started: for CLI tests. */
+export async function initCliNodes(root: string): Promise<{ lo: string; th: string; anchor: string }> {
+  const lo = join(root, 'lo');
+  const th = join(root, 'th');
+  const liaison = await initNode({ data: lo, role: 'liaison', host: '127.0.0.1', port: 0 });
+  const anchor = liaison.anchor ?? '';
+  await initNode({ data: th, role: 'national', country: 'TH', host: '127.0.0.1', port: 0, liaison: 'http://127.0.0.1:9', anchor });
+  return { lo, th, anchor };
 }
