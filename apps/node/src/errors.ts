@@ -16,6 +16,10 @@ export const NODE_ERROR_CODES = [
   'ERR_NOT_A_MEMBER',
   'ERR_NO_DIRECTORY',
   'ERR_WRONG_ROLE',
+  /** A read of personal data without a purpose (a case reference): refused, nothing read. */
+  'ERR_PURPOSE_REQUIRED',
+  /** The personal data asked for was erased; its tombstone says when, by whom and why. */
+  'ERR_ERASED',
   'ERR_CONFIG',
   'ERR_INTERNAL',
 ] as const;

@@ -32,6 +32,10 @@ const ALLOWED: Record<string, Role[]> = {
   'bureau.audit.export': ['auditor', 'admin'],
   'bureau.audit.list': ['auditor', 'admin'],
   'bureau.metrics': ['auditor', 'admin'],
+  'bureau.privacy.access': ['auditor', 'admin'],
+  'bureau.privacy.due': ['auditor', 'admin'],
+  'bureau.privacy.extend': ['admin'],
+  'bureau.privacy.erase': ['admin'],
 };
 
 /** The rule each procedure is guarded by, for the procedures whose rule the whoami test checks against ALLOWED. */
@@ -40,6 +44,8 @@ const RULE_OF: Record<string, string> = {
   'bureau.inbox.updateStatus': 'bureau.act',
   'bureau.audit.list': 'bureau.audit',
   'bureau.tokens.create': 'bureau.admin',
+  'bureau.privacy.access': 'bureau.privacy',
+  'bureau.privacy.erase': 'bureau.review',
 };
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
@@ -105,8 +111,8 @@ describe('operator authentication on the bureau API', () => {
   it('tells each role the access rules it passes, the same table the procedures are guarded by', async () => {
     const rules = async (token: string | undefined) => (await f.client(f.node('TH'), token).session.whoami.query()).access;
     expect(await rules(tokens.officer)).toEqual(['bureau.read', 'bureau.act']);
-    expect(await rules(tokens.auditor)).toEqual(['bureau.read', 'bureau.audit']);
-    expect(await rules(tokens.admin)).toEqual(['bureau.audit', 'bureau.admin']);
+    expect(await rules(tokens.auditor)).toEqual(['bureau.read', 'bureau.audit', 'bureau.privacy']);
+    expect(await rules(tokens.admin)).toEqual(['bureau.audit', 'bureau.admin', 'bureau.privacy', 'bureau.review']);
     for (const [access, roles] of Object.entries((await f.client(f.node('TH'), tokens.admin).session.whoami.query()).rules))
       for (const path of Object.keys(ALLOWED).filter((p) => RULE_OF[p] === access)) expect(ALLOWED[path], path).toEqual([...roles]);
   });

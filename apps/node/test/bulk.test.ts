@@ -57,7 +57,8 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     const th = f.client(f.node('TH'), thOfficer);
     const { ids } = await th.bureau.complaints.createMany.mutate({ complaints: [complaint(1), complaint(2), complaint(3)] });
     expect(ids).toHaveLength(3);
-    for (const [i, id] of ids.entries()) expect((await th.bureau.complaints.get.query({ id })).victimName).toBe(`${CANARY.name} ${i + 1}`);
+    for (const [i, id] of ids.entries())
+      expect((await th.bureau.complaints.get.query({ id, purpose: 'TH-IMPORT-1' })).victimName).toBe(`${CANARY.name} ${i + 1}`);
 
     const before = (await th.bureau.complaints.list.query({ limit: 500 })).length;
     const bad = await refusal(

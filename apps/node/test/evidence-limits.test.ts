@@ -159,8 +159,12 @@ describe('evidence upload: size limit and operator auth over HTTP', () => {
     expectError(await post('page', { query: 'complaintId=0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b&filename=x.txt' }), 404, 'ERR_NOT_FOUND');
     expectError(await post(''), 400, 'ERR_INPUT');
     expect(await stored()).toEqual(before);
+    // GET is the download (a logged read, test/privacy-api.test.ts): without a token, nothing.
     const get = await fetch(`${f.node('TH').url}/bureau/evidence`);
-    expect(get.status).toBe(404);
-    expect(((await get.json()) as Answer['body']).error?.code).toBe('ERR_NOT_FOUND');
+    expect(get.status).toBe(401);
+    expect(((await get.json()) as Answer['body']).error?.code).toBe('ERR_UNAUTHORIZED');
+    const put = await fetch(`${f.node('TH').url}/bureau/evidence`, { method: 'PUT', body: 'x' });
+    expect(put.status).toBe(404);
+    expect(((await put.json()) as Answer['body']).error?.code).toBe('ERR_NOT_FOUND');
   });
 });

@@ -15,6 +15,10 @@ export const ACCESS = {
   'bureau.audit': { node: 'national', roles: ['auditor', 'admin'] },
   /** A national node's administration: tokens, keys, retrying dead letters. */
   'bureau.admin': { node: 'national', roles: ['admin'] },
+  /** Personal data's oversight: who read a complaint and why, what is past its review date. */
+  'bureau.privacy': { node: 'national', roles: ['auditor', 'admin'] },
+  /** Personal data's review: extending a review date, erasing. */
+  'bureau.review': { node: 'national', roles: ['admin'] },
   /** The liaison office's view of the operation. */
   'liaison.read': { node: 'liaison', roles: ['analyst', 'admin'] },
   /** The liaison office's administration: directory, tokens. */

@@ -1,6 +1,7 @@
 /**
- * The node's HTTP server: tRPC at /trpc, Prometheus at /metrics, evidence upload (streamed) at
- * /bureau/evidence, and the console's static files at / when they are built. Every route has a body limit.
+ * The node's HTTP server: tRPC at /trpc, Prometheus at /metrics, evidence upload (streamed) and
+ * download (evidence-download.ts) at /bureau/evidence, and the console's static files at / when they
+ * are built. Every route has a body limit.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,6 +15,7 @@ import { NodeError } from '../errors.js';
 import { storeEvidence } from '../intake/evidence.js';
 import type { Services } from '../services.js';
 import { appRouter } from './app-router.js';
+import { handleEvidenceDownload } from './evidence-download.js';
 import { MAX_TRPC_BODY_BYTES } from './trpc.js';
 
 const MIME: Record<string, string> = {
@@ -64,6 +66,10 @@ export function createNodeServer(node: NodeContext, services: Services, options:
     }
     if (url.pathname === '/bureau/evidence' && req.method === 'POST') {
       void handleEvidence(node, req, res, url);
+      return;
+    }
+    if (url.pathname === '/bureau/evidence' && req.method === 'GET') {
+      void handleEvidenceDownload(node, bearerOf(req), res, url);
       return;
     }
     if (consoleDir && (req.method === 'GET' || req.method === 'HEAD')) {

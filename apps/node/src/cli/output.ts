@@ -19,7 +19,7 @@ export function printTable(rows: Array<Record<string, unknown>>, columns: string
 }
 
 /** Errors that mean the command was used wrongly (bad input, or a command for the other kind of node), not that it failed. */
-const USAGE_CODES = new Set(['ERR_INPUT', 'ERR_WRONG_ROLE']);
+const USAGE_CODES = new Set(['ERR_INPUT', 'ERR_WRONG_ROLE', 'ERR_PURPOSE_REQUIRED']);
 
 /** The one line a failure prints: `error CODE: message`, never a stack trace. */
 export function errorLine(error: unknown): string {

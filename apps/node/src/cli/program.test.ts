@@ -96,6 +96,14 @@ describe('commands for one kind of node', () => {
     'referral show': ['--id', id],
     'outbox problems': [],
     'outbox retry': ['--id', '1'],
+    'complaint show': ['--complaint', id, '--purpose', 'TH-1'],
+    'complaint export': ['--complaint', id, '--purpose', 'TH-1'],
+    'complaint erase': ['--complaint', id, '--reason', 'victim asked'],
+    'evidence get': ['--complaint', id, '--digest', `sha256:${'0'.repeat(64)}`, '--purpose', 'TH-1', '--out', 'OUT'],
+    'audit access': ['--complaint', id],
+    'review list': [],
+    'review extend': ['--complaint', id, '--until', '2030-01-01', '--reason', 'trial pending'],
+    'review erase': ['--referral', id, '--reason', 'past review'],
   };
   const LIAISON: Record<string, string[]> = {
     'directory init': [],

@@ -11,6 +11,7 @@ import { registerBureauCommands } from './commands/bureau.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerLiaisonCommands } from './commands/liaison.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerPrivacyCommands } from './commands/privacy.js';
 import { PACKAGE_JSON } from './paths.js';
 import { registerViews } from './views.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerViews(program);
   registerKeyCommands(program);
   registerAuditCommands(program);
+  registerPrivacyCommands(program);
   registerLiaisonCommands(program);
   return program;
 }

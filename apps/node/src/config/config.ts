@@ -76,6 +76,17 @@ export const configSchema = z.strictObject({
     .default(64 * 1024 * 1024),
   /** Correlation: a network or digest seen in more referrals than this is flagged as common. */
   commonThreshold: z.int().min(2).default(200),
+  /**
+   * Personal data's review dates, in days (OPERATIONS.md §8): a complaint from its creation, a received
+   * referral from its closure (closed or declined). Past it, an item is listed for review: a reviewer
+   * extends it (with a reason) or erases it. Set them to what your national law prescribes.
+   */
+  retention: z
+    .strictObject({
+      complaintDays: z.int().min(1).max(36_500).default(1826),
+      referralDays: z.int().min(1).max(36_500).default(730),
+    })
+    .default({ complaintDays: 1826, referralDays: 730 }),
   /** Liaison office: a member's submitted key joins the next directory at once (auto) or after an admin approves it. */
   keyPolicy: z.enum(['auto', 'approve']).default('approve'),
 });

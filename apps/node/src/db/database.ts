@@ -80,6 +80,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Deleted and overwritten content is zeroed as it is freed (cells, overflow and freelist pages), so
+  // an erasure leaves no copy in free space (privacy/purge.ts truncates the WAL after it).
+  sqlite.pragma('secure_delete = ON');
   // WAL checkpoints (copying the log into the database file, with its fsync) run on a worker thread,
   // so a commit on the main thread never waits for one. The main thread still checkpoints if the log
   // reaches ~80 MB (the worker stopped or fell behind).

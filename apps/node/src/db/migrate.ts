@@ -10,6 +10,7 @@ import * as seals from './migrations/006-seals.js';
 import * as bulkRequests from './migrations/007-bulk-requests.js';
 import * as receivedById from './migrations/008-received-by-id.js';
 import * as openInbox from './migrations/009-open-inbox.js';
+import * as privacy from './migrations/010-privacy.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -25,6 +26,7 @@ const STEPS: Record<string, Step> = {
   '007-bulk-requests': bulkRequests,
   '008-received-by-id': receivedById,
   '009-open-inbox': openInbox,
+  '010-privacy': privacy,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

@@ -16,6 +16,10 @@ export interface ComplaintTable {
   narrative: string;
   occurred_at: string;
   reported_at: string;
+  /** Review date set by a reviewer (extension); null: created_at plus config.retention.complaintDays. */
+  review_at: number | null;
+  /** When its personal data was erased (the tombstone is its privacy_log row); null while held. */
+  erased_at: number | null;
 }
 
 export interface EvidenceTable {
@@ -74,6 +78,8 @@ export interface ReferralInTable {
   outcome: string | null;
   reason: string | null;
   updated_at: number;
+  /** Review date set by a reviewer; null: closure (updated_at once closed or declined) plus config.retention.referralDays. */
+  review_at: number | null;
 }
 
 /** Every signed status, sent or received. */
@@ -146,6 +152,30 @@ export interface AuditTable {
   digest: string;
   prev_hash: string;
   hash: string;
+}
+
+/**
+ * The privacy log: each read of personal data (with its purpose), review extension and erasure
+ * (tombstone), one row per audit entry of the same seq, whose digest is this row's (privacy/log.ts).
+ * Holds identifiers, operators, purposes and reasons: never the personal data itself.
+ */
+export interface PrivacyLogTable {
+  seq: number;
+  at: number;
+  /** read | extend | erase */
+  action: string;
+  /** complaint | referral */
+  subject_kind: string;
+  subject_id: string;
+  /** What was read: complaint | evidence:<digest> | export; '' for extend and erase. */
+  item: string;
+  operator_id: string;
+  operator_name: string;
+  operator_role: string;
+  purpose: string;
+  reason: string;
+  /** JSON: the new review date of an extension, what an erasure removed. */
+  detail: string;
 }
 
 /** The audit chain's head anchor: a single row (id 1), rewritten with every append. */
@@ -279,6 +309,7 @@ export interface Database {
   outbox: OutboxTable;
   audit: AuditTable;
   audit_head: AuditHeadTable;
+  privacy_log: PrivacyLogTable;
   tokens: TokenTable;
   peers: PeerTable;
   kv: KvTable;

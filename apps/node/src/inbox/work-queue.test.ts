@@ -27,6 +27,7 @@ const row = (i: number, over: Partial<Database['referrals_in']>): Database['refe
   outcome: null,
   reason: null,
   updated_at: i,
+  review_at: null,
   ...over,
 });
 

@@ -1,6 +1,7 @@
 /**
  * Complaint intake: the victim's personal data. It is stored here and NEVER leaves this node: no
- * function in this module produces anything that is signed or sent.
+ * function in this module produces anything that is signed or sent. Listings show no personal data;
+ * an operator opens one complaint through privacy/reads.ts, which logs the read and its purpose.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -113,6 +114,21 @@ function complaintRows(complaints: ComplaintInput[], by: string, now: number) {
   }));
 }
 
+/** A complaint without its personal data (no name, contact, narrative): what listings show. */
+function summary(row: Database['complaints']) {
+  return {
+    id: row.id,
+    createdAt: Number(row.created_at),
+    createdBy: row.created_by,
+    amountLost: Number(row.amount_minor) / 100,
+    currency: row.currency,
+    scamType: row.scam_type,
+    occurredAt: row.occurred_at,
+    reportedAt: row.reported_at,
+    erasedAt: row.erased_at === null ? null : Number(row.erased_at),
+  };
+}
+
 function present(row: Database['complaints']) {
   return {
     id: row.id,
@@ -129,6 +145,7 @@ function present(row: Database['complaints']) {
   };
 }
 
+/** The whole complaint with its personal data: only for its creator's answer and for privacy/reads.ts (a logged read). */
 export async function getComplaint(db: Kysely<Database>, id: string) {
   const row = await db.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new NodeError('ERR_NOT_FOUND', `no complaint ${id}`);
@@ -143,5 +160,5 @@ export async function getComplaint(db: Kysely<Database>, id: string) {
 export async function listComplaints(db: Kysely<Database>, options: { limit: number; before?: number | undefined }) {
   let q = db.selectFrom('complaints').selectAll().orderBy('created_at', 'desc').limit(options.limit);
   if (options.before !== undefined) q = q.where('created_at', '<', options.before);
-  return (await q.execute()).map(present);
+  return (await q.execute()).map(summary);
 }

@@ -15,8 +15,10 @@ export async function storeEvidence(
   db: Kysely<Database>,
   input: { dataDir: string; complaintId: string; filename: string; mediaType: string; body: Readable; maxBytes: number; now: number },
 ): Promise<{ digest: string; size: number }> {
-  const complaint = await db.selectFrom('complaints').select('id').where('id', '=', input.complaintId).executeTakeFirst();
+  const complaint = await db.selectFrom('complaints').select(['id', 'erased_at']).where('id', '=', input.complaintId).executeTakeFirst();
   if (!complaint) throw new NodeError('ERR_NOT_FOUND', `no complaint ${input.complaintId}`);
+  if (complaint.erased_at !== null)
+    throw new NodeError('ERR_ERASED', `complaint ${input.complaintId} was erased: it takes no more evidence`);
   const { dir, tmp } = uploadSlot(input.dataDir);
   const hash = createHash('sha256');
   let size = 0;

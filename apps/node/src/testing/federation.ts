@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import { pino } from 'pino';
 import type { AppRouter } from '../api/app-router.js';
 import { createToken, type Role } from '../auth/tokens.js';
 import { initNode } from '../cli/init.js';
@@ -49,6 +50,8 @@ export interface FederationOptions {
   override?: Partial<NodeConfig>;
   /** Serve a built console from this directory on every node (browser tests). */
   consoleDir?: string;
+  /** National nodes log everything (trace) to <data>/node.log: tests that look for what a log kept. */
+  logToDataDir?: boolean;
 }
 
 const quiet = () => createLogger({ level: process.env.FIRSTLIGHT_TEST_LOG ?? 'silent' });
@@ -72,7 +75,9 @@ export async function createTestFederation(options: FederationOptions): Promise<
     const clock = options.clocks?.[country];
     const node = await startNode({
       dataDir: join(root, country),
-      logger: quiet(),
+      logger: options.logToDataDir
+        ? createLogger({ level: 'trace', destination: pino.destination({ dest: join(root, country, 'node.log'), sync: true }) })
+        : quiet(),
       routing: testIndex(),
       consoleDir,
       override: { ...fast, listen: { host: '127.0.0.1', port: 0 } },

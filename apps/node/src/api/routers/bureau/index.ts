@@ -4,6 +4,7 @@ import { anyOperatorProcedure, router } from '../../trpc.js';
 import { auditRouter, keysRouter, metricsProcedure, outboxRouter, tokensRouter } from './admin.js';
 import { complaintsRouter } from './complaints.js';
 import { inboxRouter } from './inbox.js';
+import { privacyRouter } from './privacy.js';
 import { referralsRouter } from './referrals.js';
 
 export const bureauRouter = router({
@@ -14,6 +15,7 @@ export const bureauRouter = router({
   keys: keysRouter,
   outbox: outboxRouter,
   audit: auditRouter,
+  privacy: privacyRouter,
   metrics: metricsProcedure,
 });
 

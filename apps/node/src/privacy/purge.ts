@@ -1,0 +1,89 @@
+/**
+ * Making erased bytes unrecoverable from what the node controls, after the rows are gone.
+ * SQLite: the node runs with secure_delete on (database.ts), so freed cells and pages are zeroed as
+ * they are freed; the erasure's pages then reach the database file and the WAL is truncated to zero
+ * bytes (it still held the old page images); a database with rows written before secure_delete was on
+ * is rebuilt once (VACUUM). PostgreSQL: an UPDATE or DELETE leaves the old tuple's bytes in its page
+ * until rewritten, and a plain VACUUM can leave them in the page's free space (measured), so the
+ * tables are rewritten with VACUUM FULL; the server's WAL, archives and backups are beyond the node
+ * (OPERATIONS.md §8). Evidence files are overwritten with zeros, flushed, then unlinked.
+ * Never runs inside a transaction (VACUUM and checkpoints cannot).
+ */
+import { closeSync, fstatSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** The tables an erasure writes to (the only names ever put in a VACUUM statement). */
+export const PURGED_TABLES = ['complaints', 'evidence', 'referrals_in', 'received'] as const;
+export type PurgedTable = (typeof PURGED_TABLES)[number];
+
+export interface PurgeReport {
+  database: 'sqlite' | 'postgres';
+  /** SQLite: the whole file rebuilt; PostgreSQL: the tables rewritten by VACUUM FULL. */
+  vacuumed: string[];
+  /** SQLite: the WAL checkpointed and truncated to zero bytes (false: readers kept it busy; run the erasure again). */
+  walTruncated: boolean | null;
+}
+
+const VACUUM_PENDING = 'privacy.vacuum_pending';
+
+export async function purgeStorage(
+  ctx: { db: Kysely<Database>; dbKind: 'sqlite' | 'postgres' },
+  tables: readonly PurgedTable[],
+): Promise<PurgeReport> {
+  if (ctx.dbKind === 'postgres') {
+    const names = PURGED_TABLES.filter((t) => tables.includes(t));
+    if (names.length === 0) return { database: 'postgres', vacuumed: [], walTruncated: null };
+    // One connection, so the statement timeout lifted for the rewrite is this session's only.
+    await ctx.db.connection().execute(async (conn) => {
+      await sql`set statement_timeout = 0`.execute(conn);
+      try {
+        await sql`vacuum full ${sql.raw(names.join(', '))}`.execute(conn);
+      } finally {
+        await sql`reset statement_timeout`.execute(conn);
+      }
+    });
+    return { database: 'postgres', vacuumed: names, walTruncated: null };
+  }
+  const vacuumed: string[] = [];
+  const secure = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(ctx.db);
+  const pending = await ctx.db.selectFrom('kv').select('value').where('key', '=', VACUUM_PENDING).executeTakeFirst();
+  if (pending || Number(secure.rows[0]?.secure_delete ?? 0) !== 1) {
+    await sql`vacuum`.execute(ctx.db);
+    await ctx.db.deleteFrom('kv').where('key', '=', VACUUM_PENDING).execute();
+    vacuumed.push('(database file)');
+  }
+  return { database: 'sqlite', vacuumed, walTruncated: await truncateWal(ctx.db) };
+}
+
+/** Checkpoints the whole WAL into the database and truncates it; retried while another connection reads. */
+async function truncateWal(db: Kysely<Database>): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const result = await sql<{ busy: number; log: number; checkpointed: number }>`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    const row = result.rows[0];
+    if (row && Number(row.busy) === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/** Overwrites a file with zeros, flushes it to disk, then unlinks it. false when it was already gone. */
+export function shredFile(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const zeros = Buffer.alloc(Math.min(Math.max(size, 1), 1 << 20));
+    for (let offset = 0; offset < size; offset += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, size - offset), offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  unlinkSync(path);
+  return true;
+}
