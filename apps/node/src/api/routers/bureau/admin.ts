@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { auditHeadSchema } from '../../../audit/audit-head.js';
 import { verifyAudit } from '../../../audit/audit-log.js';
 import { auditBrowseInput, browseAudit } from '../../../audit/browse.js';
+import { deepCheck } from '../../../audit/deep-check.js';
 import { seconds } from '../../../clock.js';
 import { NodeError } from '../../../errors.js';
 import { rotateKey } from '../../../keys/rotation.js';
@@ -55,8 +56,11 @@ export const auditRouter = router({
   /** The log a page at a time, newest first, by kind and time (the console's audit page). */
   list: auditor.input(auditBrowseInput).query(({ ctx, input }) => browseAudit(ctx.node.db, input)),
   verify: auditor
-    .input(z.strictObject({ expectHead: auditHeadSchema.optional() }).optional())
-    .query(({ ctx, input }) => verifyAudit(ctx.node.db, { expectHead: input?.expectHead })),
+    .input(z.strictObject({ expectHead: auditHeadSchema.optional(), deep: z.boolean().optional() }).optional())
+    .query(async ({ ctx, input }) => {
+      const chain = await verifyAudit(ctx.node.db, { expectHead: input?.expectHead });
+      return input?.deep ? { ...chain, deep: await deepCheck(ctx.node) } : chain;
+    }),
   export: auditor
     .input(
       z
