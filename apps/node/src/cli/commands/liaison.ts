@@ -6,7 +6,7 @@
  * easy to confuse with `keys …`, a node's own keys.
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { NodeError } from '../../errors.js';
 import {
@@ -74,7 +74,7 @@ function registerDirectory(program: Command): void {
     .command('publish')
     .description('sign and publish the next directory serial, and tell members')
     .addOption(dataOption())
-    .option('--validity-days <n>', 'days until it expires (1–366)', '30')
+    .addOption(new Option('--validity-days <n>', 'days until it expires (1–366)').default(30))
     .option('--json', 'machine-readable output')
     .action(async (options: unknown) => {
       const o = parseFlags(publishFlags, options);

@@ -50,11 +50,15 @@ function registerInit(program: Command): void {
     .command('init')
     .description('create a node: keys, config and database in --data')
     .addOption(dataOption())
-    .addOption(new Option('--role <role>', `what this node is: ${NODE_ROLES.join(' | ')} (the liaison office)`).default('national'))
+    .addOption(
+      new Option('--role <role>', `what this node is: ${NODE_ROLES.join(' | ')} (a country's bureau, or the liaison office)`).default(
+        'national',
+      ),
+    )
     .option('--country <XX>', 'ISO 3166-1 alpha-2 code of this country (a national bureau)')
     .option('--name <name>', 'display name (default: the country name, or "Liaison office")')
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .option('--port <port>', 'listen port', '7400')
+    .addOption(new Option('--port <port>', 'listen port').default(7400))
     .option('--public-url <url>', 'the URL other nodes reach this one at (default: http://HOST:PORT)')
     .option('--liaison <url>', "the liaison office's URL (a national bureau)")
     .option(
