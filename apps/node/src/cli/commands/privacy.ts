@@ -14,6 +14,7 @@ import { cliOperator, reasonText } from '../../privacy/purpose.js';
 import { digestText, exportComplaints, openComplaint, openEvidence } from '../../privacy/reads.js';
 import { dueForReview, extendReview } from '../../privacy/retention.js';
 import { common, date, parseFlags, uuid, wholeNumber } from '../flags.js';
+import { jsonTimes } from '../json-times.js';
 import { dataOption, withNode } from '../node-session.js';
 import { printResult, printTable } from '../output.js';
 import { timeMs } from '../view-format.js';
@@ -60,7 +61,7 @@ export function registerPrivacyCommands(program: Command): void {
         (n) => openComplaint({ db: n.ctx.db, operator: cliOperator(), purpose: o.purpose, now: n.ctx.clock.now() }, o.complaint),
         national('complaint show'),
       );
-      printResult(c, o.json, () =>
+      printResult(jsonTimes(c, { createdAt: 'ms' }), o.json, () =>
         [
           `complaint ${c.id}, filed ${timeMs(c.createdAt)} by ${c.createdBy}`,
           `victim: ${c.victimName} (${c.victimContact})`,
@@ -84,7 +85,7 @@ export function registerPrivacyCommands(program: Command): void {
         (n) => exportComplaints({ db: n.ctx.db, operator: cliOperator(), purpose: o.purpose, now: n.ctx.clock.now() }, o.complaint),
         national('complaint export'),
       );
-      for (const c of list) process.stdout.write(`${JSON.stringify(c)}\n`);
+      for (const c of list) process.stdout.write(`${JSON.stringify(jsonTimes(c, { createdAt: 'ms' }))}\n`);
     });
   complaint
     .command('erase')
@@ -142,7 +143,8 @@ export function registerPrivacyCommands(program: Command): void {
       const o = parseFlags(accessFlags, options);
       const id = (o.complaint ?? o.referral) as string;
       const entries = await withNode(o.data, (n) => privacyHistory(n.ctx.db, id), national('audit access'));
-      printResult(entries, o.json, () =>
+      // An extension's detail holds the review dates it moved between (from, to).
+      printResult(jsonTimes(entries, { at: 'ms', from: 'ms', to: 'ms' }), o.json, () =>
         entries.length === 0
           ? `nobody has read, extended or erased ${id}`
           : printTable(
@@ -170,7 +172,7 @@ export function registerPrivacyCommands(program: Command): void {
     .action(async (options: unknown) => {
       const o = parseFlags(reviewListFlags, options);
       const items = await withNode(o.data, (n) => dueForReview(n.ctx, n.ctx.clock.now(), o.limit), national('review list'));
-      printResult(items, o.json, () =>
+      printResult(jsonTimes(items, { reviewAt: 'ms', since: 'ms' }), o.json, () =>
         items.length === 0
           ? 'nothing is past its review date'
           : printTable(
@@ -202,7 +204,11 @@ export function registerPrivacyCommands(program: Command): void {
           ),
         national('review extend'),
       );
-      printResult(result, o.json, () => `${result.kind} ${result.id}: review ${timeMs(result.previous)} → ${timeMs(result.reviewAt)}`);
+      printResult(
+        jsonTimes(result, { previous: 'ms', reviewAt: 'ms' }),
+        o.json,
+        () => `${result.kind} ${result.id}: review ${timeMs(result.previous)} → ${timeMs(result.reviewAt)}`,
+      );
     });
   review
     .command('erase')
@@ -226,7 +232,7 @@ async function erase(data: string, item: { kind: 'complaint' | 'referral'; id: s
     national(command),
   );
   const [e] = result.erased;
-  printResult(result, json, () =>
+  printResult(jsonTimes(result, { erasedAt: 'ms' }), json, () =>
     [
       `${item.kind} ${item.id} ${e?.alreadyErased ? 'was already erased; purge completed' : 'erased'}`,
       e && item.kind === 'complaint'
