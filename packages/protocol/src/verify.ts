@@ -9,7 +9,7 @@ import { sha256Digest } from './encoding.js';
 import { type ErrorCode, type ErrorDetails, ProtocolError } from './errors.js';
 import { type CompactParts, decodePayload, splitCompact } from './jws.js';
 import { KINDS, kindOfTyp, type MessageByType, type RecipientRule, type WireMessageType } from './kinds.js';
-import { JWS_TYP, PROTOCOL_VERSION } from './messages/common.js';
+import { JWS_TYP, messageId, PROTOCOL_VERSION } from './messages/common.js';
 import { unroutableRange, zodIssueSummary } from './schema-errors.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -94,7 +94,8 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
     if (parts instanceof ProtocolError) return refuse(parts);
     const kind = kindOfTyp(parts.typ) as T;
     const rules = KINDS[kind];
-    const size = (jws as string).length;
+    // splitCompact bounded the bytes by the largest kind accepted; this kind's own limit, also in bytes.
+    const size = rules.maxBytes < accept.maxBytes ? Buffer.byteLength(jws as string, 'utf8') : 0;
     if (size > rules.maxBytes)
       return fail('ERR_JWS_TOO_LARGE', `the JWS is ${size} bytes; the limit is ${rules.maxBytes}`, { limit: rules.maxBytes });
     const { keys } = context;
@@ -115,9 +116,13 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
     const sealed = context.sealedBy !== undefined && context.sealedBy === parts.kid;
     if (!signatureHolds(parts, sealed ? null : () => keys.publicKey(key)))
       return fail('ERR_SIGNATURE_INVALID', `the signature does not verify with key ${parts.kid} of ${key.country}`, { kid: parts.kid });
+    // From here on the bytes are the key owner's: every refusal is attributable to it (audited, and
+    // its receipt addressed to it, §2.3), whatever the payload says, and names the id if it has one.
+    known.sender = key.country;
 
     const payload = decodePayload(parts.payloadBytes);
     if (payload instanceof ProtocolError) return refuse(payload);
+    known.id = claimedId(payload);
     const v = (payload as { v?: unknown }).v;
     if (v !== PROTOCOL_VERSION)
       return fail(
@@ -135,7 +140,6 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
         owner: key.country,
         from: head.from,
       });
-    known.sender = head.from;
     if (head.iat < key.nbf || head.iat >= key.exp)
       return fail('ERR_KEY_NOT_VALID_AT_IAT', `key ${parts.kid} is valid from ${key.nbf} to ${key.exp}; the message iat is ${head.iat}`, {
         kid: parts.kid,
@@ -159,6 +163,12 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
     // Nothing above throws on any input; this is a last guard so that verify stays total.
     return fail('ERR_JWS_MALFORMED', 'the message could not be processed');
   }
+}
+
+/** The payload's `id` when it is a well-formed message id (a refused message's receipt names it), else null. */
+function claimedId(payload: unknown): string | null {
+  const id = (payload as { id?: unknown }).id;
+  return messageId.safeParse(id).success ? (id as string) : null;
 }
 
 /**

@@ -39,6 +39,19 @@ export const messageChecks: Check[] = [
     },
   },
   {
+    id: 'signed-refusal-addressed',
+    section: '§2.3',
+    title:
+      "a refusal of bytes a member's key signed (a victim's name in a referral: ERR_SCHEMA) is addressed to the key's owner and names the id",
+    run: async (ctx) => {
+      const message = { ...kitReferral(ctx.countries[0], ctx.target.country), victimName: 'CANARY-KIT-VICTIM' };
+      const jws = manual(referralHeader(KIT_KEYS.a), message, KIT_KEYS.a);
+      const out = await deliver(ctx.target, JSON.stringify({ envelopes: [jws] }));
+      if (out.status !== 200 || !out.receipts) return `HTTP ${out.status}`;
+      return ctx.probe.receiptFor(jws, out.receipts[0], 'ERR_SCHEMA', { id: message.id, to: ctx.countries[0] });
+    },
+  },
+  {
     id: 'receipt-batch',
     section: '§2.3.1',
     title: 'asked for a batch: one receipt batch, verdicts in order, each bound to its bytes (garbage in place: ERR_JWS_MALFORMED)',
