@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-log.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
@@ -193,5 +194,19 @@ describe(`personal data: reads with a purpose, review, erasure (${dialect})`, ()
     expect(again.erased[0]?.alreadyErased).toBe(true);
     expect((await privacyHistory(handle.db, a.id)).length).toBe(1);
     expect(existsSync(join(dir, 'evidence', shared.digest.slice(7)))).toBe(true);
+  });
+
+  it.skipIf(testsUsePostgres())('rebuilds a SQLite database once when it holds rows from before secure_delete', async () => {
+    const pragma = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(handle.db);
+    expect(Number(pragma.rows[0]?.secure_delete)).toBe(1);
+    // Migration 010 marks a database that already held complaints; a fresh one is not marked.
+    expect(await handle.db.selectFrom('kv').selectAll().where('key', '=', 'privacy.vacuum_pending').execute()).toEqual([]);
+    await handle.db.insertInto('kv').values({ key: 'privacy.vacuum_pending', value: '1' }).execute();
+    const a = await createComplaint(handle.db, complaint('Anong'), 'officer', T0);
+    const first = await eraseItems(ctx(), { items: [{ kind: 'complaint', id: a.id }], reason: 'victim asked' }, admin, T0);
+    expect(first.purge).toEqual({ database: 'sqlite', vacuumed: ['(database file)'], walTruncated: true });
+    const b = await createComplaint(handle.db, complaint('Boon'), 'officer', T0);
+    const second = await eraseItems(ctx(), { items: [{ kind: 'complaint', id: b.id }], reason: 'victim asked' }, admin, T0);
+    expect(second.purge.vacuumed).toEqual([]);
   });
 });
