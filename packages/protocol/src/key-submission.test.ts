@@ -33,6 +33,13 @@ describe('key submission (PROTOCOL.md §3.2)', () => {
     expect(codeOf(jws, NOW - 301)).toBe('ERR_IAT_FUTURE');
   });
 
+  it('refuses a new key that would be valid before it was submitted (40 days back), and takes one within the skew', () => {
+    const backdated = { ...newKey, nbf: NOW - 40 * 86_400 };
+    expect(codeOf(signKeySubmission(backdated, { party: 'TH', nowMs: NOW * 1000, current: th }))).toBe('ERR_SCHEMA');
+    const withinSkew = { ...newKey, nbf: NOW - 300 };
+    expect(codeOf(signKeySubmission(withinSkew, { party: 'TH', nowMs: NOW * 1000, current: th }))).toBe('ok');
+  });
+
   it('refuses a new key whose kid is not its thumbprint, and another message kind', () => {
     const misnamed = { v: 1, party: 'TH', iat: NOW, key: { ...newKey, kid: th.kid } };
     const jws = signBytesSync('firstlight-key-submission+jws', new TextEncoder().encode(JSON.stringify(misnamed)), th);

@@ -44,6 +44,17 @@ export function checkKeySubmission(
         },
       ),
     };
+  // A new key cannot reach back before it was submitted (PROTOCOL.md §3.2): it would verify messages
+  // dated before the rotation that the member never signed with it.
+  if (submission.key.nbf < submission.iat - skew)
+    return {
+      ok: false,
+      error: new ProtocolError(
+        'ERR_SCHEMA',
+        `the new key's nbf is ${submission.iat - submission.key.nbf}s before the submission; a key may start at most ${skew}s before it is submitted`,
+        { nbf: submission.key.nbf, iat: submission.iat },
+      ),
+    };
   let imported: ReturnType<typeof importPublicJwk>;
   try {
     imported = importPublicJwk(submission.key.jwk);
