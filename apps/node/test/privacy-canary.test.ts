@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/audit-log.js';
+import { deepCheck } from '../src/audit/deep-check.js';
 import { cliOperator } from '../src/privacy/purpose.js';
 import { exportComplaints } from '../src/privacy/reads.js';
 import { type CanaryHit, scanDirectory, scanPostgres } from '../src/testing/canary-scan.js';
@@ -165,6 +166,9 @@ describe(`erasure leaves no byte of personal data (${dialect})`, () => {
     await admin.bureau.privacy.erase.mutate({ items: [{ kind: 'referral', id: inbox.id }], reason: 'past review, case closed' });
     expect(await scan('KH', [ip])).toEqual([]);
     expect(await verifyAudit(kh.ctx.db)).toMatchObject({ ok: true });
+    // The deep check re-derives stored messages from their bytes: the erased one is an erasure (its
+    // tombstone), not tampering.
+    expect(await deepCheck(kh.ctx)).toMatchObject({ ok: true, erased: 1, problems: [] });
     expect((await admin.bureau.privacy.due.query()).map((i) => i.id)).not.toContain(inbox.id);
   });
 });

@@ -37,6 +37,8 @@ export interface DeepReport {
   checked: number;
   /** Messages whose key is no longer in the directory held (or revoked since): not checkable here. */
   unverifiable: number;
+  /** Received messages whose bytes were erased under the privacy rules (OPERATIONS.md §8): their tombstone stands for them. */
+  erased: number;
   /** Envelopes accepted on a seal whose own signature does not hold: the sender's violation. */
   sealViolations: Array<{ message: string; from: string; seal: string | null }>;
   problems: DeepProblem[];
@@ -51,7 +53,7 @@ const MAX_PROBLEMS = 1000;
 type Kind = 'referral' | 'status';
 
 export async function deepCheck(ctx: NodeContext): Promise<DeepReport> {
-  const report: DeepReport = { ok: true, checked: 0, unverifiable: 0, sealViolations: [], problems: [] };
+  const report: DeepReport = { ok: true, checked: 0, unverifiable: 0, erased: 0, sealViolations: [], problems: [] };
   const trust = ctx.directory.current()?.trust;
   const problem = (row: string, text: string) => {
     report.ok = false;
@@ -119,8 +121,22 @@ class Checker {
     }
   }
 
-  /** Every message received over the federation: digest, signature, id and sender as stored. */
+  /**
+   * Every message received over the federation: digest, signature, id and sender as stored. A message
+   * erased under the privacy rules keeps its id and digest with no bytes; only a tombstone makes that
+   * an erasure rather than tampering.
+   */
   async received() {
+    const erased = new Set(
+      (
+        await this.db
+          .selectFrom('privacy_log')
+          .select('subject_id')
+          .where('action', '=', 'erase')
+          .where('subject_kind', '=', 'referral')
+          .execute()
+      ).map((r) => r.subject_id),
+    );
     let after = '';
     for (;;) {
       const rows = await this.db
@@ -133,6 +149,10 @@ class Checker {
       if (rows.length === 0) return;
       for (const r of rows) {
         const at = `received:${r.message_id}`;
+        if (r.jws === '' && erased.has(r.message_id)) {
+          this.report.erased++;
+          continue;
+        }
         if (sha256Digest(r.jws) !== r.digest) {
           this.problem(at, 'digest does not match its stored bytes');
           continue;

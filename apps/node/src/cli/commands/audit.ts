@@ -55,7 +55,7 @@ export function registerAuditCommands(program: Command): void {
 function deepText(deep: DeepReport): string {
   const lines = [
     deep.ok
-      ? `stored messages intact: ${deep.checked} re-checked from their bytes${deep.unverifiable ? ` (${deep.unverifiable} signed by keys no longer in the directory: not checkable)` : ''}`
+      ? `stored messages intact: ${deep.checked} re-checked from their bytes${deep.unverifiable ? ` (${deep.unverifiable} signed by keys no longer in the directory: not checkable)` : ''}${deep.erased ? ` (${deep.erased} erased under the privacy rules: their tombstones stand for them)` : ''}`
       : `STORED DATA DOES NOT MATCH ITS SIGNED MESSAGES: ${deep.problems.length} problem(s), ${deep.sealViolations.length} sender violation(s) in ${deep.checked} messages`,
   ];
   for (const p of deep.problems) lines.push(`  ${p.row}: ${p.problem}`);
