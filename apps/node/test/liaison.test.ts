@@ -117,6 +117,9 @@ describe('the liaison office with three countries', () => {
     });
     expect(view.perCountry.find((p) => p.country === 'KH')).toMatchObject({ received: 2, sent: 0 });
     expect(view.perCountry.find((p) => p.country === 'TH')).toMatchObject({ sent: 2, byAction: { locate: 2 } });
+    // Each country's own signed outcomes: KH acted on a and b, VN on c.
+    expect(view.perCountry.find((p) => p.country === 'KH')).toMatchObject({ arrests: 12, callCentresDismantled: 1 });
+    expect(view.perCountry.find((p) => p.country === 'VN')).toMatchObject({ arrests: 5, callCentresDismantled: 1 });
 
     // One suspected call centre, not one per signal: the /24 and the evidence file join the same two referrals.
     const correlation = await lo.liaison.clusters.query({ operation: OPERATION });
@@ -164,6 +167,11 @@ describe('the liaison office with three countries', () => {
     for (const b of timeline) expect(b.at % 3600).toBe(0);
     expect(timeline.map((b) => b.at)).toEqual([...timeline.map((b) => b.at)].sort((x, y) => x - y));
     expect(timeline.every((b) => b.referrals + b.statuses > 0)).toBe(true);
+    // auto: these referrals and statuses span seconds, so minute buckets, holding the same counts.
+    const auto = await lo.liaison.timeline.query({ operation: OPERATION, bucket: 'auto' });
+    expect(auto.every((b) => b.size === 60 && b.at % 60 === 0)).toBe(true);
+    expect(auto.reduce((n, b) => n + b.referrals, 0)).toBe(3);
+    expect(auto.reduce((n, b) => n + b.arrests, 0)).toBe(sum('arrests'));
   });
 
   it('flags common values instead of ranking them as call centres, and lets them join nothing', async () => {

@@ -36,14 +36,14 @@ export interface Headline {
 const inOperation = (operation: string | undefined) => (operation ? sql`and r.operation = ${operation}` : sql``);
 
 /**
- * Each referral's latest outcome-carrying status, as rows (iat, suspects, arrests, premises,
+ * Each referral's latest outcome-carrying status, as rows (iat, the acting country, suspects, arrests, premises,
  * call_centres): the states that carry outcome counts, zero counts only from action_taken, the latest
  * by iat, a tie broken by id (a time-ordered UUIDv7). The one statement of the rule the overview's
  * headline and the timeline's arrests both use.
  */
 function latestOutcomes(operation: string | undefined) {
-  return sql`select iat, suspects, arrests, premises, call_centres from (
-      select s.iat, s.suspects, s.arrests, s.premises, s.call_centres,
+  return sql`select iat, country, suspects, arrests, premises, call_centres from (
+      select s.iat, r.to_country as country, s.suspects, s.arrests, s.premises, s.call_centres,
         row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
       from ${AUTHORITATIVE_STATUSES_SQL}
       where s.state in ('located', 'action_taken', 'closed')
@@ -80,6 +80,9 @@ export async function overview(ctx: NodeContext, input: { operation?: string | u
     const outcomes = await sql<{ suspects: unknown; arrests: unknown; premises: unknown; call_centres: unknown }>`
         select sum(suspects) as suspects, sum(arrests) as arrests, sum(premises) as premises, sum(call_centres) as call_centres
         from (${latestOutcomes(op)}) latest`.execute(trx);
+    const acted = await sql<{ country: string; arrests: unknown; call_centres: unknown }>`
+        select country, sum(arrests) as arrests, sum(call_centres) as call_centres
+        from (${latestOutcomes(op)}) latest group by country`.execute(trx);
     const statuses = await sql<{
       n: unknown;
     }>`select count(*) as n from ${AUTHORITATIVE_STATUSES_SQL} where 1 = 1 ${inOperation(op)}`.execute(trx);
@@ -107,12 +110,21 @@ export async function overview(ctx: NodeContext, input: { operation?: string | u
     };
     const perCountry = new Map<
       string,
-      { country: string; sent: number; received: number; byAction: Record<string, number>; byState: Record<string, number> }
+      {
+        country: string;
+        sent: number;
+        received: number;
+        /** Its own signed outcomes: arrests and call centres dismantled on the referrals it received. */
+        arrests: number;
+        callCentresDismantled: number;
+        byAction: Record<string, number>;
+        byState: Record<string, number>;
+      }
     >();
     const entry = (country: string) => {
       let e = perCountry.get(country);
       if (!e) {
-        e = { country, sent: 0, received: 0, byAction: {}, byState: {} };
+        e = { country, sent: 0, received: 0, arrests: 0, callCentresDismantled: 0, byAction: {}, byState: {} };
         perCountry.set(country, e);
       }
       return e;
@@ -129,6 +141,11 @@ export async function overview(ctx: NodeContext, input: { operation?: string | u
       const n = Number(row.n);
       e.received += n;
       e.byState[row.key] = n;
+    }
+    for (const row of acted.rows) {
+      const e = entry(row.country);
+      e.arrests = Number(row.arrests ?? 0);
+      e.callCentresDismantled = Number(row.call_centres ?? 0);
     }
     for (const c of operation?.participants ?? []) entry(c);
     headline.countries = perCountry.size;
@@ -155,15 +172,37 @@ export async function flows(ctx: NodeContext, input: { operation?: string | unde
     .sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
 }
 
-export async function timeline(ctx: NodeContext, input: { operation?: string | undefined; bucket: 'hour' | 'day' }) {
-  const size = sql.lit(input.bucket === 'hour' ? 3600 : DAY);
+/** Bucket sizes `auto` picks from (seconds): a minute for a fast replay up to a week for a months-long operation. */
+const BUCKET_LADDER = [60, 300, 900, 3600, 6 * 3600, DAY, 7 * DAY];
+/** At most this many buckets across the operation's span: enough to see its shape, few enough to read. */
+export const MAX_AUTO_BUCKETS = 60;
+
+/** The smallest bucket of the ladder that covers the operation's span (first referral to last status) in MAX_AUTO_BUCKETS. */
+async function autoBucket(trx: Kysely<Database>, op: string | undefined): Promise<number> {
+  const span = await sql<{ first: unknown; last: unknown }>`select min(r.iat) as first, max(r.iat) as last
+      from liaison_referrals r where 1 = 1 ${inOperation(op)}`.execute(trx);
+  const statuses = await sql<{ last: unknown }>`select max(s.iat) as last from liaison_statuses s
+      ${op ? sql`join liaison_referrals r on r.id = s.referral_id where r.operation = ${op}` : sql``}`.execute(trx);
+  const first = Number(span.rows[0]?.first ?? 0);
+  const last = Math.max(Number(span.rows[0]?.last ?? 0), Number(statuses.rows[0]?.last ?? 0));
+  const width = Math.max(0, last - first);
+  return BUCKET_LADDER.find((size) => width / size <= MAX_AUTO_BUCKETS) ?? (BUCKET_LADDER.at(-1) as number);
+}
+
+/**
+ * Referrals, statuses and arrests per time bucket, oldest first. `auto` picks the bucket that fits the
+ * operation's span; each bucket says its size, so a reader can lay out the empty ones between.
+ */
+export async function timeline(ctx: NodeContext, input: { operation?: string | undefined; bucket: 'hour' | 'day' | 'auto' }) {
   const op = input.operation;
   return snapshot(ctx.db, async (trx) => {
-    const buckets = new Map<number, { at: number; referrals: number; statuses: number; arrests: number }>();
+    const width = input.bucket === 'hour' ? 3600 : input.bucket === 'day' ? DAY : await autoBucket(trx, op);
+    const size = sql.lit(width);
+    const buckets = new Map<number, { at: number; size: number; referrals: number; statuses: number; arrests: number }>();
     const add = async (key: 'referrals' | 'statuses' | 'arrests', query: RawBuilder<{ bucket: unknown; n: unknown }>) => {
       for (const row of (await query.execute(trx)).rows) {
         const at = Number(row.bucket);
-        const b = buckets.get(at) ?? { at, referrals: 0, statuses: 0, arrests: 0 };
+        const b = buckets.get(at) ?? { at, size: width, referrals: 0, statuses: 0, arrests: 0 };
         b[key] += Number(row.n ?? 0);
         buckets.set(at, b);
       }

@@ -75,7 +75,9 @@ export const liaisonRouter = router({
   overview: reader.input(byOperation).query(({ ctx, input }) => overview(ctx.node, input)),
   flows: reader.input(byOperation).query(({ ctx, input }) => flows(ctx.node, input)),
   timeline: reader
-    .input(z.strictObject({ operation: slug.optional(), bucket: z.enum(['hour', 'day']).default('day') }).default({ bucket: 'day' }))
+    .input(
+      z.strictObject({ operation: slug.optional(), bucket: z.enum(['hour', 'day', 'auto']).default('day') }).default({ bucket: 'day' }),
+    )
     .query(({ ctx, input }) => timeline(ctx.node, input)),
   referrals: reader
     .input(
