@@ -1,103 +1,92 @@
+/**
+ * The console's shell: sign-in, the navigation built from the pages the token may open (whoami's access
+ * rules against each page's), the language, and the route. A page the token may not open says why and
+ * who may, instead of silently showing another.
+ */
 import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
-import { type Client, createClient, describeError, storedToken, storeToken, type Whoami } from './api';
-import { format, LOCALES, type Locale, STRINGS, type Strings } from './i18n';
-import { ClustersPage, DirectoryPage, HealthPage, OverviewPage } from './liaison';
-import { AuditPage, InboxPage, IntakePage } from './national';
-import { OutboxPage, ProblemsPage } from './outbox';
-import { ReferralsPage } from './referrals';
-import { type Session, SessionContext } from './session';
+import { useEffect, useMemo, useState } from 'react';
+import { type Client, createClient, storedToken, storeToken } from './lib/api';
+import { describeError } from './lib/errors';
+import { useFormatter } from './lib/format';
+import { format, LOCALES, type Locale, STRINGS, type Strings } from './lib/i18n';
+import { href, useRoute } from './lib/router';
+import { type Session, SessionContext } from './lib/session';
+import { PAGES } from './pages';
+import type { PageDef } from './pages/page';
 
-type Page = { id: string; label: (t: Strings) => string; render: () => ReactNode; show: (me: Whoami) => boolean };
-
-const PAGES: Page[] = [
-  { id: 'overview', label: (t) => t.nav.overview, render: () => <OverviewPage />, show: (me) => me.nodeRole === 'liaison' },
-  { id: 'referrals', label: (t) => t.nav.referrals, render: () => <ReferralsPage />, show: (me) => me.nodeRole === 'liaison' },
-  { id: 'clusters', label: (t) => t.nav.clusters, render: () => <ClustersPage />, show: (me) => me.nodeRole === 'liaison' },
-  { id: 'health', label: (t) => t.nav.health, render: () => <HealthPage />, show: (me) => me.nodeRole === 'liaison' },
-  {
-    id: 'directory',
-    label: (t) => t.nav.directory,
-    render: () => <DirectoryPage />,
-    show: (me) => me.nodeRole === 'liaison' && me.role === 'admin',
-  },
-  { id: 'inbox', label: (t) => t.nav.inbox, render: () => <InboxPage />, show: (me) => me.nodeRole === 'national' && me.role !== 'admin' },
-  {
-    id: 'outbox',
-    label: (t) => t.nav.outbox,
-    render: () => <OutboxPage />,
-    show: (me) => me.nodeRole === 'national' && me.role !== 'admin',
-  },
-  {
-    id: 'problems',
-    label: (t) => t.nav.problems,
-    render: () => <ProblemsPage />,
-    show: (me) => me.nodeRole === 'national' && (me.role === 'admin' || me.role === 'auditor'),
-  },
-  {
-    id: 'intake',
-    label: (t) => t.nav.intake,
-    render: () => <IntakePage />,
-    show: (me) => me.nodeRole === 'national' && me.role === 'officer',
-  },
-  {
-    id: 'audit',
-    label: (t) => t.nav.audit,
-    render: () => <AuditPage />,
-    show: (me) => me.nodeRole === 'national' && me.role !== 'officer',
-  },
-];
-
-function pageFromHash(): string {
-  return window.location.hash.replace(/^#\/?/, '');
+function Denied({ page, session }: { page: PageDef; session: Session }) {
+  const { me, t } = session;
+  const roles = [...new Set(page.roles.flatMap((a) => [...(me.rules[a] ?? [])]))];
+  return (
+    <>
+      <h1>{page.label(t)}</h1>
+      <p role="alert" className="error">
+        {roles.length > 0
+          ? format(t.denied.needsRole, { page: page.label(t), role: t.roles[me.role], roles: roles.map((r) => t.roles[r]).join(', ') })
+          : format(t.denied.otherNode, { page: page.label(t), node: t.denied.nodes[me.nodeRole] })}
+      </p>
+    </>
+  );
 }
 
-function Shell({
-  session,
-  locale,
-  setLocale,
-  signOut,
-}: {
-  session: Session;
-  locale: Locale;
-  setLocale: (l: Locale) => void;
-  signOut: () => void;
-}) {
+function Shell({ session, setLocale, signOut }: { session: Session; setLocale: (l: Locale) => void; signOut: () => void }) {
   const { me, t } = session;
-  const pages = PAGES.filter((p) => p.show(me));
-  const [current, setCurrent] = useState(pageFromHash());
+  const allowed = PAGES.filter((p) => p.roles.some((a) => me.access.includes(a)));
+  const route = useRoute();
+  const named = PAGES.find((p) => p.id === route.page);
+  const page = named ?? allowed.find((p) => p.nav);
+  const mayOpen = page ? allowed.includes(page) : false;
+  const current = page?.parent ? PAGES.find((p) => p.id === page.parent) : page;
   useEffect(() => {
-    const onHash = () => setCurrent(pageFromHash());
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
-  }, []);
-  const page = pages.find((p) => p.id === current) ?? pages[0];
+    document.title = page ? `${page.label(t)} · ${t.appName}` : t.appName;
+  }, [page, t]);
   return (
     <SessionContext.Provider value={session}>
       <header className="top">
         <span className="brand">{t.appName}</span>
         <nav aria-label={t.nav.label}>
           <ul>
-            {pages.map((p) => (
-              <li key={p.id}>
-                <a href={`#/${p.id}`} aria-current={p === page ? 'page' : undefined}>
-                  {p.label(t)}
-                </a>
-              </li>
-            ))}
+            {allowed
+              .filter((p) => p.nav)
+              .map((p) => (
+                <li key={p.id}>
+                  <a href={href(p.id)} aria-current={p === current ? 'page' : undefined}>
+                    {p.label(t)}
+                  </a>
+                </li>
+              ))}
           </ul>
         </nav>
         <div className="who">
           <span>
-            {format(t.signedInAs, { name: me.tokenName, role: t.roles[me.role as keyof typeof t.roles] ?? me.role, party: me.name })}
+            {format(t.signedInAs, {
+              name: me.tokenName,
+              role: t.roles[me.role] ?? me.role,
+              party: me.nodeRole === 'national' ? session.f.country(me.party) : t.outbox.liaison,
+            })}
           </span>
-          <LocalePicker locale={locale} setLocale={setLocale} t={t} />
+          <LocalePicker locale={session.locale} setLocale={setLocale} t={t} />
           <button type="button" onClick={signOut}>
             {t.signOut}
           </button>
         </div>
       </header>
-      <main id="main">{page ? page.render() : <p>{t.empty}</p>}</main>
+      <main id="main" tabIndex={-1}>
+        {route.page !== '' && !named ? (
+          <p role="alert" className="error">
+            {format(t.denied.noSuchPage, { page: route.page })}
+          </p>
+        ) : null}
+        {page ? (
+          mayOpen ? (
+            <page.Component key={`${page.id}/${route.arg ?? ''}`} arg={route.arg} />
+          ) : (
+            <Denied page={page} session={session} />
+          )
+        ) : (
+          <p>{t.empty}</p>
+        )}
+      </main>
     </SessionContext.Provider>
   );
 }
@@ -108,7 +97,7 @@ function LocalePicker({ locale, setLocale, t }: { locale: Locale; setLocale: (l:
       {t.language}{' '}
       <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
         {LOCALES.map((l) => (
-          <option key={l} value={l}>
+          <option key={l} value={l} lang={l}>
             {l === 'en' ? 'English' : 'ไทย'}
           </option>
         ))}
@@ -153,8 +142,12 @@ export function SignIn({ onToken, t, error }: { onToken: (token: string) => void
 }
 
 function Root() {
-  const [locale, setLocale] = useState<Locale>(() => (localStorage.getItem('firstlight.locale') as Locale) ?? 'en');
+  const [locale, setLocale] = useState<Locale>(() => {
+    const stored = localStorage.getItem('firstlight.locale');
+    return (LOCALES as readonly string[]).includes(stored ?? '') ? (stored as Locale) : 'en';
+  });
   const t = STRINGS[locale] ?? STRINGS.en;
+  const f = useFormatter(locale);
   const [token, setToken] = useState<string | null>(storedToken());
   const client = useMemo(() => (token ? createClient(token) : null), [token]);
   const me = useQuery({
@@ -185,7 +178,7 @@ function Root() {
     );
   }
   if (!me.data) return <p className="loading">{t.loading}</p>;
-  return <Shell session={{ client, me: me.data, t }} locale={locale} setLocale={setLocale} signOut={signOut} />;
+  return <Shell session={{ client, me: me.data, t, locale, f }} setLocale={setLocale} signOut={signOut} />;
 }
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } } });

@@ -2,40 +2,19 @@
  * The console in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core; no download)
  * against a real liaison office and two national nodes, each serving the built console.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createTestFederation, type TestFederation } from '@firstlight/node/testing';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = resolve(import.meta.dirname, '..');
-const dist = join(root, 'dist');
-const artifacts = join(root, 'artifacts');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { artifacts, buildConsole, check, dist, go, hashOf, launch, newPage as openPage, signIn as signInWith } from './browser-kit';
 
 let f: TestFederation;
 let browser: Browser;
 const tokens: Record<string, string> = {};
 
-/** The newest modification time under `dir` (ms). */
-function newest(dir: string): number {
-  return Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-    ),
-  );
-}
-
 beforeAll(async () => {
-  // Build when dist/ is missing or older than the source: a stale build would test yesterday's console.
-  const built = existsSync(join(dist, 'index.html')) ? statSync(join(dist, 'index.html')).mtimeMs : 0;
-  if (built < Math.max(newest(join(root, 'src')), statSync(join(root, 'index.html')).mtimeMs))
-    execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: root, stdio: 'ignore' });
-  mkdirSync(artifacts, { recursive: true });
+  buildConsole();
   f = await createTestFederation({ countries: ['TH', 'KH'], consoleDir: dist });
   tokens.th = await f.token(f.node('TH'), 'officer');
   tokens.kh = await f.token(f.node('KH'), 'officer');
@@ -43,18 +22,7 @@ beforeAll(async () => {
   tokens.admin = await f.token(f.liaison, 'admin');
   tokens.thAuditor = await f.token(f.node('TH'), 'auditor');
   tokens.thAdmin = await f.token(f.node('TH'), 'admin');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launch();
 });
 
 afterAll(async () => {
@@ -62,47 +30,8 @@ afterAll(async () => {
   await f?.close();
 });
 
-/** Generous waits: CI machines are slower and busier than a laptop; a real failure still fails. */
-async function newPage(options?: Parameters<Browser['newPage']>[0]): Promise<Page> {
-  const page = await browser.newPage(options);
-  page.setDefaultTimeout(90_000);
-  return page;
-}
-
-async function signIn(url: string, token: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const page = await newPage({ viewport });
-  await page.goto(url);
-  await page.getByLabel('Operator token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  return page;
-}
-
-/** axe-core in the page: no violations, and a screenshot for the artifacts. */
-async function check(page: Page, name: string) {
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-  await page.addScriptTag({ content: axeSource });
-  const violations = (await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (ctx: Document, o: unknown) => Promise<{ violations: Array<{ id: string; help: string; nodes: unknown[] }> }> };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map(
-      (v) =>
-        `${v.id}: ${v.help} (${v.nodes.length}) ${JSON.stringify((v.nodes as Array<{ target: unknown; failureSummary?: string }>).slice(0, 2).map((n) => [n.target, n.failureSummary]))}`,
-    );
-  })) as string[];
-  expect(violations, name).toEqual([]);
-}
-
-async function go(page: Page, id: string) {
-  await page.evaluate((h) => {
-    window.location.hash = h;
-  }, `#/${id}`);
-}
+const newPage = (options?: Parameters<Browser['newPage']>[0]): Promise<Page> => openPage(browser, options);
+const signIn = (url: string, token: string, viewport?: { width: number; height: number }) => signInWith(browser, url, token, viewport);
 
 /** The focused element shows a focus ring a person can see: an outline at least 2 px wide. */
 async function expectFocusRing(page: Page) {
@@ -136,7 +65,7 @@ describe('the console', () => {
     await page.close();
   });
 
-  it('carries a referral from one bureau to another and into the liaison overview', async () => {
+  it('carries a referral from one bureau to another: the recipient triages and acts, the origin sees the outcome, the office sees it all', async () => {
     // Thailand files a complaint and refers the suspect IP, seeing where it routes before sending.
     const th = await signIn(f.node('TH').url, tokens.th as string);
     await go(th, 'intake');
@@ -151,6 +80,9 @@ describe('the console', () => {
       .setInputFiles({ name: 'warrant.html', mimeType: 'text/html', buffer: Buffer.from('<h1>fake warrant</h1>') });
     await check(th, 'national-intake');
     await th.getByRole('button', { name: 'Save complaint' }).click();
+    // Saved, the complaint's own page opens, with the form to refer its IPs.
+    await th.getByRole('heading', { name: /^Complaint / }).waitFor();
+    expect(hashOf(th)).toMatch(/^#\/complaint\/[0-9a-f-]{36}$/);
     const kh = f.node('KH');
     const ip = (() => {
       const ranges = kh.services.routing().v4RangesOf('KH');
@@ -158,32 +90,56 @@ describe('the console', () => {
       const x = (big as [number, number])[0] + 11;
       return `${(x >>> 24) & 255}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
     })();
+    // The form says what is wrong as the officer types, instead of silently disabling Send.
+    await th.getByLabel('Suspect IP address').fill('abc');
+    await th.getByText('Not an IP address yet').waitFor();
+    expect(await th.getByRole('button', { name: 'Send referral' }).isDisabled()).toBe(true);
+    await check(th, 'national-refer-invalid-ip');
     await th.getByLabel('Suspect IP address').fill(ip);
-    await th.getByText('This IP routes to KH').waitFor();
+    await th.getByText('This IP routes to Cambodia (KH)').waitFor();
     await th.getByRole('button', { name: 'Send referral' }).click();
-    await th.getByText('Referral sent to KH').waitFor();
+    await th.getByText('Referral sent to Cambodia').waitFor();
     await check(th, 'national-refer');
     await go(th, 'outbox');
-    await th.getByText('LIAISON: delivered').waitFor();
+    await th.getByText('Liaison office: delivered').waitFor();
     await th
       .locator('[data-peer="KH"][data-delivery="delivered"]')
-      .getByText(/receipt: accepted \d{4}-\d\d-\d\d/)
+      .getByText(/receipt: accepted \d{1,2} \w{3} \d{4}/)
       .waitFor();
     await check(th, 'national-outbox');
 
-    // Cambodia sees it in its inbox and acts on it.
+    // Cambodia triages its work queue: counts per state, filters in the URL, the most pressing first.
     const khPage = await signIn(kh.url, tokens.kh as string);
     await go(khPage, 'inbox');
     await khPage.getByRole('cell', { name: ip }).waitFor();
     await expect.poll(() => khPage.locator('tbody tr').first().textContent()).toContain('Due in');
+    await expect.poll(() => khPage.locator('[data-state-tab="received"]').textContent()).toContain('1');
+    await khPage.locator('[data-state-tab="received"]').click();
+    await expect.poll(() => hashOf(khPage)).toBe('#/inbox?state=received');
+    await khPage.getByLabel('Overdue only').check();
+    await expect.poll(() => hashOf(khPage)).toBe('#/inbox?state=received&overdue=1');
+    await khPage.getByText('Referrals matching: 0').waitFor();
+    await khPage.getByLabel('Overdue only').uncheck();
+    await khPage.getByText('Referrals matching: 1').waitFor();
     await check(khPage, 'national-inbox');
+    // The referral opens at its own URL, with every field and only the actions its state allows.
+    await khPage.locator('tbody tr').first().getByRole('link').click();
+    await khPage.getByRole('heading', { name: /Referral received/ }).waitFor();
+    expect(hashOf(khPage)).toMatch(/^#\/received\/[0-9a-f-]{36}$/);
+    await expect(khPage.locator('.fields').textContent()).resolves.toContain('Thailand');
+    await expect(khPage.locator('.fields').textContent()).resolves.toContain('sha256:');
     for (const [button, arrests] of [
       ['Acknowledge', null],
       ['Mark located', null],
-      ['Action taken', 7],
+      ['Report action taken', 7],
     ] as const) {
-      await khPage.getByRole('button', { name: button }).first().click();
+      await khPage.getByRole('button', { name: button, exact: true }).click();
       if (arrests !== null) {
+        // Counts start from the totals reported so far (none yet), and say what is wrong as they are typed.
+        expect(await khPage.getByLabel('Arrests').inputValue()).toBe('0');
+        await khPage.getByLabel('Arrests').fill('seven');
+        await khPage.getByText('A whole number, digits only.').waitFor();
+        expect(await khPage.getByRole('button', { name: 'Send signed status' }).isDisabled()).toBe(true);
         await khPage.getByLabel('Suspects identified').fill('9');
         await khPage.getByLabel('Arrests').fill(String(arrests));
         await khPage.getByLabel('Premises searched').fill('1');
@@ -193,57 +149,92 @@ describe('the console', () => {
       await khPage.getByRole('button', { name: 'Send signed status' }).click();
       await khPage.getByRole('button', { name: 'Send signed status' }).waitFor({ state: 'detached' });
     }
-    await expect.poll(() => khPage.locator('tbody tr').first().textContent()).toContain('Action taken');
+    await expect.poll(() => khPage.locator('.state-line [data-state]').textContent()).toBe('Action taken');
+    // Forward only: acknowledging again is not offered; closing is, and its form starts from the totals reported.
+    expect(await khPage.getByRole('button', { name: 'Acknowledge', exact: true }).count()).toBe(0);
+    await khPage.getByRole('button', { name: 'Close the case' }).click();
+    expect(await khPage.getByLabel('Arrests').inputValue()).toBe('7');
+    await khPage.getByLabel('Arrests').fill('5');
+    await khPage.getByText('Lower than the 7 already reported').waitFor();
+    await khPage.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => khPage.locator('[data-status]').count()).toBe(3);
+    await check(khPage, 'national-received-referral');
+
+    // Thailand's officer sees Cambodia's outcome and its signed history.
+    await go(th, 'outbox');
+    const row = th.locator('tbody tr').first();
+    await expect.poll(() => row.locator('[data-state]').textContent(), { timeout: 60_000 }).toBe('Action taken');
+    await expect(row.textContent()).resolves.toMatch(/Arrests: 7/);
+    await row.getByRole('link').first().click();
+    await th.getByRole('heading', { name: /Referral sent/ }).waitFor();
+    await expect.poll(() => th.locator('[data-status]').count()).toBe(3);
+    await expect(th.locator('[data-status="action_taken"]').textContent()).resolves.toContain('signed by Cambodia');
+    await expect(th.locator('.state-line').textContent()).resolves.toContain('Call centres dismantled: 1');
+    await check(th, 'national-sent-referral');
 
     // A second referral to the same /24 makes a suspected call centre.
-    const ranges = kh.services.routing().v4RangesOf('KH');
-    expect(ranges.length).toBeGreaterThan(0);
     const { refer } = await import('@firstlight/node/testing-fixtures');
     await refer(f, f.node('TH'), tokens.th as string, 'KH', { offset: 2 });
 
     // The liaison office's analyst sees the figures, the flow on the map and the cluster; no publish control.
     const lo = await signIn(f.liaison.url, tokens.analyst as string);
     await lo.getByRole('heading', { name: /Operation at a glance/ }).waitFor();
-    const arrests = lo.locator('[data-figure="Arrests"] .value');
+    const arrests = lo.locator('[data-figure="arrests"] .value');
     await expect.poll(() => arrests.textContent(), { timeout: 60_000 }).toBe('7');
     await lo.locator('[data-flow="TH-KH"]').waitFor();
     await check(lo, 'liaison-overview');
     await go(lo, 'referrals');
     await lo.getByText('2 referrals').waitFor();
-    await lo.getByRole('cell').getByRole('button').first().click();
+    await lo.getByRole('cell').getByRole('link').first().click();
     await lo.getByRole('heading', { name: /Signed history/ }).waitFor();
-    await expect.poll(() => lo.locator('.events li').count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => lo.locator('.events > li').count()).toBeGreaterThanOrEqual(1);
     await check(lo, 'liaison-referrals-history');
     await go(lo, 'clusters');
     // Both referrals form ONE suspected call centre, listing the /24 that joined them.
     const centre = lo.locator('[data-cluster]');
     await centre.first().waitFor();
     expect(await centre.count()).toBe(1);
-    await expect(centre.textContent()).resolves.toContain('Reported by: TH');
+    await expect(centre.textContent()).resolves.toContain('Reported by: Thailand');
     await expect(centre.textContent()).resolves.toContain('2 referrals');
     await expect(centre.locator('[data-signal="network"]').textContent()).resolves.toMatch(
       /Same network: \d+\.\d+\.\d+\.0\/24 \(links 2 referrals\)/,
     );
     await centre.getByRole('button', { name: 'Show referrals' }).click();
-    expect(await centre.locator('button.link').count()).toBe(2);
+    expect(await centre.locator('a.mono').count()).toBe(2);
     await check(lo, 'liaison-clusters');
-    await centre.locator('button.link').first().click();
-    await lo.getByRole('heading', { name: /Signed history/ }).waitFor();
-    await lo.getByRole('button', { name: 'Close' }).click();
+    // The signed history of the acted-on referral groups each message with its receipts.
+    for (const link of await centre.locator('a.mono').all()) {
+      await link.click();
+      await lo.getByRole('heading', { name: /Signed history/ }).waitFor();
+      await lo.locator('.events > li').first().waitFor();
+      if ((await lo.locator('[data-event="status"]').count()) >= 3) break;
+      await lo.goBack();
+    }
+    await expect.poll(() => lo.locator('[data-event="status"]').count()).toBe(3);
+    await expect.poll(() => lo.locator('[data-event="referral"] [data-receipt="accepted"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await lo.locator('.events > li').count()).toBe(4);
+    await expect(lo.locator('[data-event="referral"]').textContent()).resolves.toMatch(/\d\d:\d\d:\d\d/);
+    await check(lo, 'liaison-history-grouped');
     await go(lo, 'health');
-    await lo.getByRole('rowheader', { name: /KH/ }).waitFor();
+    await lo.getByRole('rowheader', { name: /Cambodia/ }).waitFor();
+    await expect.poll(() => lo.locator('[data-member="KH"]').getAttribute('data-reachable')).toBe('yes');
     await check(lo, 'liaison-health');
     expect(await lo.getByRole('link', { name: 'Directory' }).count()).toBe(0);
     expect(await lo.getByRole('button', { name: /Publish/ }).count()).toBe(0);
+    // An analyst opening the directory is told why not, not silently sent elsewhere.
     await go(lo, 'directory');
+    await lo.getByText('Directory is not open to your role (analyst). It is for: administrator.').waitFor();
     expect(await lo.getByRole('button', { name: /Publish/ }).count()).toBe(0);
+    await check(lo, 'liaison-directory-denied');
 
-    // The admin does see directory management.
+    // The admin does see directory management; publishing asks first.
     const admin = await signIn(f.liaison.url, tokens.admin as string);
     await go(admin, 'directory');
     await admin.getByRole('button', { name: 'Publish the next directory' }).waitFor();
+    expect(await admin.getByRole('heading', { name: 'Keys awaiting approval' }).count()).toBe(0);
     await check(admin, 'liaison-directory');
     await admin.getByRole('button', { name: 'Publish the next directory' }).click();
+    await admin.getByRole('button', { name: 'Yes, sign and publish' }).click();
     await admin.getByText(/Published serial \d+/).waitFor();
 
     // Signing out forgets the token; the Thai locale works.
@@ -252,6 +243,7 @@ describe('the console', () => {
     await admin.getByRole('button', { name: 'เข้าสู่ระบบ' }).waitFor();
     expect(await admin.evaluate(() => sessionStorage.getItem('firstlight.token'))).toBeNull();
     await check(admin, 'sign-in-thai');
+    for (const p of [th, khPage, lo, admin]) await p.close();
   });
   it('signs in and moves between pages by keyboard alone, with a visible focus ring', async () => {
     const page = await newPage({ viewport: { width: 1280, height: 900 } });
@@ -385,7 +377,7 @@ describe('the console', () => {
     await go(lo, 'referrals');
     await lo.getByLabel('Operation').fill('paging-check');
     const status = lo.locator('[data-loaded]');
-    await expect.poll(() => status.textContent()).toContain(`${count} referrals · 1000 of ${count} loaded`);
+    await expect.poll(() => status.textContent()).toContain('2,500 referrals · 1,000 of 2,500 loaded');
     const body = lo.locator('.vbody');
     for (let i = 0; i < 20 && (await status.getAttribute('data-loaded')) !== String(count); i++) {
       await body.evaluate((el) => {
@@ -393,7 +385,7 @@ describe('the console', () => {
       });
       await lo.waitForTimeout(500);
     }
-    await expect.poll(() => status.textContent()).toContain(`${count} of ${count} loaded`);
+    await expect.poll(() => status.textContent()).toContain('2,500 of 2,500 loaded');
     // The oldest referral, last in the table, is rendered once scrolled to.
     await body.evaluate((el) => {
       el.scrollTop = el.scrollHeight;

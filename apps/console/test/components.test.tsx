@@ -3,10 +3,16 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SignIn } from '../src/App';
-import { describeError } from '../src/api';
-import { format, STRINGS } from '../src/i18n';
-import { describeDelivery, toDelivery } from '../src/outbox';
-import { mergeRows } from '../src/referrals';
+import { describeDelivery, toDelivery } from '../src/components/Deliveries';
+import { countProblem } from '../src/components/NumberField';
+import { ipShapeOk } from '../src/components/ReferForm';
+import { fillBuckets } from '../src/components/Timeline';
+import { describeError } from '../src/lib/errors';
+import { formatter } from '../src/lib/format';
+import { format, STRINGS } from '../src/lib/i18n';
+import { href, parseHash } from '../src/lib/router';
+import { groupHistory } from '../src/pages/history';
+import { mergeRows } from '../src/pages/referrals';
 
 afterEach(cleanup);
 
@@ -45,7 +51,7 @@ describe('strings', () => {
   });
 
   it('name every value of the protocol enumerations the console shows', async () => {
-    const c = await import('../src/constants');
+    const c = await import('../src/lib/constants');
     expect(Object.keys(STRINGS.en.actions).sort()).toEqual([...c.ACTIONS].sort());
     expect(Object.keys(STRINGS.en.urgencies).sort()).toEqual([...c.URGENCIES].sort());
     expect(Object.keys(STRINGS.en.reasons).sort()).toEqual([...c.DECLINE_REASONS].sort());
@@ -63,7 +69,7 @@ describe('errors', () => {
     const unauthorized = new TRPCClientError('a valid operator token is required', {
       result: { error: { message: 'x', code: -32001, data: { firstlightCode: 'ERR_UNAUTHORIZED' } } },
     } as never);
-    expect(describeError(unauthorized, STRINGS.en)).toBe(STRINGS.en.errors.ERR_UNAUTHORIZED);
+    expect(describeError(unauthorized, STRINGS.en)).toBe(STRINGS.en.errors.codes.ERR_UNAUTHORIZED);
     expect(describeError(new TypeError('fetch failed'), STRINGS.en)).toBe(STRINGS.en.errors.network);
     expect(describeError({ weird: true }, STRINGS.en)).not.toContain('{');
   });
@@ -76,7 +82,7 @@ describe('sign-in', () => {
       result: { error: { message: 'x', code: -32001, data: { firstlightCode: 'ERR_UNAUTHORIZED' } } },
     } as never);
     render(<SignIn t={STRINGS.en} onToken={onToken} error={refused} />);
-    expect(screen.getByRole('alert').textContent).toBe(STRINGS.en.errors.ERR_UNAUTHORIZED);
+    expect(screen.getByRole('alert').textContent).toBe(STRINGS.en.errors.codes.ERR_UNAUTHORIZED);
     fireEvent.change(screen.getByLabelText(STRINGS.en.tokenLabel), { target: { value: '  flt_abc  ' } });
     fireEvent.click(screen.getByRole('button', { name: STRINGS.en.signIn }));
     expect(onToken).toHaveBeenCalledWith('flt_abc');
@@ -91,7 +97,7 @@ describe('sign-in', () => {
 describe('constants', () => {
   it('match the protocol', async () => {
     const protocol = await import('@firstlight/protocol');
-    const c = await import('../src/constants');
+    const c = await import('../src/lib/constants');
     expect(c.ACTIONS).toEqual(protocol.ACTIONS);
     expect(c.URGENCIES).toEqual(protocol.URGENCIES);
     expect(c.STATUS_STATES).toEqual(protocol.STATUS_STATES);
@@ -105,9 +111,12 @@ describe('outbox deliveries', () => {
     const en = STRINGS.en;
     const accepted = describeDelivery(toDelivery({ peer: 'KH', state: 'delivered', attempts: 1, deliveredAt: now }), en, now);
     expect(accepted.state).toBe('delivered');
-    expect(accepted.details).toEqual(['receipt: accepted 2023-11-14 22:13 UTC']);
+    expect(accepted.details).toEqual(['receipt: accepted 2023-11-14T22:13:20.000Z']);
     const rejected = describeDelivery(toDelivery({ peer: 'KH', state: 'rejected', rejectedCode: 'ERR_EXPIRED', attempts: 1 }), en, now);
     expect(rejected.details).toEqual(['receipt: rejected with ERR_EXPIRED']);
+    // A code the console knows is said in words too.
+    const revoked = describeDelivery(toDelivery({ peer: 'KH', state: 'rejected', rejectedCode: 'ERR_KEY_REVOKED', attempts: 1 }), en, now);
+    expect(revoked.details).toEqual(['receipt: rejected with ERR_KEY_REVOKED (the signing key was revoked)']);
     const retrying = describeDelivery(
       toDelivery({ peer: 'KH', state: 'retrying', attempts: 3, nextAttemptAt: now + 65_000, lastError: 'connect ECONNREFUSED' }),
       en,
@@ -147,5 +156,88 @@ describe('referral pages', () => {
     );
     expect(merged.map((r) => r.id)).toEqual(['c', 'b', 'a', 'z']);
     expect(merged[1]?.state).toBe('located');
+  });
+});
+
+describe('every page', () => {
+  it("writes numbers with separators, dates in the reader's language and countries by name", () => {
+    const en = formatter('en');
+    const th = formatter('th');
+    expect(en.number(1234567)).toBe('1,234,567');
+    expect(th.number(1234567)).toBe('1,234,567');
+    expect(en.country('KH')).toBe('Cambodia');
+    expect(th.country('KH')).toBe('กัมพูชา');
+    expect(en.country('XX')).toBe('XX');
+    expect(en.time(0)).toMatch(/1970/);
+    expect(th.time(0)).toMatch(/2513/);
+    expect(en.money(250000, 'THB')).toContain('250,000');
+  });
+
+  it("say a server error code in the reader's language, with the node's detail", () => {
+    const conflict = new TRPCClientError('referral r is closed', {
+      result: { error: { message: 'x', code: -32009, data: { firstlightCode: 'ERR_CONFLICT' } } },
+    } as never);
+    expect(describeError(conflict, STRINGS.th)).toBe(`${STRINGS.th.errors.codes.ERR_CONFLICT} โหนดแจ้งว่า: referral r is closed`);
+  });
+});
+
+describe('the URL', () => {
+  it('holds the page, the case and the filters', () => {
+    expect(parseHash('#/received/0190-ab')).toMatchObject({ page: 'received', arg: '0190-ab' });
+    const r = parseHash('#/inbox?state=received&overdue=1');
+    expect(r.page).toBe('inbox');
+    expect(r.arg).toBeNull();
+    expect(r.params.get('state')).toBe('received');
+    expect(href('inbox', null, { state: 'located', from: '', overdue: '1' })).toBe('#/inbox?state=located&overdue=1');
+    expect(parseHash(href('complaint', 'a/b'))).toMatchObject({ page: 'complaint', arg: 'a/b' });
+  });
+});
+
+describe('forms', () => {
+  it('say what is wrong with a count or an IP as it is typed', () => {
+    const t = STRINGS.en;
+    expect(countProblem('abc', 0, 100000, t)).toBe(t.forms.wholeNumber);
+    expect(countProblem('', 0, 100000, t)).toBe(t.forms.required);
+    expect(countProblem('100001', 0, 100000, t)).toBe('Between 0 and 100000.');
+    expect(countProblem('7', 0, 100000, t)).toBeNull();
+    expect(ipShapeOk('abc')).toBe(false);
+    expect(ipShapeOk('203.0.113.300')).toBe(false);
+    expect(ipShapeOk('203.0.113.7')).toBe(true);
+    expect(ipShapeOk('2001:db8::1')).toBe(true);
+  });
+});
+
+describe('the liaison views', () => {
+  it('lay the timeline out at one scale, empty buckets included', () => {
+    const b = (at: number, referrals: number) => ({ at, size: 60, referrals, statuses: 0, arrests: 0 });
+    expect(fillBuckets([b(120, 1), b(300, 2)]).map((x) => [x.at, x.referrals])).toEqual([
+      [120, 1],
+      [180, 0],
+      [240, 0],
+      [300, 2],
+    ]);
+  });
+
+  it('group each signed message with the receipts that answered it', () => {
+    const e = (type: 'referral' | 'status' | 'receipt', ref: string, digest: string) => ({
+      type,
+      ref,
+      digest,
+      at: 1,
+      signer: 'KH',
+      kid: 'k',
+      message: {},
+    });
+    const groups = groupHistory([
+      e('referral', 'r', 'd1'),
+      e('receipt', 'r', 'd2'),
+      e('status', 's', 'd3'),
+      e('receipt', 's', 'd4'),
+      e('receipt', 'r', 'd5'),
+    ]);
+    expect(groups.map((g) => [g.event.digest, g.receipts.map((r) => r.digest)])).toEqual([
+      ['d1', ['d2', 'd5']],
+      ['d3', ['d4']],
+    ]);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The referrals table, virtualised: only the visible rows are in the DOM, so 100,000 rows scroll
  * smoothly. A virtual list cannot be a <table>, so it carries the ARIA table roles itself.
+ * A row's date opens the referral's signed history (#/history/ID).
  * It tells its owner when the reader nears the last loaded row, so the owner can load the next page.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
-import { useSession } from './session';
-import { utcMinute as date } from './time';
+import { href } from '../lib/router';
+import { useSession } from '../lib/session';
 
 export type Row = { id: string; from: string; to: string; ip: string; action: string; urgency: string; state: string; iat: number };
 
@@ -16,16 +17,14 @@ const NEAR_END = 300;
 export function ReferralTable({
   rows,
   total,
-  onOpen,
   onNearEnd,
 }: {
   rows: Row[];
   /** All rows the filter matches, loaded or not (for assistive technology's row count). */
   total: number;
-  onOpen: (id: string) => void;
   onNearEnd: () => void;
 }) {
-  const { t } = useSession();
+  const { t, f } = useSession();
   const parent = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 36, overscan: 12 });
   const cols = t.referrals.columns;
@@ -57,12 +56,14 @@ export function ReferralTable({
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
               >
                 <span role="cell">
-                  <button type="button" className="link" onClick={() => onOpen(r.id)}>
-                    {date(r.iat)}
-                  </button>
+                  <a href={href('history', r.id)}>{f.time(r.iat)}</a>
                 </span>
-                <span role="cell">{r.from}</span>
-                <span role="cell">{r.to}</span>
+                <span role="cell" title={f.country(r.from)}>
+                  {r.from}
+                </span>
+                <span role="cell" title={f.country(r.to)}>
+                  {r.to}
+                </span>
                 <span role="cell" className="mono">
                   {r.ip}
                 </span>

@@ -1,28 +1,28 @@
 /**
- * The liaison office's referrals table and one referral's signed history. The table pages through
- * the API's cursor as the reader scrolls, so it can hold every referral of an operation (100,000 and
- * more) while only the visible rows are in the DOM. It never asks for more than the API's page limit.
+ * The liaison office's referrals table. It pages through the API's cursor as the reader scrolls, so it
+ * can hold every referral of an operation (100,000 and more) while only the visible rows are in the
+ * DOM. It never asks for more than the API's page limit. Filters live in the URL.
  */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
-import { type ACTIONS, REFERRAL_STATES as STATES } from './constants';
-import { format } from './i18n';
-import { ActionOptions } from './options';
-import { ErrorNote, LIVE, useSession } from './session';
-import { utcMinute as date } from './time';
-import { ReferralTable, type Row } from './VirtualTable';
+import { useCallback, useMemo } from 'react';
+import { ActionOptions } from '../components/options';
+import { ReferralTable, type Row } from '../components/VirtualTable';
+import { type ACTIONS, REFERRAL_STATES as STATES } from '../lib/constants';
+import { format } from '../lib/i18n';
+import { useUrlFilters } from '../lib/router';
+import { ErrorNote, LIVE, useSession } from '../lib/session';
+import type { PageDef } from './page';
 
 /** The API's maximum page (liaison.referrals limit). */
 const PAGE = 1000;
 /** The newest rows, polled live; older pages are fetched once as the reader scrolls to them. */
 const HEAD = 200;
+const KEYS = ['ip', 'country', 'action', 'state', 'operation'] as const;
 
-type Filters = { ip: string; country: string; action: string; state: string; operation: string };
-
-function toFilter(f: Filters) {
+function toFilter(f: Record<(typeof KEYS)[number], string>) {
   return {
-    ...(f.ip ? { ip: f.ip } : {}),
-    ...(f.country ? { country: f.country.toUpperCase() } : {}),
+    ...(f.ip.length >= 2 ? { ip: f.ip } : {}),
+    ...(f.country.length >= 2 ? { country: f.country.toUpperCase() } : {}),
     ...(f.action ? { action: f.action as (typeof ACTIONS)[number] } : {}),
     ...(f.state ? { state: f.state as (typeof STATES)[number] } : {}),
     ...(f.operation ? { operation: f.operation } : {}),
@@ -42,10 +42,9 @@ export function mergeRows(head: Row[], pages: Row[][]): Row[] {
   return out;
 }
 
-export function ReferralsPage() {
-  const { client, t } = useSession();
-  const [filters, setFilters] = useState<Filters>({ ip: '', country: '', action: '', state: '', operation: '' });
-  const [open, setOpen] = useState<string | null>(null);
+function Referrals() {
+  const { client, t, f } = useSession();
+  const { filters, setFilter } = useUrlFilters(KEYS);
   const filter = toFilter(filters);
   // Polling every page of a 100,000-row list every 2 s would be 100 requests; the head alone is live.
   const head = useQuery({
@@ -73,7 +72,7 @@ export function ReferralsPage() {
   const onNearEnd = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
-  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
+  const set = (k: (typeof KEYS)[number]) => (e: { target: { value: string } }) => setFilter(k, e.target.value);
   return (
     <>
       <h1>{t.referrals.title}</h1>
@@ -85,6 +84,7 @@ export function ReferralsPage() {
         <label>
           {t.referrals.country}
           <input value={filters.country} onChange={set('country')} maxLength={7} size={4} />
+          {/^[A-Za-z]{2}$/.test(filters.country) ? <span className="help">{f.country(filters.country.toUpperCase())}</span> : null}
         </label>
         <label>
           {t.referrals.action}
@@ -111,38 +111,19 @@ export function ReferralsPage() {
       </form>
       <ErrorNote error={head.error ?? older.error} />
       <p aria-live="polite" data-loaded={rows.length} data-total={total}>
-        {format(t.referrals.total, { count: total })} · {format(t.referrals.loaded, { loaded: Math.min(rows.length, total), count: total })}
+        {format(t.referrals.total, { count: f.number(total) })} ·{' '}
+        {format(t.referrals.loaded, { loaded: f.number(Math.min(rows.length, total)), count: f.number(total) })}
         {isFetchingNextPage ? ` · ${t.referrals.loadingMore}` : hasNextPage ? ` · ${t.referrals.scrollForMore}` : ''}
       </p>
-      <ReferralTable rows={rows} total={total} onOpen={setOpen} onNearEnd={onNearEnd} />
-      {open ? <History id={open} onClose={() => setOpen(null)} /> : null}
+      <ReferralTable rows={rows} total={total} onNearEnd={onNearEnd} />
     </>
   );
 }
 
-export function History({ id, onClose }: { id: string; onClose: () => void }) {
-  const { client, t } = useSession();
-  const history = useQuery({ queryKey: ['history', id], queryFn: () => client.liaison.history.query({ id }), ...LIVE });
-  return (
-    <section className="drawer" aria-labelledby="history-title">
-      <h2 id="history-title">
-        {t.referrals.history} <span className="mono">{id}</span>
-      </h2>
-      <button type="button" onClick={onClose}>
-        {t.referrals.close}
-      </button>
-      <ErrorNote error={history.error} />
-      <ol className="events">
-        {(history.data?.events ?? []).map((e) => (
-          <li key={e.digest}>
-            <strong>{date(e.at)}</strong> {e.summary} <em>{format(t.referrals.signer, { party: e.signer })}</em>
-            <details>
-              <summary className="mono">{e.digest}</summary>
-              <pre>{JSON.stringify(e.message, null, 2)}</pre>
-            </details>
-          </li>
-        ))}
-      </ol>
-    </section>
-  );
-}
+export const referralsPage: PageDef = {
+  id: 'referrals',
+  label: (t) => t.nav.referrals,
+  roles: ['liaison.read'],
+  nav: true,
+  Component: Referrals,
+};

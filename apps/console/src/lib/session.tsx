@@ -1,12 +1,16 @@
-/** The signed-in session every page reads: the tRPC client, who I am, and the strings. */
+/** The signed-in session every page reads: the tRPC client, who I am, the strings and the formatter. */
 import { createContext, useContext } from 'react';
-import { type Client, describeError, type Whoami } from './api';
-import { STRINGS, type Strings } from './i18n';
+import type { Client, Whoami } from './api';
+import { describeError } from './errors';
+import type { Formatter } from './format';
+import { type Locale, STRINGS, type Strings } from './i18n';
 
 export interface Session {
   client: Client;
   me: Whoami;
   t: Strings;
+  locale: Locale;
+  f: Formatter;
 }
 
 export const SessionContext = createContext<Session | null>(null);

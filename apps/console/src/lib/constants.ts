@@ -6,6 +6,8 @@ export const ACTIONS = ['locate', 'preserve', 'identify_subscriber', 'search_pre
 export const URGENCIES = ['routine', 'urgent', 'emergency'] as const;
 export const STATUS_STATES = ['acknowledged', 'in_progress', 'located', 'action_taken', 'declined', 'closed'] as const;
 export const REFERRAL_STATES = ['sent', ...STATUS_STATES] as const;
+/** A received referral's states: it arrives as received, then moves through the statuses. */
+export const REFERRAL_IN_STATES = ['received', ...STATUS_STATES] as const;
 export const DECLINE_REASONS = [
   'insufficient_evidence',
   'not_in_jurisdiction',

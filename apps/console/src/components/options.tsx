@@ -1,6 +1,6 @@
 /** Option lists shared by the console's forms and filters. */
-import { ACTIONS } from './constants';
-import type { Strings } from './i18n';
+import { ACTIONS } from '../lib/constants';
+import type { Strings } from '../lib/i18n';
 
 export function ActionOptions({ t }: { t: Strings }) {
   return (

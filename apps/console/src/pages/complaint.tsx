@@ -1,0 +1,126 @@
+/**
+ * One complaint (#/complaint/ID): the victim's account (it never leaves this country), its evidence
+ * files, the referrals made from it with each recipient's latest word, and a form to refer another IP
+ * of the same case, at any time after filing.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { Fields, OutcomeText } from '../components/Outcome';
+import { ReferForm } from '../components/ReferForm';
+import { href } from '../lib/router';
+import { ErrorNote, LIVE, useSession } from '../lib/session';
+import type { PageDef } from './page';
+
+function Complaint({ arg }: { arg: string | null }) {
+  const { client, t, f, me } = useSession();
+  const id = arg ?? '';
+  const complaint = useQuery({
+    queryKey: ['complaint', id],
+    queryFn: () => client.bureau.complaints.get.query({ id }),
+    enabled: id !== '',
+  });
+  const referrals = useQuery({
+    queryKey: ['complaint-referrals', id],
+    queryFn: () => client.bureau.referrals.list.query({ complaintId: id, limit: 200 }),
+    enabled: id !== '',
+    ...LIVE,
+  });
+  const c = complaint.data;
+  return (
+    <>
+      <p>
+        <a href={href('complaints')}>← {t.complaints.back}</a>
+      </p>
+      <h1>
+        {t.complaints.one} <span className="mono small">{id}</span>
+      </h1>
+      <p className="notice" role="note">
+        {t.intake.notice}
+      </p>
+      <ErrorNote error={complaint.error ?? referrals.error} />
+      {c ? (
+        <>
+          <section aria-labelledby="complaint-fields">
+            <h2 id="complaint-fields">{t.case.details}</h2>
+            <Fields
+              rows={[
+                [t.intake.victimName, c.victimName],
+                [t.intake.victimContact, c.victimContact],
+                [t.intake.amount, f.money(c.amountLost, c.currency)],
+                [t.intake.scamType, t.scams[c.scamType as keyof typeof t.scams] ?? c.scamType],
+                [t.intake.occurred, f.day(Date.parse(c.occurredAt) / 1000)],
+                [t.intake.reported, f.day(Date.parse(c.reportedAt) / 1000)],
+                [t.complaints.filed, f.time(c.createdAt / 1000)],
+                [t.case.createdBy, c.createdBy],
+                [
+                  t.intake.narrative,
+                  <p key="k54" className="narrative">
+                    {c.narrative}
+                  </p>,
+                ],
+              ]}
+            />
+          </section>
+          <section aria-labelledby="complaint-evidence">
+            <h2 id="complaint-evidence">{t.case.evidence}</h2>
+            {c.evidence.length === 0 ? <p>{t.complaints.noEvidence}</p> : null}
+            <ul className="plain">
+              {c.evidence.map((e) => (
+                <li key={e.digest} data-evidence={e.digest}>
+                  {e.filename} · {e.media_type} · {f.bytes(e.size)} · <span className="mono small">{e.digest}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section aria-labelledby="complaint-referrals">
+            <h2 id="complaint-referrals">{t.complaints.referrals}</h2>
+            {referrals.data?.length === 0 ? <p>{t.complaints.noReferrals}</p> : null}
+            <div className="scroll-x">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.referrals.columns.date}</th>
+                    <th scope="col">{t.referrals.columns.to}</th>
+                    <th scope="col">{t.referrals.columns.ip}</th>
+                    <th scope="col">{t.referrals.columns.state}</th>
+                    <th scope="col">{t.case.outcome}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(referrals.data ?? []).map((r) => (
+                    <tr key={r.id} data-referral={r.id}>
+                      <td>
+                        <a href={href('sent', r.id)}>{f.time(r.iat)}</a>
+                      </td>
+                      <td>{f.country(r.to)}</td>
+                      <td className="mono">{r.ip}</td>
+                      <td>{r.state ? (t.states[r.state as keyof typeof t.states] ?? r.state) : t.states.sent}</td>
+                      <td>
+                        <OutcomeText outcome={r.outcome} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+          {me.access.includes('bureau.act') ? (
+            c.evidence.length > 0 ? (
+              <ReferForm key={c.id} complaintId={c.id} evidence={c.evidence.map((e) => e.digest)} />
+            ) : (
+              <p className="help">{t.complaints.evidenceFirst}</p>
+            )
+          ) : null}
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export const complaintPage: PageDef = {
+  id: 'complaint',
+  label: (t) => t.complaints.one,
+  roles: ['bureau.read'],
+  nav: false,
+  parent: 'complaints',
+  Component: Complaint,
+};

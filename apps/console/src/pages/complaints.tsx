@@ -1,0 +1,67 @@
+/**
+ * The bureau's complaints, newest first, to find a case again: when it was filed, by whom, the scam,
+ * the loss and how many referrals were made from it. A row opens the complaint's page.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { href, useUrlFilters } from '../lib/router';
+import { ErrorNote, LIVE, useSession } from '../lib/session';
+import type { PageDef } from './page';
+
+function Complaints() {
+  const { client, t, f } = useSession();
+  const { filters, setFilter } = useUrlFilters(['q'] as const);
+  const list = useQuery({ queryKey: ['complaints'], queryFn: () => client.bureau.complaints.list.query({ limit: 500 }), ...LIVE });
+  const q = filters.q.trim().toLowerCase();
+  const rows = (list.data ?? []).filter(
+    (c) => q === '' || c.id.startsWith(q) || c.victimName.toLowerCase().includes(q) || c.createdBy.toLowerCase().includes(q),
+  );
+  return (
+    <>
+      <h1>{t.complaints.title}</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t.complaints.search}
+          <input value={filters.q} onChange={(e) => setFilter('q', e.target.value)} />
+        </label>
+      </form>
+      <ErrorNote error={list.error} />
+      {list.data && rows.length === 0 ? <p>{t.empty}</p> : null}
+      <div className="scroll-x">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t.complaints.filed}</th>
+              <th scope="col">{t.intake.victimName}</th>
+              <th scope="col">{t.intake.scamType}</th>
+              <th scope="col">{t.intake.amount}</th>
+              <th scope="col">{t.intake.occurred}</th>
+              <th scope="col">{t.case.createdBy}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={c.id} data-complaint={c.id}>
+                <td>
+                  <a href={href('complaint', c.id)}>{f.time(c.createdAt / 1000)}</a>
+                </td>
+                <td>{c.victimName}</td>
+                <td>{t.scams[c.scamType as keyof typeof t.scams] ?? c.scamType}</td>
+                <td className="num">{f.money(c.amountLost, c.currency)}</td>
+                <td>{f.day(Date.parse(c.occurredAt) / 1000)}</td>
+                <td>{c.createdBy}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export const complaintsPage: PageDef = {
+  id: 'complaints',
+  label: (t) => t.nav.complaints,
+  roles: ['bureau.read'],
+  nav: true,
+  Component: Complaints,
+};

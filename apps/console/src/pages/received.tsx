@@ -1,0 +1,150 @@
+/**
+ * One referral this bureau received, at its own URL (#/received/ID): every field, the signed history,
+ * and the statuses the server says may be signed next (bureau.inbox.get's `next`). Only a token that
+ * passes the server's bureau.act rule sees the action buttons.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Fields, OutcomeText } from '../components/Outcome';
+import { StatusForm } from '../components/StatusForm';
+import { format } from '../lib/i18n';
+import { href } from '../lib/router';
+import { ErrorNote, LIVE, useSession } from '../lib/session';
+import { span, useNow } from '../lib/time';
+import type { PageDef } from './page';
+
+type Next = 'acknowledged' | 'in_progress' | 'located' | 'action_taken' | 'closed' | 'declined';
+
+function Received({ arg }: { arg: string | null }) {
+  const { client, t, f, me } = useSession();
+  const id = arg ?? '';
+  const referral = useQuery({
+    queryKey: ['received', id],
+    queryFn: () => client.bureau.inbox.get.query({ id }),
+    enabled: id !== '',
+    ...LIVE,
+  });
+  const [acting, setActing] = useState<Next | null>(null);
+  const now = useNow();
+  const r = referral.data;
+  const mayAct = me.access.includes('bureau.act');
+  const settled = r ? ['action_taken', 'declined', 'closed'].includes(r.state) : false;
+  return (
+    <>
+      <p>
+        <a href={href('inbox')}>← {t.case.backToInbox}</a>
+      </p>
+      <h1>
+        {t.case.receivedTitle} <span className="mono small">{id}</span>
+      </h1>
+      <ErrorNote error={referral.error} />
+      {r ? (
+        <>
+          <p className="state-line">
+            <strong data-state={r.state}>{t.states[r.state as keyof typeof t.states] ?? r.state}</strong>
+            {settled ? null : (
+              <span className={r.deadlineAt < now ? 'warn' : ''}>
+                {' · '}
+                {r.deadlineAt < now
+                  ? format(t.inbox.overdue, { time: span(r.deadlineAt - now, t.units) })
+                  : format(t.inbox.dueIn, { time: span(r.deadlineAt - now, t.units) })}
+              </span>
+            )}
+          </p>
+          {mayAct && r.next.length > 0 ? (
+            <section aria-labelledby="actions-title">
+              <h2 id="actions-title">{t.case.actions}</h2>
+              <div className="buttons">
+                {r.next.map((s) => (
+                  <button key={s} type="button" onClick={() => setActing(s)} aria-pressed={acting === s}>
+                    {t.case.act[s]}
+                  </button>
+                ))}
+              </div>
+            </section>
+          ) : null}
+          {mayAct && r.next.length === 0 ? <p className="help">{t.case.final}</p> : null}
+          {acting ? <StatusForm key={acting} referralId={r.id} state={acting} current={r.outcome} onDone={() => setActing(null)} /> : null}
+          <section aria-labelledby="fields-title">
+            <h2 id="fields-title">{t.case.details}</h2>
+            <Fields
+              rows={[
+                [t.referrals.columns.from, f.country(r.from)],
+                [
+                  t.referrals.columns.ip,
+                  <span key="k73" className="mono">
+                    {r.port ? `${r.ip}:${r.port}` : r.ip}
+                  </span>,
+                ],
+                [t.case.seenAt, f.time(Date.parse(r.seenAt) / 1000)],
+                [t.referrals.columns.action, t.actions[r.action as keyof typeof t.actions] ?? r.action],
+                [t.referrals.columns.urgency, t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency],
+                [t.referrals.operation, r.operation],
+                [t.case.signedAt, f.time(r.iat)],
+                [t.case.receivedAt, f.time(r.receivedAt / 1000)],
+                [t.inbox.deadline, f.time(r.deadlineAt / 1000)],
+                [t.case.expires, f.time(r.exp)],
+                [t.case.outcome, <OutcomeText key="k82" outcome={r.outcome} />],
+                [t.inbox.reason, r.reason ? (t.reasons[r.reason as keyof typeof t.reasons] ?? r.reason) : null],
+                [
+                  t.case.evidence,
+                  <ul key="k86" className="plain">
+                    {r.evidence.map((d) => (
+                      <li key={d} className="mono small">
+                        {d}
+                      </li>
+                    ))}
+                  </ul>,
+                ],
+              ]}
+            />
+          </section>
+          <section aria-labelledby="history-title">
+            <h2 id="history-title">{t.referrals.history}</h2>
+            <ol className="events">
+              <li>
+                <strong>{f.time(r.iat)}</strong> {format(t.case.referralFrom, { country: f.country(r.from) })}
+                {r.receipt ? <span className="help"> · {t.case.receiptSent}</span> : null}
+                {r.jws ? <Signed jws={r.jws} /> : null}
+              </li>
+              {r.statuses.map((s) => (
+                <li key={s.id} data-status={s.state}>
+                  <strong>{f.time(s.iat)}</strong> {t.states[s.state as keyof typeof t.states] ?? s.state}
+                  {s.reason ? ` (${t.reasons[s.reason as keyof typeof t.reasons] ?? s.reason})` : ''}
+                  {s.outcome ? (
+                    <>
+                      {' · '}
+                      <OutcomeText outcome={s.outcome} />
+                    </>
+                  ) : null}
+                  <em> {format(t.referrals.signer, { party: f.country(me.party) })}</em>
+                  <Signed jws={s.jws} />
+                </li>
+              ))}
+            </ol>
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+/** The signed message itself, folded away: a compact JWS is what any party can verify. */
+export function Signed({ jws }: { jws: string }) {
+  const { t } = useSession();
+  return (
+    <details>
+      <summary>{t.case.signedMessage}</summary>
+      <pre className="mono small wrap">{jws}</pre>
+    </details>
+  );
+}
+
+export const receivedPage: PageDef = {
+  id: 'received',
+  label: (t) => t.case.receivedTitle,
+  roles: ['bureau.read'],
+  nav: false,
+  parent: 'inbox',
+  Component: Received,
+};

@@ -1,0 +1,110 @@
+/**
+ * One referral this bureau sent (#/sent/ID): what was asked of whom, each copy's delivery and receipt,
+ * and the recipient's signed statuses as they arrive, newest outcome first in the summary.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { Deliveries } from '../components/Deliveries';
+import { Fields, OutcomeText } from '../components/Outcome';
+import { format } from '../lib/i18n';
+import { href } from '../lib/router';
+import { ErrorNote, LIVE, useSession } from '../lib/session';
+import type { PageDef } from './page';
+import { Signed } from './received';
+
+function Sent({ arg }: { arg: string | null }) {
+  const { client, t, f, me } = useSession();
+  const id = arg ?? '';
+  const referral = useQuery({
+    queryKey: ['sent', id],
+    queryFn: () => client.bureau.referrals.get.query({ id }),
+    enabled: id !== '',
+    ...LIVE,
+  });
+  const r = referral.data;
+  return (
+    <>
+      <p>
+        <a href={href('outbox')}>← {t.case.backToOutbox}</a>
+      </p>
+      <h1>
+        {t.case.sentTitle} <span className="mono small">{id}</span>
+      </h1>
+      <ErrorNote error={referral.error} />
+      {r ? (
+        <>
+          <p className="state-line">
+            <strong data-state={r.state ?? 'sent'}>
+              {r.state ? (t.states[r.state as keyof typeof t.states] ?? r.state) : t.states.sent}
+            </strong>
+            {' · '}
+            <OutcomeText outcome={r.outcome} />
+          </p>
+          <section aria-labelledby="fields-title">
+            <h2 id="fields-title">{t.case.details}</h2>
+            <Fields
+              rows={[
+                [t.referrals.columns.to, f.country(r.to)],
+                [t.case.routedTo, r.routedCountry && r.routedCountry !== r.to ? f.country(r.routedCountry) : null],
+                [t.case.overrideReason, r.overrideReason],
+                [
+                  t.referrals.columns.ip,
+                  <span key="k49" className="mono">
+                    {r.port ? `${r.ip}:${r.port}` : r.ip}
+                  </span>,
+                ],
+                [t.case.seenAt, f.time(Date.parse(r.seenAt) / 1000)],
+                [t.referrals.columns.action, t.actions[r.action as keyof typeof t.actions] ?? r.action],
+                [t.referrals.columns.urgency, t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency],
+                [t.referrals.operation, r.operation],
+                [t.case.signedAt, f.time(r.iat)],
+                [t.case.createdBy, r.createdBy],
+                [
+                  t.case.complaint,
+                  <a key="k56" href={href('complaint', r.complaintId)}>
+                    {r.complaintId}
+                  </a>,
+                ],
+                [t.inbox.reason, r.reason ? (t.reasons[r.reason as keyof typeof t.reasons] ?? r.reason) : null],
+                [t.outbox.delivery, <Deliveries key="k58" delivery={r.delivery as Array<Record<string, unknown>>} />],
+              ]}
+            />
+          </section>
+          <section aria-labelledby="history-title">
+            <h2 id="history-title">{t.referrals.history}</h2>
+            <ol className="events">
+              <li>
+                <strong>{f.time(r.iat)}</strong> {format(t.case.referralTo, { country: f.country(r.to) })}
+                <em> {format(t.referrals.signer, { party: f.country(me.party) })}</em>
+                <Signed jws={r.jws} />
+              </li>
+              {r.statuses.map((s) => (
+                <li key={s.id} data-status={s.state}>
+                  <strong>{f.time(s.iat)}</strong> {t.states[s.state as keyof typeof t.states] ?? s.state}
+                  {s.reason ? ` (${t.reasons[s.reason as keyof typeof t.reasons] ?? s.reason})` : ''}
+                  {s.outcome ? (
+                    <>
+                      {' · '}
+                      <OutcomeText outcome={s.outcome} />
+                    </>
+                  ) : null}
+                  <em> {format(t.referrals.signer, { party: f.country(s.from) })}</em>
+                  <Signed jws={s.jws} />
+                </li>
+              ))}
+            </ol>
+            {r.statuses.length === 0 ? <p className="help">{t.case.noStatusYet}</p> : null}
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export const sentPage: PageDef = {
+  id: 'sent',
+  label: (t) => t.case.sentTitle,
+  roles: ['bureau.read'],
+  nav: false,
+  parent: 'outbox',
+  Component: Sent,
+};

@@ -1,0 +1,157 @@
+/**
+ * Operator tokens of this node: mint one for a colleague (shown once, then only its hash is kept),
+ * list them, revoke one after a confirmation. The same page on a national node and the liaison office;
+ * the roles offered are the ones whoami says this node's rules admit.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { format } from '../lib/i18n';
+import { ErrorNote, useSession } from '../lib/session';
+import type { PageDef } from './page';
+
+type Role = 'officer' | 'admin' | 'auditor' | 'analyst';
+
+function Tokens() {
+  const { client, t, f, me } = useSession();
+  const qc = useQueryClient();
+  const uid = useId();
+  const api = me.nodeRole === 'liaison' ? client.liaison.tokens : client.bureau.tokens;
+  const roles = [...new Set(Object.values(me.rules).flatMap((r) => [...(r ?? [])]))] as Role[];
+  const list = useQuery({ queryKey: ['tokens'], queryFn: () => api.list.query() });
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>(roles[0] ?? 'officer');
+  const [touched, setTouched] = useState(false);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: () => api.create.mutate({ name: name.trim(), role }),
+    onSuccess: () => {
+      setName('');
+      setTouched(false);
+      void qc.invalidateQueries({ queryKey: ['tokens'] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api.revoke.mutate({ id }),
+    onSuccess: () => {
+      setConfirming(null);
+      void qc.invalidateQueries({ queryKey: ['tokens'] });
+    },
+  });
+  const nameProblem = name.trim() === '' ? t.forms.required : name.trim().length > 100 ? format(t.forms.tooLong, { max: 100 }) : null;
+  return (
+    <>
+      <h1>{t.tokens.title}</h1>
+      <p className="help">{t.tokens.help}</p>
+      <form
+        className="panel"
+        aria-labelledby={`${uid}-title`}
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          setTouched(true);
+          if (!nameProblem) create.mutate();
+        }}
+      >
+        <h2 id={`${uid}-title`}>{t.tokens.mint}</h2>
+        <label>
+          {t.tokens.name}
+          <input
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              setTouched(true);
+            }}
+            aria-invalid={touched && nameProblem ? true : undefined}
+            aria-describedby={touched && nameProblem ? `${uid}-name` : undefined}
+          />
+        </label>
+        {touched && nameProblem ? (
+          <span id={`${uid}-name`} className="field-error">
+            {nameProblem}
+          </span>
+        ) : null}
+        <label>
+          {t.tokens.role}
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {t.roles[r]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ErrorNote error={create.error} />
+        <button type="submit" disabled={create.isPending}>
+          {t.tokens.mintButton}
+        </button>
+        {create.data ? (
+          <div role="status" className="minted">
+            <p>{format(t.tokens.minted, { name: create.data.name, role: t.roles[create.data.role] })}</p>
+            <p className="mono wrap" data-minted-token>
+              {create.data.token}
+            </p>
+            <p className="help">{t.tokens.shownOnce}</p>
+          </div>
+        ) : null}
+      </form>
+      <section aria-labelledby={`${uid}-list`}>
+        <h2 id={`${uid}-list`}>{t.tokens.list}</h2>
+        <ErrorNote error={list.error ?? revoke.error} />
+        <div className="scroll-x">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t.tokens.name}</th>
+                <th scope="col">{t.tokens.role}</th>
+                <th scope="col">{t.tokens.created}</th>
+                <th scope="col">{t.tokens.state}</th>
+                <th scope="col">
+                  <span className="sr-only">{t.tokens.revoke}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {(list.data ?? []).map((k) => (
+                <tr key={k.id} data-token={k.name}>
+                  <th scope="row">
+                    {k.name}
+                    {k.current ? <span className="help"> ({t.tokens.yours})</span> : null}
+                  </th>
+                  <td>{t.roles[k.role as Role] ?? k.role}</td>
+                  <td>{f.time(k.createdAt / 1000)}</td>
+                  <td className={k.revokedAt ? 'warn' : ''}>
+                    {k.revokedAt ? format(t.tokens.revokedAt, { time: f.time(k.revokedAt / 1000) }) : t.tokens.active}
+                  </td>
+                  <td>
+                    {k.revokedAt ? null : confirming === k.id ? (
+                      <span className="buttons">
+                        <button type="button" className="danger" onClick={() => revoke.mutate(k.id)} disabled={revoke.isPending}>
+                          {format(t.tokens.confirmRevoke, { name: k.name })}
+                        </button>
+                        <button type="button" onClick={() => setConfirming(null)}>
+                          {t.case.cancel}
+                        </button>
+                      </span>
+                    ) : (
+                      <button type="button" onClick={() => setConfirming(k.id)} aria-label={`${t.tokens.revoke}: ${k.name}`}>
+                        {t.tokens.revoke}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </>
+  );
+}
+
+export const tokensPage: PageDef = {
+  id: 'tokens',
+  label: (t) => t.nav.tokens,
+  roles: ['bureau.admin', 'liaison.admin'],
+  nav: true,
+  Component: Tokens,
+};
