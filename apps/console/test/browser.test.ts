@@ -71,6 +71,7 @@ describe('the console', () => {
     await go(th, 'intake');
     await th.getByRole('heading', { name: 'New complaint' }).waitFor();
     await expect(th.getByRole('note').textContent()).resolves.toContain('stays in this country');
+    await th.getByLabel('Purpose (case reference)').fill('TH-2015-0042');
     await th.getByLabel("Victim's name").fill('Browser Test Victim');
     await th.getByLabel("Victim's phone or e-mail").fill('+66 81 000 0000');
     await th.getByLabel('Amount lost').fill('250000');
@@ -82,6 +83,8 @@ describe('the console', () => {
     await th.getByRole('button', { name: 'Save complaint' }).click();
     // Saved, the complaint's own page opens, with the form to refer its IPs.
     await th.getByRole('heading', { name: /^Complaint / }).waitFor();
+    // The case reference given at filing is the purpose of this read: the officer is not asked again.
+    await th.getByText('Your reads of this case are recorded with the purpose TH-2015-0042.').waitFor();
     expect(hashOf(th)).toMatch(/^#\/complaint\/[0-9a-f-]{36}$/);
     const kh = f.node('KH');
     const ip = (() => {

@@ -39,11 +39,21 @@ describe('the console at work', () => {
     const th = await signIn(browser, f.node('TH').url, tokens.th as string);
     await go(th, 'complaints');
     await th.getByRole('heading', { name: 'Complaints' }).waitFor();
-    await th.getByLabel('Find by name, officer or id').fill('CANARY-VICTIM');
-    await expect.poll(() => hashOf(th)).toBe('#/complaints?q=CANARY-VICTIM');
+    // The list holds no personal data: the case is found by its id (or officer, scam, date).
+    await th.getByLabel('Find by id, officer, scam or date').fill(complaintId.slice(0, 8));
+    await expect.poll(() => hashOf(th)).toBe(`#/complaints?q=${complaintId.slice(0, 8)}`);
+    expect(await th.getByText('CANARY-VICTIM-NAME').count()).toBe(0);
+    await check(th, 'national-complaints');
     await th.locator(`[data-complaint="${complaintId}"]`).getByRole('link').click();
     await th.getByRole('heading', { name: /^Complaint / }).waitFor();
     expect(hashOf(th)).toBe(`#/complaint/${complaintId}`);
+    // Opening it reads personal data: the page asks why, once per case.
+    await th.getByLabel('Purpose (case reference)').fill('my case');
+    await th.getByText('3 to 64 letters, digits').waitFor();
+    await check(th, 'national-complaint-purpose');
+    await th.getByLabel('Purpose (case reference)').fill('TH-2015-0042');
+    await th.getByRole('button', { name: 'Open the complaint' }).click();
+    await th.getByText('CANARY-VICTIM-NAME-7f3a').waitFor();
     await th.locator('[data-evidence]').first().waitFor();
     // The first IP, referred as routing says.
     await th.getByLabel('Suspect IP address').fill(first);
@@ -53,6 +63,7 @@ describe('the console at work', () => {
     await expect.poll(() => th.locator('[data-referral]').count()).toBe(1);
     // Later, a second IP of the same case: a VPN exit in Cambodia known to front a centre in Vietnam.
     await th.reload();
+    await th.getByText('recorded with the purpose TH-2015-0042').waitFor();
     await th.getByLabel('Suspect IP address').fill(ipIn(f, 'KH', 21));
     await th.getByText('This IP routes to Cambodia (KH)').waitFor();
     await th.getByLabel('Send to another country than routing says').check();
@@ -115,6 +126,16 @@ describe('the console at work', () => {
     await auditor.getByRole('button', { name: 'Verify the chain' }).click();
     await auditor.getByText(/Chain intact: [\d,]+ entries/).waitFor();
     await check(auditor, 'national-audit-browse');
+    // Who read this complaint and why: an officer's read, then the auditor's own, each with its purpose.
+    await f.client(f.node('TH'), tokens.th).bureau.complaints.get.query({ id: complaintId, purpose: 'TH-2015-0099' });
+    await go(auditor, `complaint/${complaintId}`);
+    await auditor.getByLabel('Purpose (case reference)').fill('DPO-REVIEW-7');
+    await auditor.getByRole('button', { name: 'Open the complaint' }).click();
+    await expect.poll(() => auditor.locator('[data-access]').count()).toBe(2);
+    await expect(auditor.locator('#complaint-access ~ div').textContent()).resolves.toMatch(
+      /test-officer.*TH-2015-0099.*test-auditor.*DPO-REVIEW-7/,
+    );
+    await check(auditor, 'national-complaint-access-log');
     await auditor.close();
   });
 

@@ -1,11 +1,17 @@
 /**
  * One complaint (#/complaint/ID): the victim's account (it never leaves this country), its evidence
  * files, the referrals made from it with each recipient's latest word, and a form to refer another IP
- * of the same case, at any time after filing.
+ * of the same case, at any time after filing. Opening it reads personal data: the page asks once per
+ * case for the purpose (a case reference) and sends it with the read, which the node records.
  */
 import { useQuery } from '@tanstack/react-query';
+import { TRPCClientError } from '@trpc/client';
+import { useState } from 'react';
 import { Fields, OutcomeText } from '../components/Outcome';
+import { PurposeForm } from '../components/PurposeForm';
 import { ReferForm } from '../components/ReferForm';
+import { format } from '../lib/i18n';
+import { purposeFor, rememberPurpose } from '../lib/purpose';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -13,10 +19,21 @@ import type { PageDef } from './page';
 function Complaint({ arg }: { arg: string | null }) {
   const { client, t, f, me } = useSession();
   const id = arg ?? '';
+  const [purpose, setPurpose] = useState<string | null>(() => purposeFor(id));
+  // One read per visit: polling would record a read every 2 s.
   const complaint = useQuery({
-    queryKey: ['complaint', id],
-    queryFn: () => client.bureau.complaints.get.query({ id }),
-    enabled: id !== '',
+    queryKey: ['complaint', id, purpose],
+    queryFn: () => client.bureau.complaints.get.query({ id, purpose: purpose ?? '' }),
+    enabled: id !== '' && purpose !== null,
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const refused = complaint.error instanceof TRPCClientError && complaint.error.data?.firstlightCode === 'ERR_PURPOSE_REQUIRED';
+  const access = useQuery({
+    queryKey: ['complaint-access', id, complaint.dataUpdatedAt],
+    queryFn: () => client.bureau.privacy.access.query({ id }),
+    enabled: id !== '' && me.access.includes('bureau.privacy'),
   });
   const referrals = useQuery({
     queryKey: ['complaint-referrals', id],
@@ -36,6 +53,28 @@ function Complaint({ arg }: { arg: string | null }) {
       <p className="notice" role="note">
         {t.intake.notice}
       </p>
+      {purpose === null || refused ? (
+        <PurposeForm
+          onPurpose={(p) => {
+            rememberPurpose(id, p);
+            setPurpose(p);
+          }}
+        />
+      ) : (
+        <p className="help">
+          {format(t.purpose.recorded, { purpose })}{' '}
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              rememberPurpose(id, null);
+              setPurpose(null);
+            }}
+          >
+            {t.purpose.change}
+          </button>
+        </p>
+      )}
       <ErrorNote error={complaint.error ?? referrals.error} />
       {c ? (
         <>
@@ -103,6 +142,39 @@ function Complaint({ arg }: { arg: string | null }) {
               </table>
             </div>
           </section>
+          {access.data ? (
+            <section aria-labelledby="complaint-access">
+              <h2 id="complaint-access">{t.purpose.accessLog}</h2>
+              <div className="scroll-x">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t.audit.at}</th>
+                      <th scope="col">{t.purpose.who}</th>
+                      <th scope="col">{t.purpose.action}</th>
+                      <th scope="col">{t.purpose.label}</th>
+                      <th scope="col">{t.purpose.intact}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {access.data.map((e) => (
+                      <tr key={e.seq} data-access={e.action}>
+                        <td>{f.time(e.at / 1000)}</td>
+                        <td>
+                          {e.operator.name} ({t.roles[e.operator.role as keyof typeof t.roles] ?? e.operator.role})
+                        </td>
+                        <td>
+                          {e.action} {e.item}
+                        </td>
+                        <td className="mono">{e.purpose || e.reason}</td>
+                        <td className={e.intact ? '' : 'warn'}>{e.intact ? t.purpose.yes : t.purpose.no}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          ) : null}
           {me.access.includes('bureau.act') ? (
             c.evidence.length > 0 ? (
               <ReferForm key={c.id} complaintId={c.id} evidence={c.evidence.map((e) => e.digest)} />

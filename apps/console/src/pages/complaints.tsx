@@ -1,8 +1,10 @@
 /**
- * The bureau's complaints, newest first, to find a case again: when it was filed, by whom, the scam,
- * the loss and how many referrals were made from it. A row opens the complaint's page.
+ * The bureau's complaints, newest first, to find a case again: when it was filed, by whom, the scam and
+ * the loss (no personal data: the list is not a read of it). A row opens the complaint's page, which asks
+ * for the purpose of the read.
  */
 import { useQuery } from '@tanstack/react-query';
+import { format } from '../lib/i18n';
 import { href, useUrlFilters } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -12,8 +14,14 @@ function Complaints() {
   const { filters, setFilter } = useUrlFilters(['q'] as const);
   const list = useQuery({ queryKey: ['complaints'], queryFn: () => client.bureau.complaints.list.query({ limit: 500 }), ...LIVE });
   const q = filters.q.trim().toLowerCase();
+  // Summaries carry no personal data (issue #21): a case is found by its id, officer, scam or date.
   const rows = (list.data ?? []).filter(
-    (c) => q === '' || c.id.startsWith(q) || c.victimName.toLowerCase().includes(q) || c.createdBy.toLowerCase().includes(q),
+    (c) =>
+      q === '' ||
+      c.id.startsWith(q) ||
+      c.createdBy.toLowerCase().includes(q) ||
+      (t.scams[c.scamType as keyof typeof t.scams] ?? c.scamType).toLowerCase().includes(q) ||
+      c.occurredAt.includes(q),
   );
   return (
     <>
@@ -31,11 +39,11 @@ function Complaints() {
           <thead>
             <tr>
               <th scope="col">{t.complaints.filed}</th>
-              <th scope="col">{t.intake.victimName}</th>
               <th scope="col">{t.intake.scamType}</th>
               <th scope="col">{t.intake.amount}</th>
               <th scope="col">{t.intake.occurred}</th>
               <th scope="col">{t.case.createdBy}</th>
+              <th scope="col">{t.complaints.personalData}</th>
             </tr>
           </thead>
           <tbody>
@@ -44,11 +52,13 @@ function Complaints() {
                 <td>
                   <a href={href('complaint', c.id)}>{f.time(c.createdAt / 1000)}</a>
                 </td>
-                <td>{c.victimName}</td>
                 <td>{t.scams[c.scamType as keyof typeof t.scams] ?? c.scamType}</td>
                 <td className="num">{f.money(c.amountLost, c.currency)}</td>
                 <td>{f.day(Date.parse(c.occurredAt) / 1000)}</td>
                 <td>{c.createdBy}</td>
+                <td>
+                  {c.erasedAt ? <span className="warn">{format(t.complaints.erased, { time: f.time(c.erasedAt / 1000) })}</span> : null}
+                </td>
               </tr>
             ))}
           </tbody>

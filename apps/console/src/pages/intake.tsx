@@ -1,10 +1,12 @@
 /**
  * Filing a new complaint with its evidence file. The victim's personal data stays in this country;
- * once saved, the complaint's own page opens, where its suspect IPs are referred abroad.
+ * once saved, the complaint's own page opens, where its suspect IPs are referred abroad. The case
+ * reference given here is the purpose of that page's read (issue #21), so the officer is not asked twice.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { SCAM_TYPES as SCAMS } from '../lib/constants';
+import { PURPOSE, rememberPurpose } from '../lib/purpose';
 import { href, navigate } from '../lib/router';
 import { ErrorNote, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -18,6 +20,7 @@ type Draft = {
   narrative: string;
   occurredAt: string;
   reportedAt: string;
+  purpose: string;
 };
 
 function Intake() {
@@ -34,6 +37,7 @@ function Intake() {
     narrative: '',
     occurredAt: today,
     reportedAt: today,
+    purpose: '',
   });
   const [touched, setTouched] = useState<Partial<Record<keyof Draft | 'file', boolean>>>({});
   const [file, setFile] = useState<File | null>(null);
@@ -47,9 +51,12 @@ function Intake() {
   if (!c.reportedAt) problems.reportedAt = t.forms.required;
   else if (c.occurredAt && c.reportedAt < c.occurredAt) problems.reportedAt = t.forms.reportedBeforeFraud;
   if (!file) problems.file = t.forms.fileNeeded;
+  if (!PURPOSE.test(c.purpose.trim())) problems.purpose = t.purpose.shape;
   const save = useMutation({
     mutationFn: async () => {
-      const complaint = await client.bureau.complaints.create.mutate({ ...c, amountLost: Number(c.amountLost) });
+      const { purpose, ...fields } = c;
+      const complaint = await client.bureau.complaints.create.mutate({ ...fields, amountLost: Number(c.amountLost) });
+      rememberPurpose(complaint.id, purpose.trim());
       if (file) {
         const res = await fetch(`/bureau/evidence?complaintId=${complaint.id}&filename=${encodeURIComponent(file.name)}`, {
           method: 'POST',
@@ -116,10 +123,13 @@ function Intake() {
             occurredAt: true,
             reportedAt: true,
             file: true,
+            purpose: true,
           });
           if (!invalid) save.mutate();
         }}
       >
+        {field('purpose', t.purpose.label)}
+        {note('purpose')}
         {field('victimName', t.intake.victimName)}
         {note('victimName')}
         {field('victimContact', t.intake.victimContact)}

@@ -1,0 +1,51 @@
+/**
+ * Asking once per case why its personal data is read (issue #21): a case reference, checked as it is
+ * typed against the server's rule, remembered for this tab so the officer is not asked again.
+ */
+import { useId, useState } from 'react';
+import { PURPOSE } from '../lib/purpose';
+import { useSession } from '../lib/session';
+
+export function PurposeForm({ onPurpose }: { onPurpose: (purpose: string) => void }) {
+  const { t } = useSession();
+  const uid = useId();
+  const [value, setValue] = useState('');
+  const [touched, setTouched] = useState(false);
+  const problem = PURPOSE.test(value.trim()) ? null : t.purpose.shape;
+  return (
+    <form
+      className="panel"
+      aria-labelledby={`${uid}-title`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setTouched(true);
+        if (!problem) onPurpose(value.trim());
+      }}
+    >
+      <h2 id={`${uid}-title`}>{t.purpose.title}</h2>
+      <p className="help">{t.purpose.help}</p>
+      <label>
+        {t.purpose.label}
+        <input
+          value={value}
+          placeholder="TH-2015-0042"
+          onChange={(e) => {
+            setValue(e.target.value);
+            setTouched(true);
+          }}
+          aria-invalid={touched && problem ? true : undefined}
+          aria-describedby={touched && problem ? `${uid}-problem` : undefined}
+        />
+      </label>
+      {touched && problem ? (
+        <span id={`${uid}-problem`} className="field-error">
+          {problem}
+        </span>
+      ) : null}
+      <div className="buttons">
+        <button type="submit">{t.purpose.open}</button>
+      </div>
+    </form>
+  );
+}
