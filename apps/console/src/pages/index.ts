@@ -17,6 +17,7 @@ import type { PageDef } from './page';
 import { problemsPage } from './problems';
 import { receivedPage } from './received';
 import { referralsPage } from './referrals';
+import { reviewPage } from './review';
 import { sentPage } from './sent';
 import { tokensPage } from './tokens';
 
@@ -36,5 +37,6 @@ export const PAGES: readonly PageDef[] = [
   intakePage,
   problemsPage,
   auditPage,
+  reviewPage,
   tokensPage,
 ];
