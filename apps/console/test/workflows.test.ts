@@ -54,6 +54,14 @@ describe('the console at work', () => {
     await th.getByLabel('Purpose (case reference)').fill('TH-2015-0042');
     await th.getByRole('button', { name: 'Open the complaint' }).click();
     await th.getByText('CANARY-VICTIM-NAME-7f3a').waitFor();
+    // Its evidence: another file added to the case, and one fetched (a read recorded with the purpose).
+    await th
+      .getByLabel('Add an evidence file')
+      .setInputFiles({ name: 'call-log.txt', mimeType: 'text/plain', buffer: Buffer.from('+855 call log') });
+    await th.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => th.locator('[data-evidence]').count()).toBe(2);
+    const [download] = await Promise.all([th.waitForEvent('download'), th.getByRole('button', { name: 'Download page.html' }).click()]);
+    expect(download.suggestedFilename()).toBe('page.html');
     await th.locator('[data-evidence]').first().waitFor();
     // The first IP, referred as routing says.
     await th.getByLabel('Suspect IP address').fill(first);

@@ -57,7 +57,9 @@ export function Timeline({
   const top = niceMax(Math.max(...bars.map((b) => b.referrals + b.statuses)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
-  const bw = plotW / bars.length;
+  // A few buckets would make wall-wide bars: cap their width and centre them.
+  const bw = Math.min(plotW / bars.length, 48);
+  const x0 = PAD.left + (plotW - bw * bars.length) / 2;
   const y = (n: number) => PAD.top + plotH - (plotH * n) / top;
   const tickEvery = Math.max(1, Math.ceil(bars.length / 8));
   return (
@@ -73,7 +75,7 @@ export function Timeline({
           </g>
         ))}
         {bars.map((b, i) => {
-          const x = PAD.left + i * bw;
+          const x = x0 + i * bw;
           const inner = Math.max(1, bw - 2);
           return (
             <g key={b.at} data-bucket={b.at}>

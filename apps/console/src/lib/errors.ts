@@ -4,6 +4,7 @@
  * Never raw JSON or a stack.
  */
 import { TRPCClientError } from '@trpc/client';
+import { EvidenceError } from './evidence';
 import { format, type Strings } from './i18n';
 
 type Code = keyof Strings['errors']['codes'];
@@ -13,6 +14,10 @@ export function describeCode(code: string, t: Strings): string | null {
 }
 
 export function describeError(error: unknown, t: Strings): string {
+  if (error instanceof EvidenceError) {
+    const known = describeCode(error.code, t);
+    return known ? `${known} ${format(t.errors.detail, { message: error.message.slice(0, 300) })}` : error.message;
+  }
   if (error instanceof TRPCClientError) {
     const code = (error.data as { firstlightCode?: string } | undefined)?.firstlightCode;
     if (code === 'ERR_UNAUTHORIZED') return t.errors.codes.ERR_UNAUTHORIZED;

@@ -7,6 +7,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
 import { useState } from 'react';
+import { Evidence } from '../components/Evidence';
 import { Fields, OutcomeText } from '../components/Outcome';
 import { PurposeForm } from '../components/PurposeForm';
 import { ReferForm } from '../components/ReferForm';
@@ -99,17 +100,7 @@ function Complaint({ arg }: { arg: string | null }) {
               ]}
             />
           </section>
-          <section aria-labelledby="complaint-evidence">
-            <h2 id="complaint-evidence">{t.case.evidence}</h2>
-            {c.evidence.length === 0 ? <p>{t.complaints.noEvidence}</p> : null}
-            <ul className="plain">
-              {c.evidence.map((e) => (
-                <li key={e.digest} data-evidence={e.digest}>
-                  {e.filename} · {e.media_type} · {f.bytes(e.size)} · <span className="mono small">{e.digest}</span>
-                </li>
-              ))}
-            </ul>
-          </section>
+          <Evidence complaintId={c.id} files={c.evidence} purpose={purpose ?? ''} />
           <section aria-labelledby="complaint-referrals">
             <h2 id="complaint-referrals">{t.complaints.referrals}</h2>
             {referrals.data?.length === 0 ? <p>{t.complaints.noReferrals}</p> : null}

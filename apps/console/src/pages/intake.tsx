@@ -6,6 +6,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { SCAM_TYPES as SCAMS } from '../lib/constants';
+import { uploadEvidence } from '../lib/evidence';
 import { PURPOSE, rememberPurpose } from '../lib/purpose';
 import { href, navigate } from '../lib/router';
 import { ErrorNote, useSession } from '../lib/session';
@@ -57,18 +58,7 @@ function Intake() {
       const { purpose, ...fields } = c;
       const complaint = await client.bureau.complaints.create.mutate({ ...fields, amountLost: Number(c.amountLost) });
       rememberPurpose(complaint.id, purpose.trim());
-      if (file) {
-        const res = await fetch(`/bureau/evidence?complaintId=${complaint.id}&filename=${encodeURIComponent(file.name)}`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${sessionStorage.getItem('firstlight.token') ?? ''}`,
-            'content-type': file.type || 'application/octet-stream',
-          },
-          body: file,
-        });
-        const body = (await res.json()) as { digest?: string; error?: { message?: string } };
-        if (!res.ok || !body.digest) throw new Error(body.error?.message ?? `the evidence upload failed (HTTP ${res.status})`);
-      }
+      if (file) await uploadEvidence(complaint.id, file);
       return complaint.id;
     },
     onSuccess: (id) => {

@@ -140,7 +140,9 @@ function Overview() {
               <tr>
                 <th scope="col">{t.referrals.columns.from}</th>
                 <th scope="col">{t.referrals.columns.to}</th>
-                <th scope="col">{t.overview.referrals}</th>
+                <th scope="col" className="num">
+                  {t.overview.referrals}
+                </th>
               </tr>
             </thead>
             <tbody>
