@@ -93,6 +93,10 @@ describe('personal data at the API and the CLI', () => {
       ['read', 'complaint', 'TH-2015-0099', 'cli'],
       ['erase', '', 'victim withdrew (DPO-3)', 'cli'],
     ]);
+    const table = await runCli(['audit', 'access', '--data', data(), '--complaint', complaintId]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^seq\s+at\s+action\s+operator\s+why\s+check/);
+    expect(table.stdout).toMatch(/read complaint\s+test-officer \(officer, [0-9a-f]+\)\s+TH-2015-0042\s+ok/);
+    expect(table.stdout).toMatch(/erase\s+.*\(cli, cli:.*\)\s+victim withdrew \(DPO-3\)\s+ok/);
     const auditor = f.client(f.node('TH'), await f.token(f.node('TH'), 'auditor'));
     expect((await auditor.bureau.privacy.access.query({ id: complaintId })).length).toBe(4);
     const bad = await runCli(['audit', 'access', '--data', data(), '--complaint', complaintId, '--referral', complaintId]);
