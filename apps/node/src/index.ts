@@ -4,6 +4,8 @@ export { createToken, LIAISON_ROLES, NATIONAL_ROLES, type Role } from './auth/to
 export { initNode } from './cli/init.js';
 export { SCAM_TYPES } from './intake/complaints.js';
 export { addMember, createOperation, publishDirectory, pushDirectory } from './liaison/authority.js';
+export { clustersOf } from './liaison/clusters.js';
+export { OPERATION_CLOCK_FILE, type OperationClock, operationClockSchema } from './liaison/operation-clock.js';
 export { createLogger } from './logging/logger.js';
 export { type OpenedNode, openNode, type RunningNode, startNode } from './node.js';
 export { type IpIndex, loadIpIndex } from './routing/ip-index.js';

@@ -600,7 +600,9 @@ describe('suspected call centres: connected referrals, common values flagged', (
       id: ids[0],
       referrals: 4,
       countries: ['MY', 'SG', 'TH', 'VN'],
-      locatedIn: ['KH', 'LA'],
+      // LA's address was seen once, by one victim: the shared KH addresses say where the centre is.
+      locatedIn: ['KH'],
+      sentTo: ['KH', 'LA'],
       signals: [
         { kind: 'network', key: '198.51.100.0/24', referrals: 3 },
         { kind: 'ip', key: '198.51.100.7', referrals: 2 },
@@ -608,6 +610,29 @@ describe('suspected call centres: connected referrals, common values flagged', (
       ],
       referralIds: ids.slice(0, 4),
     });
+  });
+
+  it('keeps two centres apart that a fake-police page and a VPN exit both touch, and lists those values as bridging', async () => {
+    // Two centres, each with its own network and warrant page; some victims of each also saved the
+    // same circulated fake-police page, and one of each reached the same VPN exit in SG.
+    const centre = (net: string, page: string, from: string) => [
+      { from, to: 'KH', ip: `${net}.1`, evidence: [digest(page)] },
+      { from, to: 'KH', ip: `${net}.2`, evidence: [digest(page), digest('police page')] },
+      { from, to: 'KH', ip: `${net}.3`, evidence: [digest(page)] },
+      { from, to: 'SG', ip: '203.0.113.50', evidence: [digest(page), digest('police page')] },
+    ];
+    const ids = await hold('bridges', [...centre('198.51.100', 'warrant A', 'CN'), ...centre('192.0.2', 'warrant B', 'HK')]);
+    const view = await correlate('bridges');
+    expect(view.clusters.map((c) => c.referralIds)).toEqual([ids.slice(0, 4), ids.slice(4, 8)]);
+    expect(view.clusters.map((c) => [c.locatedIn, c.sentTo])).toEqual([
+      [['KH'], ['KH', 'SG']],
+      [['KH'], ['KH', 'SG']],
+    ]);
+    expect(view.bridging.map((b) => [b.kind, b.key, b.clusters])).toEqual([
+      ['evidence', digest('police page'), 2],
+      ['ip', '203.0.113.50', 2],
+    ]);
+    expect(view.clusters.flatMap((c) => c.signals.map((s) => s.key))).not.toContain(digest('police page'));
   });
 
   it('does not let a common range or a ubiquitous file glue unrelated referrals together, and flags them', async () => {

@@ -1,20 +1,21 @@
 /**
- * Correlation at the liaison office: the suspected call centres. Two referrals are linked when they
- * share an IP, an IPv4 /24 or IPv6 /48 network, or an evidence digest; a suspected call centre is a
- * connected component of those links (union-find in memory over rows fetched once), so referrals from
- * two countries to the same /24 that also share an evidence file are ONE cluster joined by two signals.
+ * Correlation at the liaison office: the suspected call centres, as the analyst sees them. Which
+ * referrals belong together is decided by correlate.ts (cores of two shared signals, merges a value
+ * covers, a veto between groups with their own files); this module reads the rows once, and presents
+ * each group with the values that join it, where it is, and the values that join nothing.
  *
  * A value shared by more than `commonThreshold` referrals (a shared-hosting or cloud range, a file every
- * scam kit carries) joins nothing: it would glue unrelated referrals into one giant component. Such
- * values are listed apart as flagged. This module must never let a flagged value link two referrals.
+ * scam kit carries) joins nothing: such values are listed apart as flagged. A value whose referrals sit
+ * in two or more suspected centres (a VPN exit, a fake-police page several centres circulate) joined
+ * none of them: listed apart as bridging. This module must never let a flagged value link two referrals.
  *
  * Ranking: countries involved (reporting ∪ located in), then reporting countries, then referrals.
  */
-import { ipNetwork } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { correlate, networkOf, type CorrelationRow as Row, type SignalKind } from './correlate.js';
 
-export type SignalKind = 'ip' | 'network' | 'evidence';
+export type { SignalKind } from './correlate.js';
 
 export interface Signal {
   kind: SignalKind;
@@ -29,8 +30,14 @@ export interface Cluster {
   referrals: number;
   /** Countries that sent the referrals. */
   countries: string[];
-  /** Countries the referrals were sent to (where the place is). */
+  /**
+   * Where the centre is: the countries of the addresses its own referrals share. An address one victim
+   * saw, or one several centres share (a VPN exit), does not locate it; a cluster joined by files alone
+   * is located wherever its referrals went.
+   */
   locatedIn: string[];
+  /** Every country its referrals were sent to. */
+  sentTo: string[];
   /** The shared values that joined the cluster, strongest first. */
   signals: Signal[];
   /** Up to REFERRAL_IDS_CAP of the cluster's referral ids, for the drill-down. */
@@ -40,6 +47,8 @@ export interface Cluster {
 export interface FlaggedValue extends Signal {
   countries: string[];
   locatedIn: string[];
+  /** Bridging values only: how many suspected centres its referrals sit in. */
+  clusters?: number;
 }
 
 export const REFERRAL_IDS_CAP = 500;
@@ -48,57 +57,6 @@ export const REFERRAL_IDS_CAP = 500;
 export interface CorrelationContext {
   db: Kysely<Database>;
   config: { commonThreshold: number };
-}
-
-const KIND_ORDER: Record<SignalKind, number> = { ip: 0, network: 1, evidence: 2 };
-
-interface Row {
-  id: string;
-  from_country: string;
-  to_country: string;
-  ip: string;
-  network: string;
-}
-
-/**
- * The referrals (row indices) carrying each value of one kind. Most values are carried by one referral
- * only, so a lone index is stored as a number and an array is made only once a second one comes.
- */
-class Carriers {
-  readonly byValue = new Map<string, number | number[]>();
-  add(value: string, index: number) {
-    const held = this.byValue.get(value);
-    if (held === undefined) this.byValue.set(value, index);
-    else if (typeof held === 'number') {
-      if (held !== index) this.byValue.set(value, [held, index]);
-    } else if (held.at(-1) !== index) held.push(index);
-  }
-  /** Values carried by at least two referrals. */
-  *shared(): Generator<[string, number[]]> {
-    for (const [value, held] of this.byValue) if (typeof held !== 'number') yield [value, held];
-  }
-}
-
-function unionFind(size: number) {
-  const parent = Int32Array.from({ length: size }, (_, i) => i);
-  const find = (i: number): number => {
-    let root = i;
-    while (parent[root] !== root) root = parent[root] as number;
-    // Path compression keeps later finds near constant time.
-    let node = i;
-    while (parent[node] !== root) {
-      const next = parent[node] as number;
-      parent[node] = root;
-      node = next;
-    }
-    return root;
-  };
-  const union = (a: number, b: number) => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  };
-  return { find, union };
 }
 
 async function fetchRows(ctx: CorrelationContext, operation: string | undefined) {
@@ -122,72 +80,65 @@ async function fetchRows(ctx: CorrelationContext, operation: string | undefined)
 
 const sortedSet = (values: Iterable<string>) => [...new Set(values)].sort();
 
+const KIND_ORDER: Record<SignalKind, number> = { ip: 0, network: 1, evidence: 2 };
+
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const bySignal = (a: Signal, b: Signal) => b.referrals - a.referrals || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || byId(a.key, b.key);
 
 export async function clusters(ctx: CorrelationContext, input: { operation?: string | undefined; limit: number }) {
-  const threshold = ctx.config.commonThreshold;
   const { rows, digests } = await fetchRows(ctx, input.operation);
-  const index = new Map<string, number>();
-  const carriers: Record<SignalKind, Carriers> = { ip: new Carriers(), network: new Carriers(), evidence: new Carriers() };
-  // A network whose referrals all share one IP says nothing the IP does not: its first IP, or null once two differ.
-  const soleIp = new Map<string, string | null>();
-  rows.forEach((r, i) => {
-    index.set(r.id, i);
-    const network = r.network || ipNetwork(r.ip) || r.ip;
-    carriers.ip.add(r.ip, i);
-    carriers.network.add(network, i);
-    const sole = soleIp.get(network);
-    if (sole === undefined) soleIp.set(network, r.ip);
-    else if (sole !== null && sole !== r.ip) soleIp.set(network, null);
-  });
-  for (const e of digests) {
-    const i = index.get(e.referral_id);
-    if (i !== undefined) carriers.evidence.add(e.digest, i);
-  }
+  return clustersOf(rows, digests, ctx.config.commonThreshold, input.limit);
+}
 
-  const { find, union } = unionFind(rows.length);
-  const joining: Array<{ signal: Signal; first: number }> = [];
-  const flagged: FlaggedValue[] = [];
-  for (const kind of ['ip', 'network', 'evidence'] as const) {
-    for (const [key, members] of carriers[kind].shared()) {
-      if (kind === 'network' && soleIp.get(key) !== null) continue;
-      const signal: Signal = { kind, key, referrals: members.length };
-      if (members.length > threshold) {
-        const held = members.map((i) => rows[i] as Row);
-        const countries = sortedSet(held.map((r) => r.from_country));
-        flagged.push({ ...signal, countries, locatedIn: sortedSet(held.map((r) => r.to_country)) });
-        continue;
-      }
-      const first = members[0] as number;
-      for (const m of members) union(first, m);
-      joining.push({ signal, first });
+/** The office's answer from rows already read (the simulation's tests call it without a store). */
+export function clustersOf(rows: Row[], digests: Array<{ referral_id: string; digest: string }>, threshold: number, limit: number) {
+  const { groupOf, usable, common } = correlate(rows, digests, threshold);
+  const members = new Map<number, number[]>();
+  groupOf.forEach((group, i) => {
+    const list = members.get(group);
+    if (list) list.push(i);
+    else members.set(group, [i]);
+  });
+  const isCluster = (i: number) => (members.get(groupOf[i] as number)?.length ?? 0) >= 2;
+  const placesOf = (held: number[]) => ({
+    countries: sortedSet(held.map((i) => (rows[i] as Row).from_country)),
+    locatedIn: sortedSet(held.map((i) => (rows[i] as Row).to_country)),
+  });
+  // A network whose referrals all share one IP says nothing the IP does not: it is not listed.
+  const soleIp = (v: { kind: SignalKind; members: number[] }) =>
+    v.kind === 'network' && new Set(v.members.map((i) => (rows[i] as Row).ip)).size === 1;
+  // A value whose referrals sit in two or more clusters joined none of them: shared infrastructure or a
+  // widely circulated file. It is listed apart, and an address of that kind does not locate a centre.
+  const bridging: FlaggedValue[] = [];
+  const bridges = new Set<string>();
+  const perCluster = new Map<number, Signal[]>();
+  for (const v of usable) {
+    const inClusters = v.members.filter(isCluster);
+    const touched = new Set(inClusters.map((i) => groupOf[i] as number));
+    const signal: Signal = { kind: v.kind, key: v.key, referrals: v.members.length };
+    if (soleIp(v)) continue;
+    if (touched.size >= 2) {
+      bridges.add(`${v.kind}:${v.key}`);
+      bridging.push({ ...signal, ...placesOf(v.members), clusters: touched.size });
+    }
+    for (const group of touched) {
+      if (inClusters.filter((i) => groupOf[i] === group).length < 2) continue;
+      const list = perCluster.get(group) ?? [];
+      list.push(signal);
+      perCluster.set(group, list);
     }
   }
-
-  // Components of two or more referrals; everything else stays a lone referral, not a cluster.
-  const roots = new Int32Array(rows.length);
-  const sizes = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i += 1) {
-    const root = find(i);
-    roots[i] = root;
-    sizes[root] = (sizes[root] ?? 0) + 1;
-  }
-  const components = new Map<number, { members: number[]; signals: Signal[] }>();
-  for (let i = 0; i < rows.length; i += 1) {
-    const root = roots[i] as number;
-    if ((sizes[root] ?? 0) < 2) continue;
-    const c = components.get(root);
-    if (c) c.members.push(i);
-    else components.set(root, { members: [i], signals: [] });
-  }
-  for (const j of joining) components.get(find(j.first))?.signals.push(j.signal);
-
-  const ranked = [...components.values()].map(({ members, signals }) => {
-    const held = members.map((i) => rows[i] as Row).sort((a, b) => byId(a.id, b.id));
-    const countries = sortedSet(held.map((r) => r.from_country));
-    const locatedIn = sortedSet(held.map((r) => r.to_country));
-    return { held, signals, countries, locatedIn, involved: new Set([...countries, ...locatedIn]).size };
+  const ranked = [...members].flatMap(([group, held]) => {
+    if (held.length < 2) return [];
+    const signals = (perCluster.get(group) ?? []).filter((s) => !bridges.has(`${s.kind}:${s.key}`));
+    const { countries, locatedIn: sentTo } = placesOf(held);
+    // Where the centre is: the addresses its own referrals share (not one a single victim saw, not a
+    // shared one); a cluster joined by files alone is located wherever its referrals went.
+    const ownAddresses = new Set(signals.filter((s) => s.kind !== 'evidence').map((s) => s.key));
+    const located = held.filter((i) => ownAddresses.has((rows[i] as Row).ip) || ownAddresses.has(networkOf(rows[i] as Row)));
+    const locatedIn = located.length > 0 ? placesOf(located).locatedIn : sentTo;
+    const sorted = held.map((i) => rows[i] as Row).sort((a, b) => byId(a.id, b.id));
+    return [{ held: sorted, signals, countries, locatedIn, sentTo, involved: new Set([...countries, ...locatedIn]).size }];
   });
   ranked.sort(
     (a, b) =>
@@ -196,21 +147,32 @@ export async function clusters(ctx: CorrelationContext, input: { operation?: str
       b.held.length - a.held.length ||
       byId(a.held[0]?.id ?? '', b.held[0]?.id ?? ''),
   );
+  const flagged: FlaggedValue[] = common
+    .filter((v) => !soleIp(v))
+    .map((v) => ({
+      kind: v.kind,
+      key: v.key,
+      referrals: v.members.length,
+      ...placesOf(v.members),
+    }));
   flagged.sort(bySignal);
+  bridging.sort(bySignal);
   return {
     threshold,
     scanned: rows.length,
     total: ranked.length,
-    clusters: ranked.slice(0, input.limit).map(
+    clusters: ranked.slice(0, limit).map(
       (c): Cluster => ({
         id: c.held[0]?.id ?? '',
         referrals: c.held.length,
         countries: c.countries,
         locatedIn: c.locatedIn,
+        sentTo: c.sentTo,
         signals: c.signals.sort(bySignal),
         referralIds: c.held.slice(0, REFERRAL_IDS_CAP).map((r) => r.id),
       }),
     ),
-    flagged: flagged.slice(0, input.limit),
+    flagged: flagged.slice(0, limit),
+    bridging: bridging.slice(0, limit),
   };
 }

@@ -18,6 +18,7 @@ import { receiptVerdict, resolveReceipts } from '../receipts/stored.js';
 import { AUTHORITATIVE_STATUSES_SQL, authoritativeStatuses } from './authoritative-statuses.js';
 import { operationFromRow, revocationFromRow } from './authority.js';
 import type { MemberProbes } from './member-probes.js';
+import { readOperationClock, toOperationTime } from './operation-clock.js';
 
 const DAY = 86_400;
 export const KEY_EXPIRY_WARNING_SECONDS = 14 * DAY;
@@ -192,11 +193,33 @@ async function autoBucket(trx: Kysely<Database>, op: string | undefined): Promis
 /**
  * Referrals, statuses and arrests per time bucket, oldest first. `auto` picks the bucket that fits the
  * operation's span; each bucket says its size, so a reader can lay out the empty ones between.
+ * `operationDay`: per day of the operation's own calendar when the office holds a replay's operation
+ * clock (operation-clock.ts), each bucket labelled with its `day`; without a clock it is `day`.
  */
-export async function timeline(ctx: NodeContext, input: { operation?: string | undefined; bucket: 'hour' | 'day' | 'auto' }) {
-  const op = input.operation;
+export async function timeline(
+  ctx: NodeContext,
+  input: { operation?: string | undefined; bucket: 'hour' | 'day' | 'auto' | 'operationDay' },
+) {
+  const clock = input.bucket === 'operationDay' ? readOperationClock(ctx.dataDir) : null;
+  if (!clock) return countTimeline(ctx, input.operation, input.bucket === 'operationDay' ? 'day' : input.bucket);
+  // A replay runs days in seconds: counted per real second, then gathered by the operation day each second was.
+  const counted = await countTimeline(ctx, input.operation, 1);
+  const size = Math.max(1, Math.round((clock.segments.at(-1)?.msPerDay ?? 1000) / 1000));
+  const days = new Map<string, { at: number; size: number; day: string; referrals: number; statuses: number; arrests: number }>();
+  for (const b of counted) {
+    const day = new Date(toOperationTime(clock, b.at * 1000)).toISOString().slice(0, 10);
+    const d = days.get(day) ?? { at: b.at, size, day, referrals: 0, statuses: 0, arrests: 0 };
+    d.referrals += b.referrals;
+    d.statuses += b.statuses;
+    d.arrests += b.arrests;
+    days.set(day, d);
+  }
+  return [...days.values()].sort((a, b) => a.at - b.at);
+}
+
+async function countTimeline(ctx: NodeContext, op: string | undefined, bucket: 'hour' | 'day' | 'auto' | number) {
   return snapshot(ctx.db, async (trx) => {
-    const width = input.bucket === 'hour' ? 3600 : input.bucket === 'day' ? DAY : await autoBucket(trx, op);
+    const width = typeof bucket === 'number' ? bucket : bucket === 'hour' ? 3600 : bucket === 'day' ? DAY : await autoBucket(trx, op);
     const size = sql.lit(width);
     const buckets = new Map<number, { at: number; size: number; referrals: number; statuses: number; arrests: number }>();
     const add = async (key: 'referrals' | 'statuses' | 'arrests', query: RawBuilder<{ bucket: unknown; n: unknown }>) => {

@@ -6,9 +6,19 @@ import { LIAISON_PARTY } from '@firstlight/protocol';
 import { z } from 'zod';
 import { NodeError } from '../../errors.js';
 import { MAX_ENVELOPES } from '../../inbox/inbox.js';
+import { publishedSigningKey } from '../../keys/published-key.js';
 import { submitKey } from '../../liaison/key-submission.js';
 import { depthByPeer } from '../../outbox/outbox.js';
 import { publicProcedure, router } from '../trpc.js';
+
+function signingKid(node: Parameters<typeof publishedSigningKey>[0] & { clock: { now(): number } }): string | null {
+  try {
+    return publishedSigningKey(node, Math.floor(node.clock.now() / 1000)).kid;
+  } catch {
+    // no valid key (all expired): the health answer still says who it is by party and pid
+    return null;
+  }
+}
 
 export const federationRouter = router({
   deliver: publicProcedure
@@ -56,6 +66,12 @@ export const federationRouter = router({
     status: 'ok' as const,
     country: ctx.node.config.party,
     role: ctx.node.config.role,
+    /**
+     * Which node answers: the key it signs with now (public, as in the directory) and its process id,
+     * so a caller that started the node (the simulation) is never answered by another process on the port.
+     */
+    kid: signingKid(ctx.node),
+    pid: process.pid,
     directorySerial: ctx.node.directory.serial,
     /** The directory held, judged by this node's clock: valid, expiring, stale (grace) or expired. */
     directory: ctx.node.directory.standing(),

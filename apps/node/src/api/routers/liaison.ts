@@ -8,6 +8,7 @@ import { seconds } from '../../clock.js';
 import { addMember, createOperation, publishDirectory, pushDirectory, removeMember, revokeKey } from '../../liaison/authority.js';
 import { clusters } from '../../liaison/clusters.js';
 import { approveKey, pendingKeys } from '../../liaison/key-submission.js';
+import { readOperationClock } from '../../liaison/operation-clock.js';
 import { directoryDraft, flows, health, history, listReferrals, overview, timeline } from '../../liaison/queries.js';
 import { guard } from '../access.js';
 import { router } from '../trpc.js';
@@ -76,9 +77,13 @@ export const liaisonRouter = router({
   flows: reader.input(byOperation).query(({ ctx, input }) => flows(ctx.node, input)),
   timeline: reader
     .input(
-      z.strictObject({ operation: slug.optional(), bucket: z.enum(['hour', 'day', 'auto']).default('day') }).default({ bucket: 'day' }),
+      z
+        .strictObject({ operation: slug.optional(), bucket: z.enum(['hour', 'day', 'auto', 'operationDay']).default('day') })
+        .default({ bucket: 'day' }),
     )
     .query(({ ctx, input }) => timeline(ctx.node, input)),
+  /** A replay's operation clock (real time → the operation's calendar), or null: show real times. */
+  operationClock: reader.query(({ ctx }) => readOperationClock(ctx.node.dataDir)),
   referrals: reader
     .input(
       z
