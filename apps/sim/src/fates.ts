@@ -36,18 +36,30 @@ export function apportion(total: number, weights: number[]): number[] {
   return out;
 }
 
-export function fates(scenario: Scenario, truth: Truth, seed: number): Fate[] {
+export function fates(
+  scenario: Scenario,
+  truth: Truth,
+  seed: number,
+  options: { leaveForPerson: boolean } = { leaveForPerson: true },
+): Fate[] {
   const random = prng(seed ^ 0x5eed);
   const { dismantled, arrests } = sizeOf(scenario, truth.cases.length);
-  const byCentre = new Map<number, PlannedCase[]>();
-  for (const c of truth.cases) byCentre.set(c.centre, [...(byCentre.get(c.centre) ?? []), c]);
+  const groupBy = <K>(key: (c: PlannedCase) => K) => {
+    const m = new Map<K, PlannedCase[]>();
+    for (const c of truth.cases) {
+      const list = m.get(key(c));
+      if (list) list.push(c);
+      else m.set(key(c), [c]);
+    }
+    return m;
+  };
+  const byCentre = groupBy((c) => c.centre);
 
   // Left for a person: the last referrals each country receives (never a centre's only raid candidate).
   const left = new Set<number>();
-  const byDestination = new Map<string, PlannedCase[]>();
-  for (const c of truth.cases) byDestination.set(c.destination, [...(byDestination.get(c.destination) ?? []), c]);
+  const byDestination = groupBy((c) => c.destination);
   for (const list of byDestination.values()) {
-    const keep = Math.min(LEFT_FOR_A_PERSON, Math.floor(list.length / 3));
+    const keep = options.leaveForPerson ? Math.min(LEFT_FOR_A_PERSON, Math.floor(list.length / 3)) : 0;
     for (const c of list.slice(list.length - keep)) left.add(c.n);
   }
 

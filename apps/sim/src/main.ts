@@ -97,6 +97,7 @@ async function main(): Promise<void> {
       console: o.console,
       exitWhenDone: o.exitWhenDone,
       msPerDay: o.fast ? 0 : Math.round(o.secondsPerDay * 1000),
+      leaveForPerson: true,
       stepSeconds: o.stepSeconds,
       concurrency: o.concurrency,
       seed: o.seed,

@@ -14,7 +14,7 @@ export interface NodeProcess {
   child: ChildProcess;
   log: string;
   /** Where this run's lines start in the log (it is appended to across runs). */
-  logStart: number;
+  logStart?: number;
   exited: Promise<number | null>;
 }
 
@@ -41,7 +41,9 @@ export function startNodeProcess(party: string, dataDir: string, url: string, ex
 export function causeFromLog(node: NodeProcess): string {
   let text = '';
   try {
-    text = readFileSync(node.log).subarray(node.logStart).toString('utf8');
+    text = readFileSync(node.log)
+      .subarray(node.logStart ?? 0)
+      .toString('utf8');
   } catch {
     return 'its log is empty';
   }

@@ -39,8 +39,10 @@ export const simOptionsSchema = z.strictObject({
   seed: z.int().default(2015),
   /** Stop the federation once every referral the simulation works is closed or declined. */
   exitWhenDone: z.boolean().default(false),
-  /** Real milliseconds per operation day (the default lets a person watch); 0: as fast as the machine goes. */
-  msPerDay: z.number().min(0).max(3_600_000).default(1000),
+  /** Real milliseconds per operation day (`pnpm start` uses 1000, so a person can watch); 0: as fast as the machine goes. */
+  msPerDay: z.number().min(0).max(3_600_000).default(0),
+  /** Leave the last LEFT_FOR_A_PERSON referrals of each receiving country for a person (`pnpm start` does). */
+  leaveForPerson: z.boolean().default(false),
   /** Fastest pace only: seconds between status rounds. */
   stepSeconds: z.number().min(0).max(3600).default(1),
   /** Fastest pace only: filers at work at once. */
@@ -124,7 +126,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     }
     const st: State = state;
     const truth: Truth = plan(scenario, scenario.countries, st.referralsPlanned, st.seed, loadIndex());
-    const fate = fates(scenario, truth, st.seed);
+    const fate = fates(scenario, truth, st.seed, { leaveForPerson: options.leaveForPerson });
     const filed = new FiledLog(options.dataRoot);
 
     if (options.console && !existsSync(join(CONSOLE_DIST, 'index.html'))) buildConsole();
