@@ -32,7 +32,7 @@ describe('statuses applied as a batch at the origin', () => {
     await th.ctx.db
       .transaction()
       .execute((trx) =>
-        nationalApplier.statuses(
+        nationalApplier.status.apply(
           trx,
           [
             status(a.id, 'located', t + 2),
@@ -48,9 +48,9 @@ describe('statuses applied as a batch at the origin', () => {
     expect(await state(b.id)).toBe('acknowledged');
 
     // A later batch with an older status changes nothing shown; a newer one does.
-    await th.ctx.db.transaction().execute((trx) => nationalApplier.statuses(trx, [status(a.id, 'acknowledged', t)], Date.now()));
+    await th.ctx.db.transaction().execute((trx) => nationalApplier.status.apply(trx, [status(a.id, 'acknowledged', t)], Date.now()));
     expect(await state(a.id)).toBe('action_taken');
-    await th.ctx.db.transaction().execute((trx) => nationalApplier.statuses(trx, [status(b.id, 'located', t + 3)], Date.now()));
+    await th.ctx.db.transaction().execute((trx) => nationalApplier.status.apply(trx, [status(b.id, 'located', t + 3)], Date.now()));
     expect(await state(b.id)).toBe('located');
 
     // Every status of the recipient is kept as history; the forged one from VN is not.

@@ -6,82 +6,75 @@
 
 import type { Status } from '@firstlight/protocol';
 import { forChunks, insertRows } from '../db/chunks.js';
+import { statusRow } from '../status/status-row.js';
+import type { MessageAppliers } from './appliers.js';
 import { deadlineFor } from './deadlines.js';
-import type { MessageApplier } from './inbox.js';
 import { referralColumns } from './referral-row.js';
 import { statusRefusals } from './status-authority.js';
 
-export const nationalApplier: MessageApplier = {
-  refuseStatuses: statusRefusals,
-  async referrals(trx, items, now) {
-    const rows = items.map(({ message: m }) =>
-      // Object.assign, not a spread: spreading these rows costs ~15 µs each (measured), assigning ~1 µs.
-      Object.assign(referralColumns(m), {
-        exp: m.exp,
-        received_at: now,
-        deadline_at: deadlineFor(m.urgency, now),
-        state: 'received',
-        outcome: null,
-        reason: null,
-        updated_at: now,
-      }),
-    );
-    await insertRows(trx, 'referrals_in', rows, 100);
+export const nationalApplier: MessageAppliers = {
+  referral: {
+    async apply(trx, items, now) {
+      const rows = items.map(({ message: m }) =>
+        // Object.assign, not a spread: spreading these rows costs ~15 µs each (measured), assigning ~1 µs.
+        Object.assign(referralColumns(m), {
+          exp: m.exp,
+          received_at: now,
+          deadline_at: deadlineFor(m.urgency, now),
+          state: 'received',
+          outcome: null,
+          reason: null,
+          updated_at: now,
+        }),
+      );
+      await insertRows(trx, 'referrals_in', rows, 100);
+    },
   },
-  async statuses(trx, items, now) {
-    // The inbox already turned such statuses into signed rejections (refuseStatuses below); checked
-    // again here, inside the transaction, so what they say can never be applied.
-    const refusals = await statusRefusals(
-      trx,
-      items.map((i) => i.message),
-    );
-    const applied = items.filter((_, i) => !refusals[i]);
-    if (applied.length === 0) return;
-    // The referral shows the latest status by iat from its recipient; statuses may arrive out of order,
-    // and of two with the same iat the later arrival wins (as if applied one after another).
-    const latestIat = new Map<string, number>();
-    await forChunks([...new Set(applied.map((i) => i.message.referral))], 500, async (ids) => {
-      const rows = await trx
-        .selectFrom('statuses')
-        .select(['referral_id', 'from_country', (eb) => eb.fn.max('iat').as('iat')])
-        .where('referral_id', 'in', ids)
-        .where('direction', '=', 'in')
-        .groupBy(['referral_id', 'from_country'])
-        .execute();
-      for (const r of rows) latestIat.set(`${r.referral_id} ${r.from_country}`, Number(r.iat));
-    });
-    await insertRows(
-      trx,
-      'statuses',
-      applied.map(({ message: m, jws }) => ({
-        id: m.id,
-        referral_id: m.referral,
-        from_country: m.from,
-        to_country: m.to,
-        state: m.state,
-        outcome: m.outcome ? JSON.stringify(m.outcome) : null,
-        reason: m.reason ?? null,
-        iat: m.iat,
-        jws,
-        direction: 'in',
-        created_at: now,
-      })),
-      100,
-    );
-    const shown = new Map<string, Status>();
-    for (const { message: m } of applied) {
-      const key = `${m.referral} ${m.from}`;
-      const newest = latestIat.get(key);
-      if (newest !== undefined && m.iat < newest) continue;
-      latestIat.set(key, m.iat);
-      shown.set(key, m);
-    }
-    for (const m of shown.values())
-      await trx
-        .updateTable('referrals_out')
-        .set({ state: m.state, outcome: m.outcome ? JSON.stringify(m.outcome) : null, reason: m.reason ?? null, updated_at: now })
-        .where('id', '=', m.referral)
-        .where('to_country', '=', m.from)
-        .execute();
+  status: {
+    refuse: statusRefusals,
+    async apply(trx, items, now) {
+      // The inbox already turned such statuses into signed rejections (refuse above); checked
+      // again here, inside the transaction, so what they say can never be applied.
+      const refusals = await statusRefusals(
+        trx,
+        items.map((i) => i.message),
+      );
+      const applied = items.filter((_, i) => !refusals[i]);
+      if (applied.length === 0) return;
+      // The referral shows the latest status by iat from its recipient; statuses may arrive out of order,
+      // and of two with the same iat the later arrival wins (as if applied one after another).
+      const latestIat = new Map<string, number>();
+      await forChunks([...new Set(applied.map((i) => i.message.referral))], 500, async (ids) => {
+        const rows = await trx
+          .selectFrom('statuses')
+          .select(['referral_id', 'from_country', (eb) => eb.fn.max('iat').as('iat')])
+          .where('referral_id', 'in', ids)
+          .where('direction', '=', 'in')
+          .groupBy(['referral_id', 'from_country'])
+          .execute();
+        for (const r of rows) latestIat.set(`${r.referral_id} ${r.from_country}`, Number(r.iat));
+      });
+      await insertRows(
+        trx,
+        'statuses',
+        applied.map(({ message, jws }) => statusRow(message, jws, 'in', now)),
+        100,
+      );
+      const shown = new Map<string, Status>();
+      for (const { message: m } of applied) {
+        const key = `${m.referral} ${m.from}`;
+        const newest = latestIat.get(key);
+        if (newest !== undefined && m.iat < newest) continue;
+        latestIat.set(key, m.iat);
+        shown.set(key, m);
+      }
+      for (const m of shown.values())
+        await trx
+          .updateTable('referrals_out')
+          .set({ state: m.state, outcome: m.outcome ? JSON.stringify(m.outcome) : null, reason: m.reason ?? null, updated_at: now })
+          .where('id', '=', m.referral)
+          .where('to_country', '=', m.from)
+          .execute();
+    },
   },
 };

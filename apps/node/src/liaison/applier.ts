@@ -6,89 +6,93 @@
  */
 import { ipNetwork, type Status } from '@firstlight/protocol';
 import { forChunks, insertRows } from '../db/chunks.js';
-import type { MessageApplier } from '../inbox/inbox.js';
+import type { MessageAppliers } from '../inbox/appliers.js';
 import { referralColumns } from '../inbox/referral-row.js';
 import { authoritativeStatuses } from './authoritative-statuses.js';
 
-export const liaisonApplier: MessageApplier = {
-  async referrals(trx, items, now) {
-    const rows = items.map(({ message: m, jws }) =>
-      // Object.assign, not a spread: spreading these rows costs ~15 µs each (measured), assigning ~1 µs.
-      Object.assign(referralColumns(m), {
-        network: ipNetwork(m.ip) ?? m.ip,
-        received_at: now,
-        state: 'sent',
-        state_iat: null,
-        jws,
-      }),
-    );
-    await insertRows(trx, 'liaison_referrals', rows, 100, { ignoreConflictOn: ['id'] });
-    // A status may have come before the copy of its referral (each travels on its own): the referral
-    // takes the latest signed status already held from its receiving country, addressed to its origin.
-    await forChunks(
-      items.map(({ message }) => message.id),
-      500,
-      async (ids) => {
-        const earlier = await authoritativeStatuses(trx)
-          .select(['s.referral_id', 's.state', 's.iat'])
-          .where('s.referral_id', 'in', ids)
-          .orderBy('s.iat', 'asc')
-          .orderBy('s.received_at', 'asc')
-          .execute();
-        const latest = new Map<string, { state: string; iat: number }>();
-        for (const s of earlier) latest.set(s.referral_id, s);
-        for (const [referralId, s] of latest) {
-          await trx
-            .updateTable('liaison_referrals')
-            .set({ state: s.state, state_iat: s.iat })
-            .where('id', '=', referralId)
-            .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', s.iat)]))
+export const liaisonApplier: MessageAppliers = {
+  referral: {
+    async apply(trx, items, now) {
+      const rows = items.map(({ message: m, jws }) =>
+        // Object.assign, not a spread: spreading these rows costs ~15 µs each (measured), assigning ~1 µs.
+        Object.assign(referralColumns(m), {
+          network: ipNetwork(m.ip) ?? m.ip,
+          received_at: now,
+          state: 'sent',
+          state_iat: null,
+          jws,
+        }),
+      );
+      await insertRows(trx, 'liaison_referrals', rows, 100, { ignoreConflictOn: ['id'] });
+      // A status may have come before the copy of its referral (each travels on its own): the referral
+      // takes the latest signed status already held from its receiving country, addressed to its origin.
+      await forChunks(
+        items.map(({ message }) => message.id),
+        500,
+        async (ids) => {
+          const earlier = await authoritativeStatuses(trx)
+            .select(['s.referral_id', 's.state', 's.iat'])
+            .where('s.referral_id', 'in', ids)
+            .orderBy('s.iat', 'asc')
+            .orderBy('s.received_at', 'asc')
             .execute();
-        }
-      },
-    );
-    const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
-    await insertRows(trx, 'liaison_evidence', evidence, 300, { ignoreConflictOn: ['referral_id', 'digest'] });
+          const latest = new Map<string, { state: string; iat: number }>();
+          for (const s of earlier) latest.set(s.referral_id, s);
+          for (const [referralId, s] of latest) {
+            await trx
+              .updateTable('liaison_referrals')
+              .set({ state: s.state, state_iat: s.iat })
+              .where('id', '=', referralId)
+              .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', s.iat)]))
+              .execute();
+          }
+        },
+      );
+      const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
+      await insertRows(trx, 'liaison_evidence', evidence, 300, { ignoreConflictOn: ['referral_id', 'digest'] });
+    },
   },
-  async statuses(trx, items, now) {
-    await insertRows(
-      trx,
-      'liaison_statuses',
-      items.map(({ message: m, jws }) => ({
-        id: m.id,
-        referral_id: m.referral,
-        from_country: m.from,
-        to_country: m.to,
-        state: m.state,
-        suspects: m.outcome?.suspectsIdentified ?? 0,
-        arrests: m.outcome?.arrests ?? 0,
-        premises: m.outcome?.premisesSearched ?? 0,
-        call_centres: m.outcome?.callCentresDismantled ?? 0,
-        reason: m.reason ?? null,
-        iat: m.iat,
-        received_at: now,
-        jws,
-      })),
-      100,
-    );
-    // The referral's state is its latest signed status (statuses may arrive before or after the referral
-    // copy; of two with the same iat, the later arrival), and only the country it was sent to speaks for
-    // it. Any member's status is kept, since its referral may not be here yet; the figures (queries.ts)
-    // count only those of that country.
-    const latest = new Map<string, Status>();
-    for (const { message: m } of items) {
-      const key = `${m.referral} ${m.from} ${m.to}`;
-      const held = latest.get(key);
-      if (!held || m.iat >= held.iat) latest.set(key, m);
-    }
-    for (const m of latest.values())
-      await trx
-        .updateTable('liaison_referrals')
-        .set({ state: m.state, state_iat: m.iat })
-        .where('id', '=', m.referral)
-        .where('to_country', '=', m.from)
-        .where('from_country', '=', m.to)
-        .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', m.iat)]))
-        .execute();
+  status: {
+    async apply(trx, items, now) {
+      await insertRows(
+        trx,
+        'liaison_statuses',
+        items.map(({ message: m, jws }) => ({
+          id: m.id,
+          referral_id: m.referral,
+          from_country: m.from,
+          to_country: m.to,
+          state: m.state,
+          suspects: m.outcome?.suspectsIdentified ?? 0,
+          arrests: m.outcome?.arrests ?? 0,
+          premises: m.outcome?.premisesSearched ?? 0,
+          call_centres: m.outcome?.callCentresDismantled ?? 0,
+          reason: m.reason ?? null,
+          iat: m.iat,
+          received_at: now,
+          jws,
+        })),
+        100,
+      );
+      // The referral's state is its latest signed status (statuses may arrive before or after the referral
+      // copy; of two with the same iat, the later arrival), and only the country it was sent to speaks for
+      // it. Any member's status is kept, since its referral may not be here yet; the figures (queries.ts)
+      // count only those of that country.
+      const latest = new Map<string, Status>();
+      for (const { message: m } of items) {
+        const key = `${m.referral} ${m.from} ${m.to}`;
+        const held = latest.get(key);
+        if (!held || m.iat >= held.iat) latest.set(key, m);
+      }
+      for (const m of latest.values())
+        await trx
+          .updateTable('liaison_referrals')
+          .set({ state: m.state, state_iat: m.iat })
+          .where('id', '=', m.referral)
+          .where('to_country', '=', m.from)
+          .where('from_country', '=', m.to)
+          .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', m.iat)]))
+          .execute();
+    },
   },
 };

@@ -13,6 +13,7 @@ import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { queueSent } from '../outbox/outbox.js';
+import { statusRow } from './status-row.js';
 
 export const statusInput = z.strictObject({
   referralId: z.uuid(),
@@ -92,19 +93,7 @@ async function applyStatuses(
     await insertRows(
       trx,
       'statuses',
-      accepted.map(({ message, jws }) => ({
-        id: message.id,
-        referral_id: message.referral,
-        from_country: message.from,
-        to_country: message.to,
-        state: message.state,
-        outcome: message.outcome ? JSON.stringify(message.outcome) : null,
-        reason: message.reason ?? null,
-        iat,
-        jws,
-        direction: 'out',
-        created_at: now,
-      })),
+      accepted.map(({ message, jws }) => statusRow(message, jws, 'out', now)),
       200,
     );
     for (const { message } of accepted)
