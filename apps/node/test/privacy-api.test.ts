@@ -86,7 +86,10 @@ describe('personal data at the API and the CLI', () => {
       purpose: string;
       reason: string;
       operator: { role: string };
+      at: unknown;
     }>;
+    // --json times are ISO 8601 UTC text, like every other command's (cli/json-times.ts).
+    for (const e of entries) expect(e.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(entries.map((e) => [e.action, e.item, e.purpose || e.reason, e.operator.role])).toEqual([
       ['read', 'complaint', 'TH-2015-0042', 'officer'],
       ['read', `evidence:${digest}`, 'TH-2015-0042', 'auditor'],

@@ -4,7 +4,8 @@
  * The schemas here are the shared kinds of value (whole numbers, dates, countries, IPs, URLs, paths,
  * the trust anchor); a command's own schema picks from them. Never reads or writes a node.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { checkIp, isCountryCode } from '@firstlight/protocol';
 import { z } from 'zod';
 import { NodeError } from '../errors.js';
@@ -94,3 +95,12 @@ const existing = (kind: 'file' | 'directory') =>
 
 export const existingFile = existing('file');
 export const existingDirectory = existing('directory');
+
+/** A file to create: its directory exists and it does not (a command that writes never overwrites). */
+export const newFile = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    const problem = existsSync(path) ? `${path} already exists: give a new file name` : pathProblem(dirname(resolve(path)), 'directory');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });

@@ -60,6 +60,29 @@ describe('firstlight treats bad input as input', () => {
     expect(data.stderr).toContain(`--data ${join(root, 'no-node')} holds no node`);
   });
 
+  it('refuses an --out that exists or whose directory does not, before reading anything', async () => {
+    const get = (out: string) =>
+      runCli([
+        'evidence',
+        'get',
+        '--data',
+        th,
+        '--complaint',
+        complaint,
+        '--digest',
+        `sha256:${'0'.repeat(64)}`,
+        '--purpose',
+        'TH-1',
+        '--out',
+        out,
+      ]);
+    const [exists, noDir] = await Promise.all([get(join(th, 'config.json')), get(join(root, 'no-dir', 'page.html'))]);
+    expectRefused(exists, 2, 'ERR_INPUT');
+    expect(exists.stderr).toContain(`--out ${join(th, 'config.json')} already exists`);
+    expectRefused(noDir, 2, 'ERR_INPUT');
+    expect(noDir.stderr).toContain(`--out ${join(root, 'no-dir')}: no such directory`);
+  });
+
   it('says what a trust anchor is and where to get it when --anchor is malformed', async () => {
     const result = await runCli([
       'init',

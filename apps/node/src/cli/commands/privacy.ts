@@ -13,7 +13,7 @@ import { privacyHistory } from '../../privacy/log.js';
 import { cliOperator, reasonText } from '../../privacy/purpose.js';
 import { digestText, exportComplaints, openComplaint, openEvidence } from '../../privacy/reads.js';
 import { dueForReview, extendReview } from '../../privacy/retention.js';
-import { common, date, parseFlags, uuid, wholeNumber } from '../flags.js';
+import { common, date, newFile, parseFlags, uuid, wholeNumber } from '../flags.js';
 import { jsonTimes } from '../json-times.js';
 import { dataOption, withNode } from '../node-session.js';
 import { printResult, printTable } from '../output.js';
@@ -27,7 +27,7 @@ const reason = reasonText;
 
 const showFlags = z.strictObject({ ...common, complaint: complaintId, purpose });
 const exportFlags = z.strictObject({ data: common.data, complaint: z.array(complaintId).min(1).max(500), purpose });
-const evidenceFlags = z.strictObject({ ...common, complaint: complaintId, digest: digestText, purpose, out: z.string().min(1) });
+const evidenceFlags = z.strictObject({ ...common, complaint: complaintId, digest: digestText, purpose, out: newFile });
 const subject = { complaint: complaintId.optional(), referral: referralId.optional() };
 const oneSubject = (o: { complaint?: string | undefined; referral?: string | undefined }) =>
   (o.complaint === undefined) !== (o.referral === undefined);
