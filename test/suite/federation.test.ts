@@ -371,9 +371,20 @@ describe('a liaison office and five countries as processes', () => {
     const now = nowSeconds();
     const old = generateSigningKey();
     const key = { kid: old.kid, jwk: old.publicJwk, nbf: now - 7 * 86_400, exp: now + 86_400 };
+    // A member cannot submit a key reaching back a week (PROTOCOL.md §3.2: ERR_SCHEMA)…
     const jws = signKeySubmission(key, { party: 'TH', nowMs: now * 1000, current: memberKey(root, 'TH') });
-    const submitted = await admin().federation.submitKey.mutate({ jws });
-    if (submitted.status === 'pending') await admin().liaison.directory.approveKey.mutate({ kid: old.kid });
+    await expect(admin().federation.submitKey.mutate({ jws })).rejects.toThrow(/nbf/);
+    // …the liaison office, the directory's authority, may enrol one.
+    const th = (await admin().liaison.directory.get.query()).draft.members.find((m) => m.country === 'TH');
+    if (!th) throw new Error('TH is not a member');
+    await admin().liaison.directory.addMember.mutate({
+      country: 'TH',
+      name: th.name,
+      endpoint: th.endpoint,
+      jwk: old.publicJwk,
+      nbf: key.nbf,
+      exp: key.exp,
+    });
     const { serial } = await admin().liaison.directory.publish.mutate({});
     await until(async () => (await Promise.all(ALL.map(serialOf))).every((s) => s >= serial));
 
@@ -391,11 +402,12 @@ describe('a liaison office and five countries as processes', () => {
     const japan = await receiptsFrom(['KH', 'VN'], 'TH', toJapan.jws);
     for (const receipt of Object.values(japan))
       expect(receipt).toMatchObject({ verdict: 'rejected', code: 'ERR_WRONG_RECIPIENT', to: 'TH', ref: { id: toJapan.message.id } });
-    // XK is no ISO 3166-1 country at all: the schema refuses it, before the sender is even known.
+    // XK is no ISO 3166-1 country at all: the schema refuses it; TH's key signed it, so the refusal is
+    // addressed to TH and names the id (PROTOCOL.md §2.3).
     const toNowhere = signedReferral(root, { from: 'TH', to: 'XK', ip: ipIn('KH') });
     const nowhere = await receiptsFrom(['KH', 'VN', 'LIAISON'], 'TH', toNowhere.jws);
     for (const receipt of Object.values(nowhere))
-      expect(receipt).toMatchObject({ verdict: 'rejected', code: 'ERR_SCHEMA', to: null, ref: { id: null } });
+      expect(receipt).toMatchObject({ verdict: 'rejected', code: 'ERR_SCHEMA', to: 'TH', ref: { id: toNowhere.message.id } });
     for (const id of [toJapan.message.id, toNowhere.message.id]) expect(await liaisonHolds(id)).toBe(false);
 
     // The origin's bureau refuses to create one at all: nothing is signed or queued.

@@ -8,6 +8,8 @@ export const NODE_ERROR_CODES = [
   'ERR_FORBIDDEN',
   'ERR_NOT_FOUND',
   'ERR_CONFLICT',
+  /** A status that does not follow the referral's current state (PROTOCOL.md §2.2.1: forward only, closed and declined final). */
+  'ERR_STATUS_ORDER',
   'ERR_TOO_LARGE',
   'ERR_IP_INVALID',
   'ERR_IP_UNROUTABLE',

@@ -236,7 +236,7 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
 
     // A closed referral stays closed; bad shapes are refused whole with the item's path.
     const again = await kh.bureau.inbox.updateStatuses.mutate({ updates: [{ referralId: y, state: 'located' }] });
-    expect(again).toEqual([{ ok: false, code: 'ERR_CONFLICT', message: expect.stringContaining('closed') }]);
+    expect(again).toEqual([{ ok: false, code: 'ERR_STATUS_ORDER', message: expect.stringContaining('closed') }]);
     const shape = await refusal(kh.bureau.inbox.updateStatuses.mutate({ updates: [{ referralId: x, state: 'arrested' as 'located' }] }));
     expect(shape).toMatchObject({ status: 400, code: 'ERR_INPUT' });
     expect(shape.message).toContain('updates.0.state');

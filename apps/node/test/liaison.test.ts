@@ -512,8 +512,10 @@ describe('the liaison office counts a status only from the country its referral 
       .where('id', '=', referral.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ state: 'located', state_iat: now });
-    // A forged status arriving after the referral copy does not move it either.
-    expect(await deliver(await sign.status('TH', 'VN', referral.id, 'closed', huge, now + 2))).toEqual(['accepted']);
+    // A forged status arriving after the referral copy does not move it either (and a second closed
+    // from the same forger is refused outright: closed is final, PROTOCOL.md §2.2.1).
+    expect(await deliver(await sign.status('TH', 'KH', referral.id, 'closed', huge, now + 2))).toEqual(['accepted']);
+    expect(await deliver(await sign.status('TH', 'VN', referral.id, 'closed', huge, now + 2))).toEqual(['rejected']);
     expect(await figures()).toEqual(after);
     const again = await f.liaison.ctx.db
       .selectFrom('liaison_referrals')

@@ -55,6 +55,11 @@ export const ERROR_CODES = {
     retryable: true,
   },
   ERR_REPLAY: { description: 'A message with this id was already received with other bytes.', attributable: true, retryable: false },
+  ERR_STATUS_ORDER: {
+    description: "The status does not follow from the referral's earlier statuses (states only move forward; closed and declined are final).",
+    attributable: true,
+    retryable: false,
+  },
   ERR_DIRECTORY_ANCHOR: { description: 'The directory is not signed by the pinned trust anchor.', attributable: false, retryable: false },
   ERR_DIRECTORY_STALE: { description: 'The directory serial is older than the one already held.', attributable: false, retryable: false },
   ERR_DIRECTORY_EXPIRED: { description: 'The directory expired and its grace period is over.', attributable: false, retryable: true },

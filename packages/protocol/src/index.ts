@@ -13,6 +13,7 @@ export * from './peek.js';
 export { zodIssueSummary } from './schema-errors.js';
 export * from './seal.js';
 export * from './sign.js';
+export * from './status-flow.js';
 export * from './trust-store.js';
 export * from './uuid.js';
 export * from './verify.js';

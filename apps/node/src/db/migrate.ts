@@ -11,6 +11,7 @@ import * as bulkRequests from './migrations/007-bulk-requests.js';
 import * as receivedById from './migrations/008-received-by-id.js';
 import * as openInbox from './migrations/009-open-inbox.js';
 import * as privacy from './migrations/010-privacy.js';
+import * as statusOutcomeFlag from './migrations/011-status-outcome-flag.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -27,6 +28,7 @@ const STEPS: Record<string, Step> = {
   '008-received-by-id': receivedById,
   '009-open-inbox': openInbox,
   '010-privacy': privacy,
+  '011-status-outcome-flag': statusOutcomeFlag,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

@@ -281,6 +281,8 @@ export interface LiaisonStatusTable {
   arrests: number;
   premises: number;
   call_centres: number;
+  /** 1 when the status carried outcome counts (they restate the totals), 0 when it carried none. */
+  has_outcome: number;
   reason: string | null;
   iat: number;
   received_at: number;

@@ -71,7 +71,8 @@ export const nationalApplier: MessageAppliers = {
       for (const m of shown.values())
         await trx
           .updateTable('referrals_out')
-          .set({ state: m.state, outcome: m.outcome ? JSON.stringify(m.outcome) : null, reason: m.reason ?? null, updated_at: now })
+          // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1).
+          .set({ state: m.state, ...(m.outcome ? { outcome: JSON.stringify(m.outcome) } : {}), reason: m.reason ?? null, updated_at: now })
           .where('id', '=', m.referral)
           .where('to_country', '=', m.from)
           .execute();

@@ -4,8 +4,10 @@
  * status speaks for a referral only when the referral's receiving country signed it to the referral's
  * origin: a referral's state never takes any other member's word.
  */
-import { ipNetwork, type Status } from '@firstlight/protocol';
+import { ipNetwork, ProtocolError, type Status, statusOrderProblem } from '@firstlight/protocol';
+import type { Kysely } from 'kysely';
 import { forChunks, insertRows } from '../db/chunks.js';
+import type { Database } from '../db/schema.js';
 import type { MessageAppliers } from '../inbox/appliers.js';
 import { referralColumns } from '../inbox/referral-row.js';
 import { authoritativeStatuses } from './authoritative-statuses.js';
@@ -53,6 +55,7 @@ export const liaisonApplier: MessageAppliers = {
     },
   },
   status: {
+    refuse: liaisonStatusRefusals,
     async apply(trx, items, now) {
       await insertRows(
         trx,
@@ -67,6 +70,7 @@ export const liaisonApplier: MessageAppliers = {
           arrests: m.outcome?.arrests ?? 0,
           premises: m.outcome?.premisesSearched ?? 0,
           call_centres: m.outcome?.callCentresDismantled ?? 0,
+          has_outcome: m.outcome ? 1 : 0,
           reason: m.reason ?? null,
           iat: m.iat,
           received_at: now,
@@ -96,3 +100,39 @@ export const liaisonApplier: MessageAppliers = {
     },
   },
 };
+
+/**
+ * The order rule (PROTOCOL.md §2.2.1) as the origin applies it, so the office and the origin keep the
+ * same statuses: each judged among those held from the same sender to the same origin about the same
+ * referral (and those of this batch already passed).
+ */
+async function liaisonStatusRefusals(db: Kysely<Database>, statuses: Status[]): Promise<Array<ProtocolError | null>> {
+  const held = new Map<string, Array<Pick<Status, 'state' | 'iat'>>>();
+  const list = (key: string) => {
+    let l = held.get(key);
+    if (!l) {
+      l = [];
+      held.set(key, l);
+    }
+    return l;
+  };
+  await forChunks([...new Set(statuses.map((s) => s.referral))], 500, async (ids) => {
+    for (const s of await db
+      .selectFrom('liaison_statuses')
+      .select(['referral_id', 'from_country', 'to_country', 'state', 'iat'])
+      .where('referral_id', 'in', ids)
+      .execute())
+      list(`${s.referral_id} ${s.from_country} ${s.to_country}`).push({ state: s.state as Status['state'], iat: Number(s.iat) });
+  });
+  return statuses.map((status) => {
+    const earlier = list(`${status.referral} ${status.from} ${status.to}`);
+    const problem = statusOrderProblem(earlier, status);
+    if (problem)
+      return new ProtocolError('ERR_STATUS_ORDER', `status ${status.id} on referral ${status.referral}: ${problem}`, {
+        id: status.id,
+        referral: status.referral,
+      });
+    earlier.push(status);
+    return null;
+  });
+}

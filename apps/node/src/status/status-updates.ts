@@ -2,7 +2,17 @@
  * Status updates on a referral this country received: signed and sent back to the origin country,
  * with a copy to the liaison office, in the same transaction as the inbox change.
  */
-import { DECLINE_REASONS, outcomeSchema, STATUS_STATES, type Status, signMessage, uuidv7 } from '@firstlight/protocol';
+import {
+  DECLINE_REASONS,
+  mayFollow,
+  nextStates,
+  outcomeSchema,
+  STATUS_STATES,
+  type Status,
+  type StatusState,
+  signMessage,
+  uuidv7,
+} from '@firstlight/protocol';
 import type { Selectable, Transaction } from 'kysely';
 import { z } from 'zod';
 import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, requestIdField, single } from '../bulk.js';
@@ -68,7 +78,14 @@ async function applyStatuses(
     if (!referral) throw new NodeError('ERR_NOT_FOUND', `no incoming referral ${input.referralId}`);
     if (listed.has(referral.id))
       throw new NodeError('ERR_INPUT', `referral ${referral.id} is listed twice: one accepted update per referral a call`);
-    if (referral.state === 'closed') throw new NodeError('ERR_CONFLICT', `referral ${input.referralId} is closed`);
+    const current = referral.state === 'received' ? null : (referral.state as StatusState);
+    if (!mayFollow(current, input.state))
+      throw new NodeError(
+        'ERR_STATUS_ORDER',
+        current === 'closed' || current === 'declined'
+          ? `referral ${input.referralId} is ${current}: a final state`
+          : `referral ${input.referralId} is ${current}: ${input.state} cannot follow it (next: ${nextStates(current).join(', ')})`,
+      );
     if (input.state === 'declined' && !input.reason) throw new NodeError('ERR_INPUT', 'a decline needs a reason code');
     if (input.state !== 'declined' && input.reason) throw new NodeError('ERR_INPUT', 'only a decline carries a reason');
     if (input.outcome && !['located', 'action_taken', 'closed'].includes(input.state))
@@ -101,7 +118,8 @@ async function applyStatuses(
         .updateTable('referrals_in')
         .set({
           state: message.state,
-          outcome: message.outcome ? JSON.stringify(message.outcome) : null,
+          // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1).
+          ...(message.outcome ? { outcome: JSON.stringify(message.outcome) } : {}),
           reason: message.reason ?? null,
           updated_at: now,
         })

@@ -5,6 +5,7 @@
 import { ACTIONS, countryCode, isoDate, STATUS_STATES, slug } from '@firstlight/protocol';
 import { z } from 'zod';
 import { seconds } from '../../clock.js';
+import { NodeError } from '../../errors.js';
 import { addMember, createOperation, publishDirectory, pushDirectory, removeMember, revokeKey } from '../../liaison/authority.js';
 import { clusters } from '../../liaison/clusters.js';
 import { approveKey, pendingKeys } from '../../liaison/key-submission.js';
@@ -29,9 +30,19 @@ const directoryRouter = router({
         name: z.string().min(1).max(120),
         endpoint: z.url({ protocol: /^https?$/ }).max(300),
         jwk: z.unknown(),
+        /**
+         * The key's validity, when the office sets it (default: from a minute ago, for the key lifetime).
+         * The office's word, unlike a member's own submission, may reach back (PROTOCOL.md §3.2).
+         */
+        nbf: z.int().min(0).optional(),
+        exp: z.int().min(1).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => addMember(ctx.node.db, { ...input, now: ctx.node.clock.now() })),
+    .mutation(({ ctx, input }) => {
+      if (input.nbf !== undefined && input.exp !== undefined && input.exp <= input.nbf)
+        throw new NodeError('ERR_INPUT', 'the key exp must be after its nbf');
+      return addMember(ctx.node.db, { ...input, now: ctx.node.clock.now() });
+    }),
   removeMember: admin.input(z.strictObject({ country: countryCode })).mutation(async ({ ctx, input }) => {
     await removeMember(ctx.node.db, input.country);
     return { removed: input.country };
