@@ -38,8 +38,9 @@ const inOperation = (operation: string | undefined) => (operation ? sql`and r.op
 
 /**
  * Each referral's latest outcome-carrying status, as rows (iat, the acting country, suspects, arrests, premises,
- * call_centres): the states that carry outcome counts, zero counts only from action_taken, the latest
- * by iat, a tie broken by id (a time-ordered UUIDv7). The one statement of the rule the overview's
+ * call_centres): a status's counts restate the totals and one without counts leaves them (PROTOCOL.md
+ * §2.2.1, as the origin shows them), so the latest status that carried counts, by iat, a tie broken by
+ * id (a time-ordered UUIDv7). The one statement of the rule the overview's
  * headline and the timeline's arrests both use.
  */
 function latestOutcomes(operation: string | undefined) {
@@ -47,8 +48,7 @@ function latestOutcomes(operation: string | undefined) {
       select s.iat, r.to_country as country, s.suspects, s.arrests, s.premises, s.call_centres,
         row_number() over (partition by s.referral_id order by s.iat desc, s.id desc) as n
       from ${AUTHORITATIVE_STATUSES_SQL}
-      where s.state in ('located', 'action_taken', 'closed')
-        and (s.suspects + s.arrests + s.premises + s.call_centres > 0 or s.state = 'action_taken')
+      where s.has_outcome = 1
         ${inOperation(operation)}
     ) ranked where n = 1`;
 }
