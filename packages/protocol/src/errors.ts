@@ -56,7 +56,8 @@ export const ERROR_CODES = {
   },
   ERR_REPLAY: { description: 'A message with this id was already received with other bytes.', attributable: true, retryable: false },
   ERR_STATUS_ORDER: {
-    description: "The status does not follow from the referral's earlier statuses (states only move forward; closed and declined are final).",
+    description:
+      "The status does not follow from the referral's earlier statuses (states only move forward; closed and declined are final).",
     attributable: true,
     retryable: false,
   },

@@ -48,7 +48,12 @@ describe('status order (PROTOCOL.md §2.2.1)', () => {
 
 describe('status order vectors (vectors/status-order.json)', () => {
   const file = JSON.parse(readFileSync(new URL('../vectors/status-order.json', import.meta.url), 'utf8')) as {
-    vectors: Array<{ name: string; held: Array<{ state: StatusState; iat: number }>; status: { state: StatusState; iat: number }; expect: string }>;
+    vectors: Array<{
+      name: string;
+      held: Array<{ state: StatusState; iat: number }>;
+      status: { state: StatusState; iat: number };
+      expect: string;
+    }>;
   };
   it.each(file.vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
     expect(statusOrderProblem(v.held, v.status) === null ? 'ok' : 'ERR_STATUS_ORDER').toBe(v.expect);

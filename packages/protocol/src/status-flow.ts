@@ -11,8 +11,7 @@
  * Order is judged by `iat`; two statuses with the same `iat` are not ordered by this rule.
  * Zod-free: any implementation (and the console) can import it.
  */
-import type { Outcome, Status } from './messages/status.js';
-import type { STATUS_STATES } from './messages/status.js';
+import type { Outcome, STATUS_STATES, Status } from './messages/status.js';
 
 export type StatusState = (typeof STATUS_STATES)[number];
 
@@ -48,7 +47,10 @@ export function nextStates(prev: StatusState | null): StatusState[] {
  * same sender (`held`, any order), or null when it can: the latest held before it (by iat) must allow
  * it, and it must allow the earliest held after it. Statuses with its own iat are not compared.
  */
-export function statusOrderProblem(held: ReadonlyArray<Pick<Status, 'state' | 'iat'>>, status: Pick<Status, 'state' | 'iat'>): string | null {
+export function statusOrderProblem(
+  held: ReadonlyArray<Pick<Status, 'state' | 'iat'>>,
+  status: Pick<Status, 'state' | 'iat'>,
+): string | null {
   let before: Pick<Status, 'state' | 'iat'> | null = null;
   let after: Pick<Status, 'state' | 'iat'> | null = null;
   for (const h of held) {
