@@ -193,6 +193,16 @@ describe(`the audit chain (${dialect})`, () => {
     await handle.db.schema.dropTable('bulk_requests').execute();
     await handle.db.schema.dropIndex('referrals_in_open').execute();
     await handle.db.schema.alterTable('received').dropColumn('seal').execute();
+    // 010-privacy's table, index and columns.
+    await handle.db.schema.dropTable('privacy_log').execute();
+    await handle.db.schema.dropIndex('audit_privacy_ref').execute();
+    for (const [table, column] of [
+      ['complaints', 'review_at'],
+      ['complaints', 'erased_at'],
+      ['referrals_in', 'review_at'],
+    ] as const)
+      await handle.db.schema.alterTable(table).dropColumn(column).execute();
+    await sql`delete from kv where key = 'privacy.vacuum_pending'`.execute(handle.db);
     await sql`delete from kysely_migration where name >= '004'`.execute(handle.db);
     await handle.close();
     handle = await openDatabase({ location });
