@@ -8,7 +8,7 @@
  * and writes no second tombstone. Never erases an evidence file another complaint still holds.
  */
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { MAX_BULK_ITEMS } from '../bulk.js';
 import type { Database } from '../db/schema.js';
@@ -54,7 +54,11 @@ export async function eraseItems(
 ): Promise<{ erased: Erased[]; purge: PurgeReport }> {
   const { items, reason } = eraseInput.parse(raw);
   const digestsOf = new Map<string, string[]>();
+  let xid: string | null = null;
   const erased = await ctx.db.transaction().execute(async (trx) => {
+    // PostgreSQL: this transaction's id, so the purge can wait for older snapshots (purge.ts).
+    if (ctx.dbKind === 'postgres')
+      xid = (await sql<{ xid: string }>`select pg_current_xact_id()::text as xid`.execute(trx)).rows[0]?.xid ?? null;
     const out: Erased[] = [];
     const records: PrivacyRecord[] = [];
     for (const { kind, id } of items) {
@@ -86,7 +90,7 @@ export async function eraseItems(
   const tables: PurgedTable[] = [];
   if (erased.some((e) => e.kind === 'complaint')) tables.push('complaints', 'evidence');
   if (erased.some((e) => e.kind === 'referral')) tables.push('referrals_in', 'received');
-  return { erased, purge: await purgeStorage(ctx, tables) };
+  return { erased, purge: await purgeStorage(ctx, tables, xid) };
 }
 
 async function eraseComplaintRows(trx: Kysely<Database>, id: string, now: number): Promise<Record<string, unknown>> {

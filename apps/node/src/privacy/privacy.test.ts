@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-log.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { NodeError } from '../errors.js';
 import { createComplaint, listComplaints } from '../intake/complaints.js';
 import { storeEvidence } from '../intake/evidence.js';
+import { scanPostgres } from '../testing/canary-scan.js';
 import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
 import { eraseItems } from './erasure.js';
 import { privacyHistory } from './log.js';
@@ -47,6 +49,7 @@ describe(`personal data: reads with a purpose, review, erasure (${dialect})`, ()
   let dir: string;
   let handle: DatabaseHandle;
   let cleanup: () => Promise<void>;
+  let pgUrl = '';
   const ctx = () => ({ db: handle.db, dbKind: handle.kind, dataDir: dir, config: retention });
   const evidence = (complaintId: string, text: string, now = T0) =>
     storeEvidence(handle.db, {
@@ -63,6 +66,7 @@ describe(`personal data: reads with a purpose, review, erasure (${dialect})`, ()
     dir = mkdtempSync(join(tmpdir(), 'privacy-'));
     if (testsUsePostgres()) {
       const scratch = await createScratchDatabase('privacy');
+      pgUrl = scratch.url;
       handle = await openDatabase({ location: scratch.url });
       cleanup = () => scratch.drop();
     } else {
@@ -204,9 +208,29 @@ describe(`personal data: reads with a purpose, review, erasure (${dialect})`, ()
     await handle.db.insertInto('kv').values({ key: 'privacy.vacuum_pending', value: '1' }).execute();
     const a = await createComplaint(handle.db, complaint('Anong'), 'officer', T0);
     const first = await eraseItems(ctx(), { items: [{ kind: 'complaint', id: a.id }], reason: 'victim asked' }, admin, T0);
-    expect(first.purge).toEqual({ database: 'sqlite', vacuumed: ['(database file)'], walTruncated: true });
+    expect(first.purge).toEqual({ database: 'sqlite', vacuumed: ['(database file)'], walTruncated: true, snapshotsCleared: null });
     const b = await createComplaint(handle.db, complaint('Boon'), 'officer', T0);
     const second = await eraseItems(ctx(), { items: [{ kind: 'complaint', id: b.id }], reason: 'victim asked' }, admin, T0);
     expect(second.purge.vacuumed).toEqual([]);
+  });
+
+  it.skipIf(!testsUsePostgres())('rewrites only once no transaction older than the erasure can still see the old row', async () => {
+    const a = await createComplaint(handle.db, complaint('CANARYOLDSNAPSHOT'), 'officer', T0);
+    const other = new pg.Client({ connectionString: pgUrl });
+    await other.connect();
+    // A transaction whose snapshot predates the erasure, reading another table (so it holds no lock the
+    // rewrite would wait for): VACUUM FULL would keep the old row for it.
+    await other.query('begin isolation level repeatable read');
+    await other.query('select count(*) from kv');
+    let settled = false;
+    const erasing = eraseItems(ctx(), { items: [{ kind: 'complaint', id: a.id }], reason: 'victim asked' }, admin, T0).finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(settled).toBe(false);
+    await other.query('commit');
+    await other.end();
+    expect((await erasing).purge).toMatchObject({ snapshotsCleared: true, vacuumed: ['complaints', 'evidence'] });
+    expect(await scanPostgres(pgUrl, ['CANARYOLDSNAPSHOT'])).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@
  * bytes (it still held the old page images); a database with rows written before secure_delete was on
  * is rebuilt once (VACUUM). PostgreSQL: an UPDATE or DELETE leaves the old tuple's bytes in its page
  * until rewritten, and a plain VACUUM can leave them in the page's free space (measured), so the
- * tables are rewritten with VACUUM FULL; the server's WAL, archives and backups are beyond the node
+ * tables are rewritten with VACUUM FULL — once no other transaction of the database still holds a
+ * snapshot from before the erasure, to which the old rows would be visible and so copied (measured:
+ * a concurrent transaction made one erased row survive the rewrite); the server's WAL, archives and backups are beyond the node
  * (OPERATIONS.md §8). Evidence files are overwritten with zeros, flushed, then unlinked.
  * Never runs inside a transaction (VACUUM and checkpoints cannot).
  */
@@ -23,19 +25,31 @@ export interface PurgeReport {
   vacuumed: string[];
   /** SQLite: the WAL checkpointed and truncated to zero bytes (false: readers kept it busy; run the erasure again). */
   walTruncated: boolean | null;
+  /**
+   * PostgreSQL: every snapshot older than the erasure was gone before the rewrite (false: one lasted
+   * past the wait, the old rows may have been kept; run the erasure again).
+   */
+  snapshotsCleared: boolean | null;
 }
+
+/** How long the purge waits for transactions older than the erasure to end (PostgreSQL). */
+const SNAPSHOT_WAIT_MS = 30_000;
 
 const VACUUM_PENDING = 'privacy.vacuum_pending';
 
 export async function purgeStorage(
   ctx: { db: Kysely<Database>; dbKind: 'sqlite' | 'postgres' },
   tables: readonly PurgedTable[],
+  /** PostgreSQL: the erasing transaction's id (pg_current_xact_id). */
+  erasedBy: string | null = null,
 ): Promise<PurgeReport> {
   if (ctx.dbKind === 'postgres') {
     const names = PURGED_TABLES.filter((t) => tables.includes(t));
-    if (names.length === 0) return { database: 'postgres', vacuumed: [], walTruncated: null };
+    if (names.length === 0) return { database: 'postgres', vacuumed: [], walTruncated: null, snapshotsCleared: null };
+    let snapshotsCleared = true;
     // One connection, so the statement timeout lifted for the rewrite is this session's only.
     await ctx.db.connection().execute(async (conn) => {
+      if (erasedBy !== null) snapshotsCleared = await olderSnapshotsEnded(conn, erasedBy);
       await sql`set statement_timeout = 0`.execute(conn);
       try {
         await sql`vacuum full ${sql.raw(names.join(', '))}`.execute(conn);
@@ -43,7 +57,7 @@ export async function purgeStorage(
         await sql`reset statement_timeout`.execute(conn);
       }
     });
-    return { database: 'postgres', vacuumed: names, walTruncated: null };
+    return { database: 'postgres', vacuumed: names, walTruncated: null, snapshotsCleared };
   }
   const vacuumed: string[] = [];
   const secure = await sql<{ secure_delete: number }>`pragma secure_delete`.execute(ctx.db);
@@ -53,7 +67,25 @@ export async function purgeStorage(
     await ctx.db.deleteFrom('kv').where('key', '=', VACUUM_PENDING).execute();
     vacuumed.push('(database file)');
   }
-  return { database: 'sqlite', vacuumed, walTruncated: await truncateWal(ctx.db) };
+  return { database: 'sqlite', vacuumed, walTruncated: await truncateWal(ctx.db), snapshotsCleared: null };
+}
+
+/**
+ * Waits until no other session of this database holds a snapshot that began before transaction
+ * `xid` ended (its backend_xmin at or before it): VACUUM FULL keeps a deleted row such a snapshot can
+ * still see. Sessions of the node's own database user are visible here (pg_stat_activity).
+ */
+async function olderSnapshotsEnded(db: Kysely<Database>, xid: string): Promise<boolean> {
+  const deadline = Date.now() + SNAPSHOT_WAIT_MS;
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_stat_activity
+       where datname = current_database() and pid <> pg_backend_pid() and backend_xmin is not null
+         and age(backend_xmin) >= age(xid(${xid}::xid8))`.execute(db);
+    if (Number(rows[0]?.n ?? 0) === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Checkpoints the whole WAL into the database and truncates it; retried while another connection reads. */

@@ -240,10 +240,12 @@ async function erase(data: string, item: { kind: 'complaint' | 'referral'; id: s
         : '',
       result.purge.database === 'sqlite'
         ? `SQLite: ${result.purge.vacuumed.length ? 'database rebuilt (VACUUM); ' : ''}WAL ${result.purge.walTruncated ? 'checkpointed and truncated' : 'NOT truncated (busy): run the erase again'}`
-        : `PostgreSQL: ${result.purge.vacuumed.join(', ')} rewritten (VACUUM FULL); the server's WAL and backups keep older copies until they expire`,
+        : result.purge.snapshotsCleared === false
+          ? `PostgreSQL: ${result.purge.vacuumed.join(', ')} rewritten (VACUUM FULL), but a transaction older than the erasure was still open and may have kept the old rows: run the erase again`
+          : `PostgreSQL: ${result.purge.vacuumed.join(', ')} rewritten (VACUUM FULL); the server's WAL and backups keep older copies until they expire`,
     ]
       .filter(Boolean)
       .join('\n'),
   );
-  if (result.purge.walTruncated === false) process.exitCode = 1;
+  if (result.purge.walTruncated === false || result.purge.snapshotsCleared === false) process.exitCode = 1;
 }
