@@ -6,6 +6,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Fields, OutcomeText } from '../components/Outcome';
+import { Signed, StatusEvent } from '../components/StatusEvent';
 import { StatusForm } from '../components/StatusForm';
 import { format } from '../lib/i18n';
 import { href } from '../lib/router';
@@ -108,35 +109,13 @@ function Received({ arg }: { arg: string | null }) {
                 {r.jws ? <Signed jws={r.jws} /> : null}
               </li>
               {r.statuses.map((s) => (
-                <li key={s.id} data-status={s.state}>
-                  <strong>{f.time(s.iat)}</strong> {t.states[s.state as keyof typeof t.states] ?? s.state}
-                  {s.reason ? ` (${t.reasons[s.reason as keyof typeof t.reasons] ?? s.reason})` : ''}
-                  {s.outcome ? (
-                    <>
-                      {' · '}
-                      <OutcomeText outcome={s.outcome} />
-                    </>
-                  ) : null}
-                  <em> {format(t.referrals.signer, { party: f.country(me.party) })}</em>
-                  <Signed jws={s.jws} />
-                </li>
+                <StatusEvent key={s.id} status={s} signer={me.party} />
               ))}
             </ol>
           </section>
         </>
       ) : null}
     </>
-  );
-}
-
-/** The signed message itself, folded away: a compact JWS is what any party can verify. */
-export function Signed({ jws }: { jws: string }) {
-  const { t } = useSession();
-  return (
-    <details>
-      <summary>{t.case.signedMessage}</summary>
-      <pre className="mono small wrap">{jws}</pre>
-    </details>
   );
 }
 

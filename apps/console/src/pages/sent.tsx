@@ -5,11 +5,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { Deliveries } from '../components/Deliveries';
 import { Fields, OutcomeText } from '../components/Outcome';
+import { Signed, StatusEvent } from '../components/StatusEvent';
 import { format } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
-import { Signed } from './received';
 
 function Sent({ arg }: { arg: string | null }) {
   const { client, t, f, me } = useSession();
@@ -78,18 +78,7 @@ function Sent({ arg }: { arg: string | null }) {
                 <Signed jws={r.jws} />
               </li>
               {r.statuses.map((s) => (
-                <li key={s.id} data-status={s.state}>
-                  <strong>{f.time(s.iat)}</strong> {t.states[s.state as keyof typeof t.states] ?? s.state}
-                  {s.reason ? ` (${t.reasons[s.reason as keyof typeof t.reasons] ?? s.reason})` : ''}
-                  {s.outcome ? (
-                    <>
-                      {' · '}
-                      <OutcomeText outcome={s.outcome} />
-                    </>
-                  ) : null}
-                  <em> {format(t.referrals.signer, { party: f.country(s.from) })}</em>
-                  <Signed jws={s.jws} />
-                </li>
+                <StatusEvent key={s.id} status={s} signer={s.from} />
               ))}
             </ol>
             {r.statuses.length === 0 ? <p className="help">{t.case.noStatusYet}</p> : null}
