@@ -18,6 +18,8 @@ export interface NodeContext {
   keys: Keystore;
   directory: DirectoryClient;
   metrics: Metrics;
+  /** The last storage failure a request met (disk full, I/O error), for health: null while none. */
+  storage: { failedAt: number | null; code: string | null };
   /** Wakes the outbox worker (after an enqueue, or when a peer is heard from). */
   wakeOutbox(): void;
 }

@@ -22,6 +22,8 @@ export const NODE_ERROR_CODES = [
   'ERR_PURPOSE_REQUIRED',
   /** The personal data asked for was erased; its tombstone says when, by whom and why. */
   'ERR_ERASED',
+  /** The node cannot write to its storage (disk full, read-only or failing device): nothing was stored; retry later. */
+  'ERR_STORAGE',
   'ERR_CONFIG',
   'ERR_INTERNAL',
 ] as const;

@@ -88,6 +88,7 @@ export async function openNode(options: NodeOptions): Promise<OpenedNode> {
     keys: Keystore.open(options.dataDir),
     directory,
     metrics: createMetrics({ party: config.party }, { outboxDepth: () => depthByPeer(handle.db) }),
+    storage: { failedAt: null, code: null },
     wakeOutbox: () => wake(),
   };
   return {

@@ -7,6 +7,7 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import { authenticate, type Principal, type Role } from '../auth/tokens.js';
 import type { NodeContext } from '../context.js';
+import { storageFailure } from '../db/storage-errors.js';
 import { NodeError, type NodeErrorCode } from '../errors.js';
 import type { Services } from '../services.js';
 
@@ -34,6 +35,7 @@ const HTTP_CODE: Record<NodeErrorCode, TRPC_ERROR_CODE_KEY> = {
   ERR_NO_DIRECTORY: 'PRECONDITION_FAILED',
   ERR_PURPOSE_REQUIRED: 'PRECONDITION_FAILED',
   ERR_ERASED: 'NOT_FOUND',
+  ERR_STORAGE: 'SERVICE_UNAVAILABLE',
   ERR_CONFIG: 'INTERNAL_SERVER_ERROR',
   ERR_INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
@@ -93,7 +95,16 @@ const errorMapper = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof NodeError) {
+    const storage = cause instanceof NodeError ? null : storageFailure(cause);
+    if (storage) {
+      // Not a bug and not the caller's mistake: the node's disk. Nothing was stored; the caller retries.
+      ctx.node.metrics.storageErrors.inc({ code: storage });
+      ctx.node.storage.failedAt = ctx.node.clock.now();
+      ctx.node.storage.code = storage;
+      ctx.node.logger.error({ path, code: storage }, 'storage failure: nothing was stored');
+      const failure = new NodeError('ERR_STORAGE', `this node cannot write to its storage (${storage}): nothing was stored; retry later`);
+      result.error = new TRPCError({ code: HTTP_CODE.ERR_STORAGE, message: failure.message, cause: failure });
+    } else if (cause instanceof NodeError) {
       result.error = new TRPCError({ code: HTTP_CODE[cause.code], message: cause.message, cause });
     } else if (result.error.code === 'INTERNAL_SERVER_ERROR' && !(cause instanceof ZodError)) {
       ctx.node.logger.error({ path, err: cause instanceof Error ? cause.message : String(cause) }, 'unexpected error');

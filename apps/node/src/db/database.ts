@@ -174,11 +174,23 @@ function startCheckpointer(location: string, onError?: (error: Error) => void): 
  * recently used statements (their SQL text is the key; values are always bound parameters). A
  * statement still iterating (a streamed select) is never handed out twice.
  */
+/** A statement that does nothing: the rollback of a transaction SQLite already rolled back. */
+const NOTHING_TO_ROLL_BACK = {
+  reader: false,
+  all: () => [],
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  iterate: () => [][Symbol.iterator](),
+} as unknown as SQLite.Statement;
+
 function withStatementCache(sqlite: SQLite.Database, size = 256): { prepare: SQLite.Database['prepare']; close(): void } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(source: string) {
+      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM):
+      // Kysely's own `rollback` then fails with "no transaction is active" and that error replaces the
+      // cause (a full disk reported as a bug). With no transaction open, the rollback has nothing to do.
+      if (source === 'rollback' && !sqlite.inTransaction) return NOTHING_TO_ROLL_BACK;
       const hit = cache.get(source);
       if (hit && !hit.busy) {
         cache.delete(source);

@@ -8,6 +8,8 @@ export interface Metrics {
   seals: Counter<'outcome'>;
   outboxDepth: Gauge<'peer'>;
   deliveryLatency: Histogram<'peer'>;
+  /** Requests refused because the node could not write to its storage (disk full, I/O error), by cause. */
+  storageErrors: Counter<'code'>;
 }
 
 export interface MetricSources {
@@ -50,6 +52,12 @@ export function createMetrics(labels: { party: string }, { outboxDepth }: Metric
             },
           }
         : {}),
+    }),
+    storageErrors: new Counter({
+      name: 'firstlight_storage_errors_total',
+      help: 'Requests refused with ERR_STORAGE because the node could not write to its storage, by cause (SQLITE_FULL, ENOSPC, 53100…)',
+      labelNames: ['code'],
+      registers: [registry],
     }),
     deliveryLatency: new Histogram({
       name: 'firstlight_delivery_seconds',

@@ -147,7 +147,9 @@ export class OutboxWorker {
     const now = ctx.clock.now();
     if (!response.ok || !('receiptBatch' in response)) {
       await this.fail(batch, response.ok ? 'answered without a receipt batch' : response.error, now);
-      this.watch.markDown(peer, now);
+      // Down only when it did not answer at all: a peer that answers with an error (a 503 from a full
+      // disk, a bug's 500) is up, and its rows keep their own backoff rather than a probe's pace.
+      if (!response.ok && !('status' in response && response.status !== undefined)) this.watch.markDown(peer, now);
       return false;
     }
     // A directory whose grace period ended during the exchange verifies nothing: the resend, once a

@@ -75,6 +75,14 @@ export const federationRouter = router({
     directorySerial: ctx.node.directory.serial,
     /** The directory held, judged by this node's clock: valid, expiring, stale (grace) or expired. */
     directory: ctx.node.directory.standing(),
+    /**
+     * The last time a request could not be stored (disk full, I/O error: ERR_STORAGE), and why; null
+     * while none. Watch it with firstlight_storage_errors_total.
+     */
+    storage: {
+      lastFailureAt: ctx.node.storage.failedAt === null ? null : new Date(ctx.node.storage.failedAt).toISOString(),
+      code: ctx.node.storage.code,
+    },
     /** Copies waiting to reach the liaison office (a count only; the liaison office's health shows it). */
     queuedToLiaison:
       ctx.node.config.role === 'liaison' ? 0 : ((await depthByPeer(ctx.node.db)).find((p) => p.peer === LIAISON_PARTY)?.depth ?? 0),
