@@ -235,4 +235,32 @@ describe('the console at work', () => {
     // The same heading, drawn with Sarabun and without any Thai font (this machine has none): not the same pixels.
     expect(withFont.heading.equals(blank.heading)).toBe(false);
   });
+
+  it('lets the office enrol a member, publish after a confirmation, and see it unreachable', async () => {
+    const { signingKeyFromSeed } = await import('@firstlight/protocol');
+    const key = signingKeyFromSeed(new Uint8Array(32).fill(91));
+    const admin = await signIn(browser, f.liaison.url, await f.token(f.liaison, 'admin'));
+    await go(admin, 'directory');
+    await admin.getByRole('heading', { name: 'Enrol a member' }).waitFor();
+    await admin.getByLabel('Country code').fill('my');
+    await admin.getByLabel('Name', { exact: true }).fill('Malaysia');
+    await admin.getByLabel('Endpoint URL').fill('http://127.0.0.1:9');
+    await admin.getByLabel('Public key (JWK)').fill('{"kty":');
+    await admin.getByText('The public key must be a JSON Web Key').waitFor();
+    await admin.getByLabel('Public key (JWK)').fill(JSON.stringify(key.publicJwk));
+    await admin.getByRole('button', { name: 'Enrol', exact: true }).click();
+    await admin.locator('[data-member="MY"]').getByText('draft only').first().waitFor();
+    await admin.getByRole('button', { name: 'Publish the next directory' }).click();
+    await admin.getByRole('button', { name: 'Yes, sign and publish' }).click();
+    await admin.getByText(/Published serial \d+/).waitFor();
+    await expect.poll(() => admin.locator('[data-member="MY"] td').nth(1).textContent()).toBe('published');
+    await check(admin, 'liaison-directory-enrolled');
+    await go(admin, 'health');
+    const my = admin.locator('[data-member="MY"]');
+    await expect.poll(() => my.getAttribute('data-reachable')).toBe('no');
+    await expect(my.textContent()).resolves.toContain('unreachable');
+    await expect(my.textContent()).resolves.toContain('Malaysia');
+    await check(admin, 'liaison-health-unreachable');
+    await admin.close();
+  });
 });

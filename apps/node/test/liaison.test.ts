@@ -291,6 +291,10 @@ describe('the liaison office with three countries', () => {
     expect(my?.keys[0]?.expiringSoon).toBe(true);
     expect(my?.silent).toBe(true);
     expect(my?.lastContact).toBeNull();
+    // Nothing answers at its endpoint: said as unreachable, with when it was asked.
+    expect(my?.reachable).toBe(false);
+    expect(my?.probedAt).toBeGreaterThan(0);
+    expect(health.members.find((m) => m.country === 'TH')?.reachable).toBe(true);
     expect(health.members.find((m) => m.country === 'TH')?.keys.every((k) => !k.expiringSoon)).toBe(true);
   });
 
