@@ -36,12 +36,12 @@ function helpFlags(help: string): string[] {
   return [...options.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1] as string).filter((f) => f !== '--help');
 }
 
-/** What the simulation prints for `pnpm start -- --help` (the root script runs the sim's `start`: tsx src/main.ts). */
+/** What the simulation prints for `pnpm start -- --help` (the root script runs the sim's `start`: node --import tsx src/main.ts). */
 function simHelp(): Promise<string> {
   const root = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const sim = JSON.parse(readFileSync(join(SIM, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   expect(root.scripts.start).toBe('pnpm --filter @firstlight/sim run start --');
-  expect(sim.scripts.start).toBe('tsx src/main.ts');
+  expect(sim.scripts.start).toBe('node --import tsx src/main.ts');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ipNetwork } from '@firstlight/protocol';
@@ -9,6 +9,7 @@ import { openDatabase } from '../src/db/database.js';
 import { rotateKey } from '../src/keys/rotation.js';
 import { addMember } from '../src/liaison/authority.js';
 import { clusters } from '../src/liaison/clusters.js';
+import { OPERATION_CLOCK_FILE } from '../src/liaison/operation-clock.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { ipIn, refer } from '../src/testing/fixtures.js';
 import { createScratchDatabase, testsUsePostgres } from '../src/testing/scratch-db.js';
@@ -172,6 +173,31 @@ describe('the liaison office with three countries', () => {
     expect(auto.every((b) => b.size === 60 && b.at % 60 === 0)).toBe(true);
     expect(auto.reduce((n, b) => n + b.referrals, 0)).toBe(3);
     expect(auto.reduce((n, b) => n + b.arrests, 0)).toBe(sum('arrests'));
+
+    // A replay's operation clock: without one, operationDay is plain days and the clock answer is null.
+    expect(await lo.liaison.operationClock.query()).toBeNull();
+    const plain = await lo.liaison.timeline.query({ operation: OPERATION, bucket: 'operationDay' });
+    expect(plain.map((b) => b.at % 86_400)).toEqual(plain.map(() => 0));
+    // With one (one real second per operation day from the first referral on), each bucket is labelled
+    // with the operation's own day, counts unchanged; the signed times are untouched.
+    const first = Math.min(...timeline.map((b) => b.at)) * 1000;
+    const clock = {
+      operation: OPERATION,
+      calendarStart: '2015-06-01',
+      label: 'replay: 1 s = 1 day',
+      segments: [{ at: first - 10_000, day: 0, msPerDay: 1000 }],
+    };
+    writeFileSync(join(f.liaison.ctx.dataDir, OPERATION_CLOCK_FILE), JSON.stringify(clock));
+    try {
+      expect(await lo.liaison.operationClock.query()).toEqual(clock);
+      const days = await lo.liaison.timeline.query({ operation: OPERATION, bucket: 'operationDay' });
+      expect(days.reduce((n, b) => n + b.referrals, 0)).toBe(3);
+      expect(days.reduce((n, b) => n + b.arrests, 0)).toBe(sum('arrests'));
+      for (const b of days) expect((b.day ?? '') >= '2015-06-11').toBe(true);
+      expect((await lo.liaison.history.query({ id: a.id })).referral.iat).toBe(hist.referral.iat);
+    } finally {
+      rmSync(join(f.liaison.ctx.dataDir, OPERATION_CLOCK_FILE), { force: true });
+    }
   });
 
   it('flags common values instead of ranking them as call centres, and lets them join nothing', async () => {

@@ -38,7 +38,7 @@ const program = new Command('firstlight-sim')
   .exitOverride();
 
 const line = (p: Progress) =>
-  `${p.day ? `${p.day} · ` : ''}filed ${p.filed}/${p.planned} · at the liaison office ${p.referrals} referrals, ${p.statuses} signed statuses, ${p.done} closed or declined · arrests ${p.arrests} · call centres dismantled ${p.callCentresDismantled}`;
+  `${p.day ? `${p.day} · ` : ''}filed ${p.filed}/${p.planned}${p.filing > 0 ? ` (${p.filing} being filed)` : ''} · at the liaison office ${p.referrals} referrals, ${p.statuses} signed statuses, ${p.done} closed or declined · arrests ${p.arrests} · call centres dismantled ${p.callCentresDismantled}`;
 
 /** A path as a person types it: relative to here when it is below here, else absolute. */
 const shown = (path: string) => {
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     say(
       `stopped: ${result.stopped} node processes${result.killed.length > 0 ? ` (${result.killed.join(', ')} had to be killed)` : ''}. Run \`pnpm start\` again to resume from the data on disk.\n`,
     );
-    process.exit(130);
+    process.exit(0);
   };
   process.on('SIGINT', () => {
     interrupted = true;
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       say(
         '\nstopping every node…\nstopped: every node process this run started. Run `pnpm start` again to resume from the data on disk.\n',
       );
-      process.exit(130);
+      process.exit(0);
     }
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof SimError || error instanceof LockError ? 2 : 1);

@@ -15,6 +15,8 @@ import type { Truth } from './truth.js';
 
 export interface Progress {
   filed: number;
+  /** Cases in the bureaus' hands right now (imported or being referred). */
+  filing: number;
   planned: number;
   /** The replay's operation day, labelled (null at the fastest pace). */
   day: string | null;

@@ -194,7 +194,7 @@ function run(r: Running): Simulation {
   };
   const expectedFinished = () => filed.ids().filter((id) => owned.get(id)?.fate.kind !== 'left').length;
 
-  let latest: Omit<Progress, 'filed' | 'planned' | 'day'> = {
+  let latest: Omit<Progress, 'filed' | 'filing' | 'planned' | 'day'> = {
     referrals: 0,
     statuses: 0,
     arrests: 0,
@@ -222,12 +222,18 @@ function run(r: Running): Simulation {
       asking = false;
     }
   };
-  const progress = (): Progress => ({ filed: filed.count(), planned: truth.cases.length, day: fast ? null : clock.label(), ...latest });
+  let inFlight = 0;
+  const progress = (): Progress => ({
+    filed: filed.count(),
+    filing: inFlight,
+    planned: truth.cases.length,
+    day: fast ? null : clock.label(),
+    ...latest,
+  });
 
   // Filing: each case on the replay day it was reported (at the fastest pace, all at once in chunks).
   const pending = truth.cases.filter((c) => !filed.has(c.n));
   const chunkSize = fast ? Math.max(10, Math.min(200, Math.ceil(pending.length / options.concurrency))) : 200;
-  let inFlight = 0;
   async function filer(): Promise<void> {
     while (!stopping && pending.length > 0) {
       const today = fast ? Number.POSITIVE_INFINITY : clock.day();
@@ -241,12 +247,15 @@ function run(r: Running): Simulation {
       inFlight += due.length;
       const byOrigin = new Map<string, typeof due>();
       for (const c of due) byOrigin.set(c.origin, [...(byOrigin.get(c.origin) ?? []), c]);
-      const answers = await Promise.all(
-        [...byOrigin].map(([origin, cases]) => fileCases(officers.get(origin) as Client, origin, cases, scenario.operation, isStopping)),
+      // Each origin's answer is recorded as it comes (the progress line moves with the first country
+      // done), even while stopping: what a node accepted is filed, and must not be filed again on resume.
+      await Promise.all(
+        [...byOrigin].map(async ([origin, cases]) => {
+          const answers = await fileCases(officers.get(origin) as Client, origin, cases, scenario.operation, isStopping);
+          filed.record(answers.filter((a) => a.id !== null || !stopping));
+          inFlight -= cases.length;
+        }),
       );
-      // Recorded even while stopping: what a node accepted is filed, and must not be filed again on resume.
-      filed.record(answers.flat().filter((a) => a.id !== null || !stopping));
-      inFlight -= due.length;
     }
   }
 

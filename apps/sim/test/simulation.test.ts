@@ -67,6 +67,13 @@ describe('the simulation', () => {
     expect(sim.resumed).toBe(false);
     expect(sim.nodes.map((n) => n.party).sort()).toEqual(['CN', 'HK', 'KH', 'LIAISON', 'MY', 'TH', 'VN']);
 
+    // Each node's health answer names it: its own process and the key it signs with.
+    const health = (await (await fetch(`${sim.urls.KH}/trpc/federation.health`)).json()) as {
+      result: { data: { pid: number; kid: string } };
+    };
+    expect(health.result.data.pid).toBe(sim.nodes.find((n) => n.party === 'KH')?.child.pid);
+    expect(health.result.data.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
     // A second `pnpm start` on the same folder, and one on another folder with the same ports: both
     // refused at once, naming the port and the other instance, before any node of theirs starts.
     const [again, ports] = await Promise.all([

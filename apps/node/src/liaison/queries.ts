@@ -196,16 +196,28 @@ async function autoBucket(trx: Kysely<Database>, op: string | undefined): Promis
  * `operationDay`: per day of the operation's own calendar when the office holds a replay's operation
  * clock (operation-clock.ts), each bucket labelled with its `day`; without a clock it is `day`.
  */
+export interface TimelineBucket {
+  /** Start of the bucket, real time (seconds since epoch). */
+  at: number;
+  /** Its width in real seconds. */
+  size: number;
+  /** `operationDay` buckets: the operation's own day (YYYY-MM-DD) on a replay's clock. */
+  day?: string;
+  referrals: number;
+  statuses: number;
+  arrests: number;
+}
+
 export async function timeline(
   ctx: NodeContext,
   input: { operation?: string | undefined; bucket: 'hour' | 'day' | 'auto' | 'operationDay' },
-) {
+): Promise<TimelineBucket[]> {
   const clock = input.bucket === 'operationDay' ? readOperationClock(ctx.dataDir) : null;
   if (!clock) return countTimeline(ctx, input.operation, input.bucket === 'operationDay' ? 'day' : input.bucket);
   // A replay runs days in seconds: counted per real second, then gathered by the operation day each second was.
   const counted = await countTimeline(ctx, input.operation, 1);
   const size = Math.max(1, Math.round((clock.segments.at(-1)?.msPerDay ?? 1000) / 1000));
-  const days = new Map<string, { at: number; size: number; day: string; referrals: number; statuses: number; arrests: number }>();
+  const days = new Map<string, TimelineBucket>();
   for (const b of counted) {
     const day = new Date(toOperationTime(clock, b.at * 1000)).toISOString().slice(0, 10);
     const d = days.get(day) ?? { at: b.at, size, day, referrals: 0, statuses: 0, arrests: 0 };
