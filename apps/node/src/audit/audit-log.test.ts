@@ -193,13 +193,15 @@ describe(`the audit chain (${dialect})`, () => {
     await handle.db.schema.dropTable('bulk_requests').execute();
     await handle.db.schema.dropIndex('referrals_in_open').execute();
     await handle.db.schema.alterTable('received').dropColumn('seal').execute();
-    // 010-privacy's table, index and columns.
+    // 010-privacy's table, index and columns, and 011's column: every migration after 003 is undone here
+    // (a new migration that adds a column or table must be undone here too, or migrating again fails).
     await handle.db.schema.dropTable('privacy_log').execute();
     await handle.db.schema.dropIndex('audit_privacy_ref').execute();
     for (const [table, column] of [
       ['complaints', 'review_at'],
       ['complaints', 'erased_at'],
       ['referrals_in', 'review_at'],
+      ['liaison_statuses', 'has_outcome'], // 011-status-outcome-flag
     ] as const)
       await handle.db.schema.alterTable(table).dropColumn(column).execute();
     await sql`delete from kv where key = 'privacy.vacuum_pending'`.execute(handle.db);
