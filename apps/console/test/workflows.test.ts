@@ -234,6 +234,19 @@ describe('the console at work', () => {
     expect(blank.loaded).toBe(0);
     // The same heading, drawn with Sarabun and without any Thai font (this machine has none): not the same pixels.
     expect(withFont.heading.equals(blank.heading)).toBe(false);
+    // The analyst's overview in Thai: country names, numbers and the map's labels in the reader's language.
+    await refer(f, f.node('TH'), tokens.th as string, 'KH', { offset: 60 });
+    const lo = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+    await lo.goto(f.liaison.url);
+    await lo.evaluate(() => localStorage.setItem('firstlight.locale', 'th'));
+    await lo.reload();
+    await lo.getByLabel('โทเค็นผู้ปฏิบัติงาน').fill(tokens.analyst as string);
+    await lo.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
+    await lo.getByRole('heading', { name: /ภาพรวมปฏิบัติการ/ }).waitFor();
+    await lo.locator('[data-place="KH"]').waitFor();
+    await expect.poll(() => lo.locator('[data-place="KH"]').textContent()).toBe('กัมพูชา');
+    await check(lo, 'thai-liaison-overview');
+    await lo.close();
   });
 
   it('lets the office enrol a member, publish after a confirmation, and see it unreachable', async () => {

@@ -66,7 +66,7 @@ export function Timeline({
     <figure className="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} className="timeline-chart">
         <title>{label}</title>
-        {[0, top / 2, top].map((v) => (
+        {[0, top / 2, top].filter(Number.isInteger).map((v) => (
           <g key={v}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} className="grid" />
             <text x={PAD.left - 6} y={y(v) + 4} textAnchor="end" className="axis">
