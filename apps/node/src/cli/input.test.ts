@@ -31,7 +31,7 @@ describe('firstlight treats bad input as input', () => {
 
   it('names a missing file or directory given to a path flag, exit 2', async () => {
     const missing = join(root, 'warrant-page.html');
-    const [evidence, key, consoleDir, data] = await Promise.all([
+    const [evidence, key, consoleDir, data, initData] = await Promise.all([
       runCli(['evidence', 'add', '--data', th, '--complaint', complaint, '--file', missing]),
       runCli([
         'member',
@@ -49,6 +49,7 @@ describe('firstlight treats bad input as input', () => {
       ]),
       runCli(['start', '--data', th, '--console', join(root, 'no-console')]),
       runCli(['inbox', '--data', join(root, 'no-node')]),
+      runCli(['init', '--role', 'liaison', '--data', join(th, 'config.json')]),
     ]);
     expectRefused(evidence, 2, 'ERR_INPUT');
     expect(evidence.stderr).toContain(`--file ${missing}: no such file`);
@@ -58,6 +59,8 @@ describe('firstlight treats bad input as input', () => {
     expect(consoleDir.stderr).toContain(`--console ${join(root, 'no-console')}: no such directory`);
     expectRefused(data, 2, 'ERR_INPUT');
     expect(data.stderr).toContain(`--data ${join(root, 'no-node')} holds no node`);
+    expectRefused(initData, 2, 'ERR_INPUT');
+    expect(initData.stderr).toContain('--data must name a directory (this is a file)');
   });
 
   it('refuses an --out that exists or whose directory does not, before reading anything', async () => {
