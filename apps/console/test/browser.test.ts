@@ -366,7 +366,7 @@ describe('the console', () => {
       evidence: '[]',
       iat: start + i,
       received_at: (start + i) * 1000,
-      state: 'sent',
+      state: 'sent' as const,
       state_iat: null,
       jws: '',
     }));

@@ -21,7 +21,7 @@ import { liaisonApplier } from './liaison/applier.js';
 import { createMemberProbes } from './liaison/member-probes.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createMetrics } from './metrics/metrics.js';
-import { depthByPeer } from './outbox/outbox.js';
+import { depthByPeer, releaseClaims } from './outbox/outbox.js';
 import { OutboxWorker } from './outbox/worker.js';
 import { type IpIndex, loadIpIndex } from './routing/ip-index.js';
 import type { Services } from './services.js';
@@ -113,34 +113,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // A national node judges the liaison office's directory before it serves: a wrong anchor is refused here, in the terminal.
   const warnings = ctx.config.role === 'national' ? await checkDirectoryAtStart(ctx).catch(closeAndThrow(opened)) : [];
   for (const warning of warnings) ctx.logger.warn(warning);
-  if (ctx.dbKind === 'sqlite') {
-    // One process owns a SQLite database: claims left by a crashed run are void, deliver them now.
-    await ctx.db
-      .updateTable('outbox')
-      .set({ claimed_by: null, claimed_until: null })
-      .where('state', '=', 'queued')
-      .where('claimed_by', 'is not', null)
-      .execute();
-  }
+  if (ctx.dbKind === 'sqlite') await releaseClaims(ctx.db);
   const worker = new OutboxWorker(ctx);
   opened.setWake(() => worker.wake());
+  // A new directory may end a hold (an expired one) or list a peer: the queue is looked at again.
+  ctx.directory.onChange(() => worker.wake());
   let index: IpIndex | null = options.routing ?? null;
-  let refreshTimer: NodeJS.Timeout | null = null;
-  let refreshing = false;
-  const refreshDirectory = () => {
-    if (refreshing || ctx.config.role !== 'national') return;
-    refreshing = true;
-    void ctx.directory
-      .refresh()
-      .then((r) => {
-        if (!r.ok && r.error.code !== 'ERR_DIRECTORY_STALE')
-          ctx.logger.warn({ code: r.error.code }, `directory refresh failed: ${r.error.message}`);
-        else worker.wake();
-      })
-      .finally(() => {
-        refreshing = false;
-      });
-  };
   const services: Services = {
     inbox: new Inbox(
       ctx,
@@ -159,7 +137,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       if (!index) index = loadIpIndex();
       return index;
     },
-    refreshDirectory,
+    refreshDirectory: () => {
+      if (ctx.config.role === 'national') ctx.directory.refreshSoon();
+    },
     memberProbes: createMemberProbes(ctx.clock),
   };
   if (ctx.config.role === 'national' && !index) index = loadIpIndex();
@@ -178,15 +158,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const url = `http://${ctx.config.listen.host}:${address.port}`;
   // Listening on port 0 (tests): the node is reachable where it actually listens.
   if (ctx.config.listen.port === 0) ctx.config.publicUrl = url;
-  if (ctx.config.role === 'national') {
-    const tick = () => {
-      refreshDirectory();
-      refreshTimer = setTimeout(tick, ctx.config.directoryRefreshSeconds * 1000);
-      refreshTimer.unref();
-    };
-    refreshTimer = setTimeout(tick, ctx.config.directoryRefreshSeconds * 1000);
-    refreshTimer.unref();
-  }
+  if (ctx.config.role === 'national') ctx.directory.startRefreshing(ctx.config.directoryRefreshSeconds);
   worker.start();
   ctx.logger.info({ url, role: ctx.config.role, serial: ctx.directory.serial }, 'node started');
   return {
@@ -195,7 +167,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     url,
     warnings,
     async stop() {
-      if (refreshTimer) clearTimeout(refreshTimer);
+      ctx.directory.stopRefreshing();
       await worker.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -13,6 +13,7 @@
  */
 import type { IpIndex } from '@firstlight/node';
 import { loadIpIndex, sampleIpsFor } from '@firstlight/node';
+import type { Action, Urgency } from '@firstlight/protocol/enums';
 import { type Country, pick, prng, type Scenario } from './scenario.js';
 
 export interface Centre {
@@ -41,8 +42,8 @@ export interface PlannedCase {
   files: File[];
   occurredDay: number;
   reportedDay: number;
-  action: 'locate' | 'preserve' | 'identify_subscriber' | 'search_premises';
-  urgency: 'routine' | 'urgent' | 'emergency';
+  action: Action;
+  urgency: Urgency;
   /** A victim reporting again what they reported before (the same file, the same address). */
   duplicate: boolean;
 }

@@ -2,6 +2,7 @@
 export * from './countries.js';
 export * from './directory.js';
 export { decodeBase64url, encodeBase64url, parseStrictJson, sha256Digest } from './encoding.js';
+export * from './enums.js';
 export * from './errors.js';
 export * from './ip.js';
 export { MAX_DIRECTORY_BYTES, MAX_MESSAGE_BYTES, MAX_RECEIPT_BATCH_BYTES, MAX_SEAL_BYTES } from './jws.js';

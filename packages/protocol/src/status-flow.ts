@@ -11,9 +11,10 @@
  * Order is judged by `iat`; two statuses with the same `iat` are not ordered by this rule.
  * Zod-free: any implementation (and the console) can import it.
  */
-import type { Outcome, STATUS_STATES, Status } from './messages/status.js';
+import type { StatusState } from './enums.js';
+import type { Outcome, Status } from './messages/status.js';
 
-export type StatusState = (typeof STATUS_STATES)[number];
+export type { StatusState };
 
 const RANK: Record<StatusState, number> = {
   acknowledged: 1,

@@ -5,6 +5,7 @@
  * It never throws: every outcome is a typed result.
  */
 import { verify as ed25519Verify, type KeyObject } from 'node:crypto';
+import type { ZodError } from 'zod';
 import { sha256Digest } from './encoding.js';
 import { type ErrorCode, type ErrorDetails, ProtocolError } from './errors.js';
 import { type CompactParts, decodePayload, splitCompact } from './jws.js';
@@ -218,7 +219,7 @@ function wrongRecipient(
 
 function schemaFailure(
   kind: WireMessageType,
-  error: import('zod').ZodError,
+  error: ZodError,
   fail: (code: ErrorCode, message: string, details?: ErrorDetails) => Refused,
 ): Refused {
   const range = unroutableRange(error);

@@ -29,7 +29,7 @@ describe(`insertRows (${dialect})`, () => {
 
   const row = (n: number) => ({
     message_id: `m-${n}`,
-    kind: n % 2 ? 'status' : 'referral',
+    kind: n % 2 ? ('status' as const) : ('referral' as const),
     digest: `sha256:${n}`,
     from_country: 'TH',
     jws: `jws-${n}`,
@@ -72,6 +72,6 @@ describe(`insertRows (${dialect})`, () => {
   });
 
   it('refuses an identifier that is not a plain lowercase name', async () => {
-    await expect(insertRows(handle.db, 'received', [{ ...row(200), ['bad"col' as 'kind']: 'x' }], 1)).rejects.toThrow(/identifier/);
+    await expect(insertRows(handle.db, 'received', [{ ...row(200), ['bad"col' as 'jws']: 'x' }], 1)).rejects.toThrow(/identifier/);
   });
 });

@@ -2,7 +2,16 @@
  * The node's tables as Kysely sees them. One schema for SQLite and PostgreSQL: times are integer
  * milliseconds since the epoch, JSON is text, booleans are 0/1 integers.
  */
+import type { DeliveredKind } from '@firstlight/protocol';
+import type { StatusState } from '@firstlight/protocol/enums';
 import type { Generated } from 'kysely';
+
+/** Where an outbox row stands: waiting for a receipt, or settled by one (or by the dead-letter deadline). */
+export type OutboxState = 'queued' | 'delivered' | 'rejected' | 'dead';
+/** A received referral: received, then whatever this country's signed statuses said. */
+export type ReferralInState = 'received' | StatusState;
+/** A referral as the liaison office sees it: sent, then its recipient's latest signed status. */
+export type LiaisonReferralState = 'sent' | StatusState;
 
 export interface ComplaintTable {
   id: string;
@@ -52,7 +61,7 @@ export interface ReferralOutTable {
   created_at: number;
   created_by: string;
   /** The latest state reported back by the receiving country (signed status), or null. */
-  state: string | null;
+  state: StatusState | null;
   outcome: string | null;
   reason: string | null;
   updated_at: number;
@@ -74,7 +83,7 @@ export interface ReferralInTable {
   exp: number;
   received_at: number;
   deadline_at: number;
-  state: string;
+  state: ReferralInState;
   outcome: string | null;
   reason: string | null;
   updated_at: number;
@@ -88,7 +97,7 @@ export interface StatusTable {
   referral_id: string;
   from_country: string;
   to_country: string;
-  state: string;
+  state: StatusState;
   outcome: string | null;
   reason: string | null;
   iat: number;
@@ -100,7 +109,7 @@ export interface StatusTable {
 /** Every message received over the federation API, with the receipt we answered (idempotency). */
 export interface ReceivedTable {
   message_id: string;
-  kind: string;
+  kind: DeliveredKind;
   digest: string;
   from_country: string;
   jws: string;
@@ -128,11 +137,10 @@ export interface ReceiptBatchTable {
 export interface OutboxTable {
   id: Generated<number>;
   message_id: string;
-  kind: string;
+  kind: DeliveredKind;
   peer: string;
   jws: string;
-  /** queued | delivered | rejected | dead */
-  state: string;
+  state: OutboxState;
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
@@ -260,7 +268,7 @@ export interface LiaisonReferralTable {
   evidence: string;
   iat: number;
   received_at: number;
-  state: string;
+  state: LiaisonReferralState;
   state_iat: number | null;
   jws: string;
 }
@@ -276,7 +284,7 @@ export interface LiaisonStatusTable {
   referral_id: string;
   from_country: string;
   to_country: string;
-  state: string;
+  state: StatusState;
   suspects: number;
   arrests: number;
   premises: number;

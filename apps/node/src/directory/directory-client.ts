@@ -44,6 +44,8 @@ export class DirectoryClient {
   private readonly listeners = new Set<(held: HeldDirectory) => void>();
   /** The state last reported, so a change of state is logged once, not at every use. */
   private reported: DirectoryState | null = null;
+  private refreshing = false;
+  private refreshTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DirectoryClientOptions) {
     this.file = join(options.dataDir, 'directory.jws');
@@ -133,6 +135,43 @@ export class DirectoryClient {
     this.standing();
     for (const listener of this.listeners) listener(this.held);
     return result;
+  }
+
+  /**
+   * Fetches the liaison office's directory in the background, unless a fetch is already under way (a
+   * push and the timer may ask at once). A failure is logged; an older serial answered is none.
+   */
+  refreshSoon(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    void this.refresh()
+      .then((r) => {
+        if (!r.ok && r.error.code !== 'ERR_DIRECTORY_STALE')
+          this.options.logger.warn({ code: r.error.code }, `directory refresh failed: ${r.error.message}`);
+      })
+      .catch((error) =>
+        this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'directory refresh failed'),
+      )
+      .finally(() => {
+        this.refreshing = false;
+      });
+  }
+
+  /** Refreshes every `everySeconds` until stopRefreshing(); the timer never keeps the process alive. */
+  startRefreshing(everySeconds: number): void {
+    this.stopRefreshing();
+    const tick = () => {
+      this.refreshSoon();
+      this.refreshTimer = setTimeout(tick, everySeconds * 1000);
+      this.refreshTimer.unref();
+    };
+    this.refreshTimer = setTimeout(tick, everySeconds * 1000);
+    this.refreshTimer.unref();
+  }
+
+  stopRefreshing(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
   }
 
   /** Fetches the liaison office's directory over the federation API and accepts it if newer. */

@@ -21,7 +21,7 @@ export const nationalApplier: MessageAppliers = {
           exp: m.exp,
           received_at: now,
           deadline_at: deadlineFor(m.urgency, now),
-          state: 'received',
+          state: 'received' as const,
           outcome: null,
           reason: null,
           updated_at: now,

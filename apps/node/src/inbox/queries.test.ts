@@ -1,6 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
+import type { ReferralInState } from '../db/schema.js';
 import { inboxQuery, listReferralsIn } from './queries.js';
 
 describe("the bureau's work queue (inbox, open only)", () => {
@@ -23,7 +24,7 @@ describe("the bureau's work queue (inbox, open only)", () => {
       exp: i + 86_400,
       received_at: i,
       deadline_at: i + 86_400,
-      state: i % 300 === 0 ? (i % 600 === 0 ? 'received' : 'located') : i % 2 ? 'closed' : 'declined',
+      state: (i % 300 === 0 ? (i % 600 === 0 ? 'received' : 'located') : i % 2 ? 'closed' : 'declined') as ReferralInState,
       outcome: null,
       reason: null,
       updated_at: i,

@@ -4,7 +4,7 @@
  * status speaks for a referral only when the referral's receiving country signed it to the referral's
  * origin: a referral's state never takes any other member's word.
  */
-import { ipNetwork, ProtocolError, type Status, statusOrderProblem } from '@firstlight/protocol';
+import { ipNetwork, ProtocolError, type Status, type StatusState, statusOrderProblem } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
 import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
@@ -20,7 +20,7 @@ export const liaisonApplier: MessageAppliers = {
         Object.assign(referralColumns(m), {
           network: ipNetwork(m.ip) ?? m.ip,
           received_at: now,
-          state: 'sent',
+          state: 'sent' as const,
           state_iat: null,
           jws,
         }),
@@ -38,7 +38,7 @@ export const liaisonApplier: MessageAppliers = {
             .orderBy('s.iat', 'asc')
             .orderBy('s.received_at', 'asc')
             .execute();
-          const latest = new Map<string, { state: string; iat: number }>();
+          const latest = new Map<string, { state: StatusState; iat: number }>();
           for (const s of earlier) latest.set(s.referral_id, s);
           for (const [referralId, s] of latest) {
             await trx

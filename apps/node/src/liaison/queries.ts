@@ -12,7 +12,7 @@ import { peekJws, sha256Digest } from '@firstlight/protocol';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database, LiaisonReferralState } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { receiptVerdict, resolveReceipts } from '../receipts/stored.js';
 import { AUTHORITATIVE_STATUSES_SQL, authoritativeStatuses } from './authoritative-statuses.js';
@@ -262,7 +262,7 @@ export interface ReferralFilter {
   ip?: string | undefined;
   country?: string | undefined;
   action?: string | undefined;
-  state?: string | undefined;
+  state?: LiaisonReferralState | undefined;
   operation?: string | undefined;
   cursor?: string | undefined;
   limit: number;

@@ -3,7 +3,7 @@
  * as the change that produced the message; the worker (outbox/worker.ts) delivers them.
  * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
  */
-import { LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
+import { type DeliveredKind, LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
 import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { insertRows } from '../db/chunks.js';
@@ -12,11 +12,11 @@ import type { Database, OutboxTable } from '../db/schema.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
 
-export type OutboxState = 'queued' | 'delivered' | 'rejected' | 'dead';
+export type { OutboxState } from '../db/schema.js';
 
 export interface Queued {
   id: string;
-  kind: string;
+  kind: DeliveredKind;
   jws: string;
   peers: string[];
   now: number;
@@ -34,7 +34,7 @@ export async function enqueueAll(trx: Transaction<Database> | Kysely<Database>, 
       kind: message.kind,
       peer,
       jws: message.jws,
-      state: 'queued',
+      state: 'queued' as const,
       attempts: 0,
       next_attempt_at: message.now,
       last_error: null,
@@ -55,7 +55,7 @@ export async function enqueueAll(trx: Transaction<Database> | Kysely<Database>, 
  */
 export async function queueSent(
   trx: Transaction<Database>,
-  kind: 'referral' | 'status',
+  kind: DeliveredKind,
   sent: ReadonlyArray<{ message: { id: string; to: string }; jws: string }>,
   now: number,
 ): Promise<void> {
@@ -67,6 +67,19 @@ export async function queueSent(
     trx,
     sent.map(({ message, jws }) => ({ at: now, kind: `sent.${kind}`, ref: `${message.id}@${message.to}`, digest: sha256Digest(jws) })),
   );
+}
+
+/**
+ * Claims left by a crashed run are void: their rows are delivered again now. Only for a database one
+ * process owns (SQLite): where processes share one, another may hold a live claim.
+ */
+export async function releaseClaims(db: Kysely<Database>): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ claimed_by: null, claimed_until: null })
+    .where('state', '=', 'queued')
+    .where('claimed_by', 'is not', null)
+    .execute();
 }
 
 /** Peers that have a message due now and not claimed by a live worker. */

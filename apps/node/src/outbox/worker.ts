@@ -7,21 +7,25 @@
  * fresh directory arrives.
  */
 import { randomBytes } from 'node:crypto';
-import { type BatchVerdict, isRetryable, type ReceiptBatch, sealDelivery, sha256Digest, verify } from '@firstlight/protocol';
-import type { ExpressionBuilder, Transaction } from 'kysely';
+import { isRetryable, sealDelivery, sha256Digest } from '@firstlight/protocol';
+import type { ExpressionBuilder, Transaction, Updateable } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database, OutboxTable } from '../db/schema.js';
 import { publishedSigningKey } from '../keys/published-key.js';
-import { batchRef, storeBatch } from '../receipts/stored.js';
+import { storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
 import type { OutboxRow } from './outbox.js';
 import { backoffMs, bringForward, claim, duePeers } from './outbox.js';
 import { PeerWatch } from './peer-watch.js';
 import { touchPeer } from './peers.js';
+import { type CheckedBatch, checkReceiptBatch, type RowAnswer } from './receipt-check.js';
 
 const LEASE_MS = 60_000;
+
+/** A row's answer as recorded by this worker. */
+type Recorded = RowAnswer & { row: OutboxRow };
 
 export class OutboxWorker {
   private readonly id = `w-${randomBytes(6).toString('hex')}`;
@@ -152,104 +156,63 @@ export class OutboxWorker {
       if (!response.ok && !('status' in response && response.status !== undefined)) this.watch.markDown(peer, now);
       return false;
     }
-    // A directory whose grace period ended during the exchange verifies nothing: the resend, once a
-    // fresh one arrives, gets the same verdicts again (idempotent).
-    const expired = ctx.directory.expiredError(now);
-    const trust = expired ? undefined : ctx.directory.current()?.trust;
-    // One signature for the whole delivery (PROTOCOL.md §2.3.1): checked once, then each verdict is
-    // matched to the envelope sent at its position.
-    let answered: ReceiptBatch | null = null;
-    let problem: string | null = null;
-    if (!trust) problem = expired ? `receipt not verified: ${expired.code}` : 'no directory to verify the receipt with';
-    else {
-      const checked = await verify(response.receiptBatch, {
-        type: 'receiptBatch',
-        keys: trust,
-        recipient: ctx.config.party,
-        recipientRole: 'national',
-        now: seconds(now),
-        skewSeconds: ctx.config.skewSeconds,
-      });
-      if (!checked.ok) problem = `receipt refused: ${checked.error.code}`;
-      else if (checked.message.from !== peer) problem = `receipt signed by ${checked.message.from}, not ${peer}`;
-      else if (checked.message.receipts.length !== batch.length)
-        problem = `answered ${checked.message.receipts.length} verdicts for ${batch.length} envelopes`;
-      else answered = checked.message;
-    }
-    const jws = typeof response.receiptBatch === 'string' ? response.receiptBatch : '';
-    const digest = sha256Digest(jws);
-    // `held`: whether this worker still held the row when recording the answer (see stillHeld).
-    const updates: Array<{ row: OutboxRow; receipt: string; verdict: BatchVerdict | null; problem: string | null; held: boolean }> =
-      batch.map((row, i) => {
-        const verdict = answered?.receipts[i] ?? null;
-        if (verdict && verdict.ref.digest !== digests[i])
-          return { row, receipt: '', verdict: null, problem: 'receipt is for other bytes than we sent', held: false };
-        return { row, receipt: batchRef(digest, i), verdict, problem, held: false };
-      });
+    const checked = await checkReceiptBatch(ctx, peer, digests, response.receiptBatch, now);
+    await this.recordVerdicts(peer, batch, checked, now);
+    ctx.logger.debug({ peer, count: batch.length, ms: now - started }, 'batch delivered');
+    if (checked.rows.some((r) => r.verdict?.verdict === 'accepted')) await this.watch.alive(peer, now, this.behind.delete(peer));
+    return true;
+  }
+
+  /**
+   * Each row's answer, in one transaction: accepted → delivered, refused for good → rejected, anything
+   * else (a retryable code, a batch that did not hold) → another attempt later. Audited and counted
+   * only for the rows this worker still held.
+   */
+  private async recordVerdicts(peer: string, batch: OutboxRow[], checked: CheckedBatch, now: number): Promise<void> {
+    const { ctx } = this;
+    const held: Recorded[] = [];
     await ctx.db.transaction().execute(async (trx) => {
-      if (answered) await storeBatch(trx, digest, jws, now);
-      for (const u of updates) {
-        if (u.verdict?.verdict === 'accepted') {
-          const held = await trx
-            .updateTable('outbox')
-            .set({
-              state: 'delivered',
-              receipt: u.receipt,
-              receipt_code: null,
-              delivered_at: now,
-              attempts: u.row.attempts + 1,
-              last_error: null,
-              claimed_by: null,
-              claimed_until: null,
-            })
-            .where('id', '=', u.row.id)
-            .where((eb) => this.stillHeld(eb))
-            .executeTakeFirst();
-          u.held = held.numUpdatedRows > 0n;
-        } else if (u.verdict && !isRetryable(u.verdict.code)) {
-          const held = await trx
-            .updateTable('outbox')
-            .set({
-              state: 'rejected',
-              receipt: u.receipt,
-              receipt_code: u.verdict.code ?? null,
-              delivered_at: now,
-              attempts: u.row.attempts + 1,
-              last_error: null,
-              claimed_by: null,
-              claimed_until: null,
-            })
-            .where('id', '=', u.row.id)
-            .where((eb) => this.stillHeld(eb))
-            .executeTakeFirst();
-          u.held = held.numUpdatedRows > 0n;
-        } else {
-          u.held = await this.failOne(trx, u.row, u.problem ?? `peer answered ${u.verdict?.code}: will retry`, now);
-        }
+      if (checked.batch) await storeBatch(trx, checked.batch.digest, checked.batch.jws, now);
+      for (const [i, row] of batch.entries()) {
+        const answer = checked.rows[i] as RowAnswer;
+        const { verdict } = answer;
+        const final = verdict?.verdict === 'accepted' ? 'delivered' : verdict && !isRetryable(verdict.code) ? 'rejected' : null;
+        const kept = final
+          ? await this.record(trx, row, final, answer, now)
+          : await this.failOne(trx, row, answer.problem ?? `peer answered ${verdict?.code}: will retry`, now);
+        if (kept) held.push({ ...answer, row });
       }
       await appendAudit(
         trx,
-        updates
-          .filter((u) => u.verdict && u.held)
-          .map((u) => ({
+        held
+          .filter((r) => r.verdict)
+          .map((r) => ({
             at: now,
-            kind: `receipt.${u.verdict?.verdict}`,
-            ref: `${u.row.kind}:${u.row.message_id}@${peer}`,
-            digest,
+            kind: `receipt.${r.verdict?.verdict}`,
+            ref: `${r.row.kind}:${r.row.message_id}@${peer}`,
+            digest: checked.digest,
           })),
       );
       await touchPeer(trx, peer, now);
     });
-    for (const u of updates) {
-      if (!u.held) continue;
-      const outcome = u.verdict?.verdict ?? 'error';
-      ctx.metrics.messages.inc({ direction: 'out', type: u.row.kind, outcome });
-      if (u.verdict?.code) ctx.metrics.rejections.inc({ direction: 'out', code: u.verdict.code });
-      if (outcome === 'accepted') ctx.metrics.deliveryLatency.observe({ peer }, (now - Number(u.row.created_at)) / 1000);
+    for (const r of held) {
+      const outcome = r.verdict?.verdict ?? 'error';
+      ctx.metrics.messages.inc({ direction: 'out', type: r.row.kind, outcome });
+      if (r.verdict?.code) ctx.metrics.rejections.inc({ direction: 'out', code: r.verdict.code });
+      if (outcome === 'accepted') ctx.metrics.deliveryLatency.observe({ peer }, (now - Number(r.row.created_at)) / 1000);
     }
-    ctx.logger.debug({ peer, count: batch.length, ms: now - started }, 'batch delivered');
-    if (updates.some((u) => u.verdict?.verdict === 'accepted')) await this.watch.alive(peer, now, this.behind.delete(peer));
-    return true;
+  }
+
+  /** A peer's final verdict on a row, with its receipt; false when the row was no longer this worker's to record. */
+  private record(trx: Transaction<Database>, row: OutboxRow, state: 'delivered' | 'rejected', answer: RowAnswer, now: number) {
+    return this.updateHeld(trx, row, {
+      state,
+      receipt: answer.receipt,
+      receipt_code: answer.verdict?.code ?? null,
+      delivered_at: now,
+      attempts: row.attempts + 1,
+      last_error: null,
+    });
   }
 
   /**
@@ -286,16 +249,19 @@ export class OutboxWorker {
     const deadline = Number(row.created_at) + this.ctx.config.deadLetterAfterSeconds * 1000;
     const dead = now >= deadline;
     if (!dead) this.behind.add(row.peer);
+    return this.updateHeld(trx, row, {
+      state: dead ? 'dead' : 'queued',
+      attempts,
+      last_error: error.slice(0, 500),
+      next_attempt_at: Math.min(deadline, now + backoffMs(attempts, this.ctx.config.retry.baseMs, this.ctx.config.retry.maxMs)),
+    });
+  }
+
+  /** Writes a row's outcome and releases its claim, only while this worker holds it (stillHeld); false otherwise. */
+  private async updateHeld(trx: Transaction<Database>, row: OutboxRow, values: Updateable<OutboxTable>): Promise<boolean> {
     const result = await trx
       .updateTable('outbox')
-      .set({
-        state: dead ? 'dead' : 'queued',
-        attempts,
-        last_error: error.slice(0, 500),
-        next_attempt_at: Math.min(deadline, now + backoffMs(attempts, this.ctx.config.retry.baseMs, this.ctx.config.retry.maxMs)),
-        claimed_by: null,
-        claimed_until: null,
-      })
+      .set({ ...values, claimed_by: null, claimed_until: null })
       .where('id', '=', row.id)
       .where((eb) => this.stillHeld(eb))
       .executeTakeFirst();

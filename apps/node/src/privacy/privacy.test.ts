@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-log.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
+import type { ReferralInState } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { createComplaint, listComplaints } from '../intake/complaints.js';
 import { storeEvidence } from '../intake/evidence.js';
@@ -122,7 +123,7 @@ describe(`personal data: reads with a purpose, review, erasure (${dialect})`, ()
     const old = await createComplaint(handle.db, complaint('Old'), 'officer', T0);
     await createComplaint(handle.db, complaint('New'), 'officer', T0 + 25 * DAY);
     const base = { from_country: 'KH', to_country: 'TH', ip: '1.2.3.4', port: null, seen_at: '2015-06-01T10:00:00Z', action: 'locate' };
-    const row = (id: string, state: string, updated: number) => ({
+    const row = (id: string, state: ReferralInState, updated: number) => ({
       ...base,
       id,
       urgency: 'routine',

@@ -11,6 +11,7 @@ import {
   type Status,
   type StatusState,
   signMessage,
+  statusRuleProblems,
   uuidv7,
 } from '@firstlight/protocol';
 import type { Selectable, Transaction } from 'kysely';
@@ -86,10 +87,8 @@ async function applyStatuses(
           ? `referral ${input.referralId} is ${current}: a final state`
           : `referral ${input.referralId} is ${current}: ${input.state} cannot follow it (next: ${nextStates(current).join(', ')})`,
       );
-    if (input.state === 'declined' && !input.reason) throw new NodeError('ERR_INPUT', 'a decline needs a reason code');
-    if (input.state !== 'declined' && input.reason) throw new NodeError('ERR_INPUT', 'only a decline carries a reason');
-    if (input.outcome && !['located', 'action_taken', 'closed'].includes(input.state))
-      throw new NodeError('ERR_INPUT', 'outcome counts apply to located, action_taken and closed');
+    const [problem] = statusRuleProblems(input);
+    if (problem) throw new NodeError('ERR_INPUT', problem.message);
     listed.add(referral.id);
     const message: Status = {
       v: 1,

@@ -1,6 +1,7 @@
 /** Building blocks shared by every wire message. Pure zod: safe to import in a browser. */
 import { z } from 'zod';
 import { isCountryCode } from '../countries.js';
+import { ACTIONS, URGENCIES } from '../enums.js';
 import { checkIp } from '../ip.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -49,10 +50,8 @@ export const routableIp = z.string().superRefine((value, ctx) => {
   }
 });
 
-export const ACTIONS = ['locate', 'preserve', 'identify_subscriber', 'search_premises', 'arrest', 'takedown'] as const;
+export { ACTIONS, URGENCIES };
 export const action = z.enum(ACTIONS);
-
-export const URGENCIES = ['routine', 'urgent', 'emergency'] as const;
 export const urgency = z.enum(URGENCIES);
 
 export const MESSAGE_TYPES = ['referral', 'receipt', 'receiptBatch', 'seal', 'status', 'keySubmission', 'directory'] as const;

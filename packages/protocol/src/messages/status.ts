@@ -1,18 +1,9 @@
 /** The status: how a referral is progressing in the country that received it. Counts, never names. */
 import { z } from 'zod';
+import { DECLINE_REASONS, STATUS_STATES, statusRuleProblems } from '../enums.js';
 import { countryCode, messageId, numericDate, version } from './common.js';
 
-export const STATUS_STATES = ['acknowledged', 'in_progress', 'located', 'action_taken', 'declined', 'closed'] as const;
-
-export const DECLINE_REASONS = [
-  'insufficient_evidence',
-  'not_in_jurisdiction',
-  'ip_not_traceable',
-  'data_retention_expired',
-  'legal_obstacle',
-  'duplicate',
-  'other',
-] as const;
+export { DECLINE_REASONS, STATUS_STATES };
 
 const count = z.int().min(0).max(100_000);
 
@@ -37,12 +28,7 @@ export const statusSchema = z
   })
   .superRefine((m, ctx) => {
     if (m.from === m.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must differ from "from"' });
-    if (m.state === 'declined' && m.reason === undefined)
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a declined status must give a reason code' });
-    if (m.state !== 'declined' && m.reason !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'only a declined status carries a reason' });
-    if (m.outcome !== undefined && !['located', 'action_taken', 'closed'].includes(m.state))
-      ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'outcome counts apply to located, action_taken and closed' });
+    for (const { path, message } of statusRuleProblems(m)) ctx.addIssue({ code: 'custom', path: [path], message });
   });
 
 export type Status = z.infer<typeof statusSchema>;
