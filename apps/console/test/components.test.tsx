@@ -113,7 +113,9 @@ describe('outbox deliveries', () => {
     expect(accepted.state).toBe('delivered');
     expect(accepted.details).toEqual(['receipt: accepted 2023-11-14T22:13:20.000Z']);
     const rejected = describeDelivery(toDelivery({ peer: 'KH', state: 'rejected', rejectedCode: 'ERR_EXPIRED', attempts: 1 }), en, now);
-    expect(rejected.details).toEqual(['receipt: rejected with ERR_EXPIRED']);
+    expect(rejected.details).toEqual(['receipt: rejected with ERR_EXPIRED (the message had expired)']);
+    const unknownCode = describeDelivery(toDelivery({ peer: 'KH', state: 'rejected', rejectedCode: 'ERR_NEW_ONE', attempts: 1 }), en, now);
+    expect(unknownCode.details).toEqual(['receipt: rejected with ERR_NEW_ONE']);
     // A code the console knows is said in words too.
     const revoked = describeDelivery(toDelivery({ peer: 'KH', state: 'rejected', rejectedCode: 'ERR_KEY_REVOKED', attempts: 1 }), en, now);
     expect(revoked.details).toEqual(['receipt: rejected with ERR_KEY_REVOKED (the signing key was revoked)']);
@@ -171,6 +173,13 @@ describe('every page', () => {
     expect(en.time(0)).toMatch(/1970/);
     expect(th.time(0)).toMatch(/2513/);
     expect(en.money(250000, 'THB')).toContain('250,000');
+  });
+
+  it('have words for every error code the node and the protocol can answer', async () => {
+    const { NODE_ERROR_CODES } = await import('../../node/src/errors');
+    const { errorCodes } = await import('@firstlight/protocol');
+    const missing = [...NODE_ERROR_CODES, ...errorCodes].filter((code) => !(code in STRINGS.en.errors.codes));
+    expect(missing).toEqual([]);
   });
 
   it("say a server error code in the reader's language, with the node's detail", () => {
