@@ -92,7 +92,9 @@ function Audit() {
           <table>
             <thead>
               <tr>
-                <th scope="col">{t.audit.seq}</th>
+                <th scope="col" className="num">
+                  {t.audit.seq}
+                </th>
                 <th scope="col">{t.audit.at}</th>
                 <th scope="col">{t.audit.kind}</th>
                 <th scope="col">{t.audit.ref}</th>
