@@ -215,22 +215,28 @@ describe(`personal data: reads with a purpose, review, erasure (${dialect})`, ()
     expect(second.purge.vacuumed).toEqual([]);
   });
 
-  it.skipIf(!testsUsePostgres())('rewrites only once no transaction older than the erasure can still see the old row', async () => {
+  it.skipIf(!testsUsePostgres())('rewrites only once no transaction older than the erasure can keep the old row', async () => {
     const a = await createComplaint(handle.db, complaint('CANARYOLDSNAPSHOT'), 'officer', T0);
-    const other = new pg.Client({ connectionString: pgUrl });
-    await other.connect();
-    // A transaction whose snapshot predates the erasure, reading another table (so it holds no lock the
-    // rewrite would wait for): VACUUM FULL would keep the old row for it.
-    await other.query('begin isolation level repeatable read');
-    await other.query('select count(*) from kv');
+    const reader = new pg.Client({ connectionString: pgUrl });
+    const writer = new pg.Client({ connectionString: pgUrl });
+    await Promise.all([reader.connect(), writer.connect()]);
+    // Begun before the erasure, touching other tables (so they hold no lock the rewrite would wait
+    // for), each makes VACUUM FULL keep the erased row: a snapshot that could still see it, and a
+    // writing transaction older than the erasure (no snapshot between its statements, an older xid).
+    await reader.query('begin isolation level repeatable read');
+    await reader.query('select count(*) from kv');
+    await writer.query('begin');
+    await writer.query("insert into kv (key, value) values ('test.writer', '1')");
     let settled = false;
     const erasing = eraseItems(ctx(), { items: [{ kind: 'complaint', id: a.id }], reason: 'victim asked' }, admin, T0).finally(() => {
       settled = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 700));
+    await reader.query('commit');
+    await new Promise((resolve) => setTimeout(resolve, 700));
     expect(settled).toBe(false);
-    await other.query('commit');
-    await other.end();
+    await writer.query('commit');
+    await Promise.all([reader.end(), writer.end()]);
     expect((await erasing).purge).toMatchObject({ snapshotsCleared: true, vacuumed: ['complaints', 'evidence'] });
     expect(await scanPostgres(pgUrl, ['CANARYOLDSNAPSHOT'])).toEqual([]);
   });

@@ -72,16 +72,20 @@ export async function purgeStorage(
 
 /**
  * Waits until no other session of this database holds a snapshot that began before transaction
- * `xid` ended (its backend_xmin at or before it): VACUUM FULL keeps a deleted row such a snapshot can
- * still see. Sessions of the node's own database user are visible here (pg_stat_activity).
+ * `xid` ended, or is itself a transaction older than it: VACUUM FULL keeps a deleted row while either
+ * exists. Sessions of the node's own database user are visible here (pg_stat_activity).
  */
 async function olderSnapshotsEnded(db: Kysely<Database>, xid: string): Promise<boolean> {
   const deadline = Date.now() + SNAPSHOT_WAIT_MS;
   for (;;) {
+    // A session counts by its snapshot (backend_xmin) and by its own transaction id (backend_xid: a
+    // writing transaction between statements has no snapshot yet still holds the horizon back), as
+    // PostgreSQL's own horizon does; sessions attached to no database (a walsender) count too.
     const { rows } = await sql<{ n: number }>`
       select count(*)::int as n from pg_stat_activity
-       where datname = current_database() and pid <> pg_backend_pid() and backend_xmin is not null
-         and age(backend_xmin) >= age(xid(${xid}::xid8))`.execute(db);
+       where (datname = current_database() or datname is null) and pid <> pg_backend_pid()
+         and ((backend_xmin is not null and age(backend_xmin) >= age(xid(${xid}::xid8)))
+           or (backend_xid is not null and age(backend_xid) >= age(xid(${xid}::xid8))))`.execute(db);
     if (Number(rows[0]?.n ?? 0) === 0) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
