@@ -35,6 +35,7 @@ export interface Report {
   callCentresDismantled: number;
   callCentresIdentified: number;
   correlation: Score;
+  /** Wall-clock seconds of this run (start-up included; a resumed run counts from its own start). */
   seconds: number;
 }
 
@@ -94,7 +95,7 @@ export function humanReport(report: Report, scenario: Scenario, seed: number): s
     ...(merges.length > 0
       ? ['  worst merges (true centres the office put together):', ...merges]
       : ['  no suspected centre mixes two true ones']),
-    `  ${report.seconds} s from start to finish`,
+    `  ${report.seconds} s for this run, start-up included`,
     '',
   ].join('\n');
 }
