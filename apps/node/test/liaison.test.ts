@@ -154,6 +154,7 @@ describe('the liaison office with three countries', () => {
     expect([...paged.items, ...rest.items].map((r) => r.id).sort()).toEqual([a.id, b.id, c.id].sort());
 
     const hist = await lo.liaison.history.query({ id: a.id });
+    expect(hist.operationClock).toBeNull();
     expect(hist.referral.signer).toBe('TH');
     const statusEvents = hist.events.filter((e) => e.type === 'status');
     expect(statusEvents.map((e) => e.summary.split(':')[1]?.trim().split(' ')[0])).toEqual(['located', 'action', 'closed']);
@@ -194,7 +195,11 @@ describe('the liaison office with three countries', () => {
       expect(days.reduce((n, b) => n + b.referrals, 0)).toBe(3);
       expect(days.reduce((n, b) => n + b.arrests, 0)).toBe(sum('arrests'));
       for (const b of days) expect((b.day ?? '') >= '2015-06-11').toBe(true);
-      expect((await lo.liaison.history.query({ id: a.id })).referral.iat).toBe(hist.referral.iat);
+      const replayed = await lo.liaison.history.query({ id: a.id });
+      expect(replayed.referral.iat).toBe(hist.referral.iat);
+      expect(replayed.events.map((e) => e.at)).toEqual(hist.events.map((e) => e.at));
+      expect(replayed.events.every((e) => (e.operationDay ?? '') >= '2015-06-11')).toBe(true);
+      expect(replayed.operationClock).toBe('replay: 1 s = 1 day');
     } finally {
       rmSync(join(f.liaison.ctx.dataDir, OPERATION_CLOCK_FILE), { force: true });
     }

@@ -352,6 +352,8 @@ export async function history(ctx: NodeContext, id: string) {
   };
   const events: Array<{
     type: 'referral' | 'receipt' | 'status';
+    /** On a replay's operation clock only: the operation's own day of `at`. */
+    operationDay?: string;
     /** The message this event is (a referral or status), or the one it answers (a receipt). */
     ref: string;
     at: number;
@@ -414,7 +416,12 @@ export async function history(ctx: NodeContext, id: string) {
     });
   }
   events.sort((a, b) => a.at - b.at || (a.type === 'referral' ? -1 : b.type === 'referral' ? 1 : 0));
-  return { referral, events };
+  // A replay's history also reads in the operation's own days; `at` stays the signed, real time.
+  const clock = readOperationClock(ctx.dataDir);
+  const dated = events.map((e) =>
+    clock ? { ...e, operationDay: new Date(toOperationTime(clock, e.at * 1000)).toISOString().slice(0, 10) } : e,
+  );
+  return { referral, events: dated, operationClock: clock ? clock.label : null };
 }
 
 /** The federation's health; members' own endpoints through the node's one cache of probes (member-probes.ts). */
