@@ -19,7 +19,7 @@ const NOTES: Record<MessageType, string> = {
   keySubmission:
     "A firstlight key submission: a member's new key, signed with its current directory key. Beyond this schema: kid is the RFC 7638 thumbprint of jwk; the liaison office takes it only from the member that signed it, within the clock-skew allowance.",
   directory:
-    'The firstlight directory. Beyond this schema: expiresAt after issuedAt; no country or kid listed twice; each kid is the RFC 7638 thumbprint of its jwk; role liaison if and only if country is LIAISON.',
+    'The firstlight directory. Beyond this schema: expiresAt after issuedAt; no country or kid listed twice; each kid is the RFC 7638 thumbprint of its jwk; role liaison if and only if country is LIAISON; tlsPins only when v is 2, no pin twice.',
 };
 
 export function buildJsonSchemas(): Record<MessageType, Record<string, unknown>> {

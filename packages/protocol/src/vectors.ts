@@ -703,6 +703,44 @@ export async function buildVectors(): Promise<VectorFile> {
     keys.authority,
   );
   dbad('directory-kid-not-thumbprint', 'a member key whose kid is not its thumbprint', wrongKidJws, 'ERR_DIRECTORY_INVALID');
+  // Directory v2: TLS key pins beside the signing keys (fixed values: pins are opaque to verification).
+  const pinTh = Buffer.alloc(32, 0x71).toString('base64url');
+  const pinThNext = Buffer.alloc(32, 0x72).toString('base64url');
+  const withPins = (v: number) => ({
+    ...directory,
+    v,
+    serial: 8,
+    members: directory.members.map((m) => (m.country === 'TH' ? { ...m, tlsPins: [pinTh, pinThNext] } : m)),
+  });
+  dok(
+    'directory-v2-tls-pins',
+    'a v2 directory listing two TLS pins for TH (a rotation overlap)',
+    await signRaw(JWS_TYP.directory, JSON.stringify(withPins(2)), keys.authority),
+    8,
+    false,
+  );
+  dbad(
+    'directory-v1-tls-pins',
+    'TLS pins in a directory that says v 1',
+    await signRaw(JWS_TYP.directory, JSON.stringify(withPins(1)), keys.authority),
+    'ERR_SCHEMA',
+  );
+  dbad(
+    'directory-v2-bad-pin',
+    'a TLS pin that is not a base64url SHA-256',
+    await signRaw(
+      JWS_TYP.directory,
+      JSON.stringify({ ...withPins(2), members: withPins(2).members.map((m) => (m.country === 'TH' ? { ...m, tlsPins: ['sha256'] } : m)) }),
+      keys.authority,
+    ),
+    'ERR_SCHEMA',
+  );
+  dbad(
+    'directory-v3',
+    'a directory version this implementation does not know',
+    await signRaw(JWS_TYP.directory, JSON.stringify({ ...directory, v: 3 }), keys.authority),
+    'ERR_SCHEMA',
+  );
   dbad(
     'directory-typ',
     'a directory with a referral typ',

@@ -1,6 +1,6 @@
 /** The federation directory, signed by the liaison office's authority key. */
 import { z } from 'zod';
-import { countryCode, isoDate, LIAISON_PARTY, numericDate, partyCode, slug, version } from './common.js';
+import { countryCode, isoDate, LIAISON_PARTY, numericDate, partyCode, slug } from './common.js';
 
 export const ed25519Jwk = z.strictObject({
   kty: z.literal('OKP'),
@@ -9,6 +9,15 @@ export const ed25519Jwk = z.strictObject({
 });
 
 export const kid = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be an RFC 7638 SHA-256 JWK thumbprint' });
+
+/**
+ * A TLS public-key pin: base64url (no padding) of the SHA-256 of the DER SubjectPublicKeyInfo of the
+ * member's TLS key (directory v2, PROTOCOL.md §2.4.1). Nodes talk TLS only to a peer whose key has a pin.
+ */
+export const tlsPin = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be the base64url SHA-256 of a DER SubjectPublicKeyInfo' });
+
+/** Directory versions: 1 (no TLS pins) and 2 (v1 plus members[].tlsPins). */
+export const directoryVersion = z.union([z.literal(1), z.literal(2)]);
 
 export const memberKeySchema = z
   .strictObject({
@@ -27,6 +36,8 @@ export const memberSchema = z
     endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(300),
     role: z.enum(['national', 'liaison']),
     keys: z.array(memberKeySchema).min(1).max(8),
+    /** Directory v2 only: the pins of the member's TLS keys (two during a rotation's overlap). */
+    tlsPins: z.array(tlsPin).min(1).max(4).optional(),
   })
   .refine((m) => (m.role === 'liaison') === (m.country === LIAISON_PARTY), {
     error: `the liaison office, and only it, is listed under the party code ${LIAISON_PARTY}`,
@@ -51,7 +62,7 @@ export const operationSchema = z
 
 export const directorySchema = z
   .strictObject({
-    v: version,
+    v: directoryVersion,
     serial: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
     issuedAt: numericDate,
     expiresAt: numericDate,
@@ -68,6 +79,10 @@ export const directorySchema = z
       if (countries.has(m.country))
         ctx.addIssue({ code: 'custom', path: ['members', i, 'country'], message: `${m.country} is listed twice` });
       countries.add(m.country);
+      if (m.tlsPins && d.v < 2)
+        ctx.addIssue({ code: 'custom', path: ['members', i, 'tlsPins'], message: 'TLS pins are a directory v2 member: set v to 2' });
+      if (m.tlsPins && new Set(m.tlsPins).size !== m.tlsPins.length)
+        ctx.addIssue({ code: 'custom', path: ['members', i, 'tlsPins'], message: 'a pin is listed twice' });
       for (const k of m.keys) {
         if (kids.has(k.kid)) ctx.addIssue({ code: 'custom', path: ['members', i, 'keys'], message: `kid ${k.kid} is listed twice` });
         kids.add(k.kid);
