@@ -71,6 +71,8 @@ describe('pnpm conformance', () => {
         `http://127.0.0.1:${kitPort}`,
         '--anchor',
         KIT_ANCHOR,
+        // The conformance kit speaks the wire over plain HTTP (it has no TLS client identity of its own).
+        '--insecure-plain-http',
         '--json',
       ),
     ) as { publicJwk: unknown };

@@ -15,7 +15,7 @@ import { createTRPCClient, httpLink } from '@trpc/client';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './harness.js';
-import { checkedReceipt, deliver, memberKey, nowSeconds, signedReferral, trustedDirectory } from './wire.js';
+import { checkedReceipt, deliver, federationPost, memberKey, nowSeconds, signedReferral, trustedDirectory } from './wire.js';
 
 const COUNTRIES = ['CN', 'HK', 'KH', 'VN', 'TH'];
 const OPERATION = 'first-light-2015';
@@ -140,7 +140,7 @@ async function receiptsFrom(receivers: string[], sender: string, jws: string): P
   const trust = await trustedDirectory(root, sender, sim.urls.LIAISON as string);
   const out: Record<string, Receipt> = {};
   for (const receiver of receivers) {
-    const [receipt] = await deliver(sim.urls[receiver] as string, [jws]);
+    const [receipt] = await deliver(root, sender, receiver, [jws]);
     out[receiver] = await checkedReceipt(receipt as string, { trust, receiver, sender, jws });
   }
   return out;
@@ -267,11 +267,9 @@ describe('a liaison office and five countries as processes', () => {
     const { jws } = db.prepare('select jws from referrals_out where id = ?').get(id) as { jws: string };
     db.close();
     const post = (party: string) =>
-      fetch(`${sim.urls[party]}/trpc/federation.deliver`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ envelopes: [jws] }),
-      }).then(async (r) => ((await r.json()) as { result: { data: { receipts: string[] } } }).result.data.receipts[0] as string);
+      federationPost(root, 'TH', party, 'deliver', { envelopes: [jws] }).then(
+        async (r) => ((await r.json()) as { result: { data: { receipts: string[] } } }).result.data.receipts[0] as string,
+      );
     const payload = (receipt: string) =>
       JSON.parse(Buffer.from(receipt.split('.')[1] as string, 'base64url').toString()) as { verdict: string; code?: string };
     expect(payload(await post('VN'))).toMatchObject({ verdict: 'rejected', code: 'ERR_WRONG_RECIPIENT' });
@@ -373,7 +371,9 @@ describe('a liaison office and five countries as processes', () => {
     const key = { kid: old.kid, jwk: old.publicJwk, nbf: now - 7 * 86_400, exp: now + 86_400 };
     // A member cannot submit a key reaching back a week (PROTOCOL.md §3.2: ERR_SCHEMA)…
     const jws = signKeySubmission(key, { party: 'TH', nowMs: now * 1000, current: memberKey(root, 'TH') });
-    await expect(admin().federation.submitKey.mutate({ jws })).rejects.toThrow(/nbf/);
+    // federation.submitKey is on the liaison office's federation listener: TH calls it over mutual TLS.
+    const refused = (await (await federationPost(root, 'TH', 'LIAISON', 'submitKey', { jws })).json()) as { error?: { message?: string } };
+    expect(refused.error?.message).toMatch(/nbf/);
     // …the liaison office, the directory's authority, may enrol one.
     const th = (await admin().liaison.directory.get.query()).draft.members.find((m) => m.country === 'TH');
     if (!th) throw new Error('TH is not a member');

@@ -62,6 +62,8 @@ const initOut = z.object({
   publicJwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
   anchor: z.string().nullable(),
   publicUrl: z.url(),
+  operatorUrl: z.url(),
+  tlsPin: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
 const publishOut = z.object({ serial: z.int().positive(), notified: z.int(), failed: z.array(z.string()) });
 const idOut = z.object({ id: z.string().min(1) });
@@ -88,7 +90,7 @@ const auditOut = z.object({ ok: z.boolean(), entries: z.int() });
 const seen = {
   ports: new Map<string, string>(),
   anchor: null as string | null,
-  nodes: new Map<string, { party: string; kid: string; jwk: object; url: string }>(),
+  nodes: new Map<string, { party: string; kid: string; jwk: object; url: string; tlsPin: string }>(),
   complaintId: null as string | null,
   digest: null as string | null,
   referral: null as { id: string; from: string; to: string; ip: string } | null,
@@ -140,7 +142,8 @@ function substitute(readmeArgs: string[]): string[] {
     const option = args[i - 1] ?? '';
     const value = args[i] as string;
     const known = placeholders();
-    if (option === '--port') args[i] = port(value);
+    if (option === '--port' || option === '--operator-port') args[i] = port(value);
+    else if (option === '--tls-pin' && value === 'PIN') args[i] = nodeOf(optionOf(args, '--country') ?? '').tlsPin;
     else if (value in known) args[i] = known[value] ?? value;
     else if (option === '--key' && value.includes('…')) args[i] = JSON.stringify(nodeOf(optionOf(args, '--country') ?? '').jwk);
     else if (value === '…' && FILL[option]) args[i] = FILL[option];
@@ -177,7 +180,9 @@ async function step(name: string, args: string[]): Promise<void> {
       if (out.party === 'LIAISON') seen.anchor = out.anchor;
       // A national node pins the anchor it was given.
       else expect(out.anchor).toBe(seen.anchor);
-      seen.nodes.set(dataOf(args), { party: out.party, kid: out.kid, jwk: out.publicJwk, url: out.publicUrl });
+      // The walkthrough watches a node where its operators do: the operators' listener (federation is mutual TLS).
+      expect(out.publicUrl).toMatch(/^https:/);
+      seen.nodes.set(dataOf(args), { party: out.party, kid: out.kid, jwk: out.publicJwk, url: out.operatorUrl, tlsPin: out.tlsPin });
       return;
     }
     case 'member add': {
@@ -294,7 +299,11 @@ beforeAll(async () => {
   // Every port the README names gets a free one here, so the walkthrough runs beside anything else.
   const named = new Set(
     readme.flatMap((words) =>
-      words.flatMap((w, i) => (words[i - 1] === '--port' ? [w] : [...w.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1] as string))),
+      words.flatMap((w, i) =>
+        words[i - 1] === '--port' || words[i - 1] === '--operator-port'
+          ? [w]
+          : [...w.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1] as string),
+      ),
     ),
   );
   const taken = new Set<string>();

@@ -1,7 +1,7 @@
 /**
  * The suite speaking the wire protocol itself: it signs messages with a member's own key (read from
  * that member's data directory, as the member would) at any time it likes, delivers them to real
- * nodes over HTTP and checks each signed receipt against the directory the liaison office publishes.
+ * nodes over mutual TLS (as the member, with its TLS key) and checks each signed receipt against the directory the liaison office publishes.
  * It never writes to a node's data directory.
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import {
   verify,
   verifyDirectory,
 } from '@firstlight/protocol';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { z } from 'zod';
 
 const deliverAnswer = z.object({ result: z.object({ data: z.object({ receipts: z.array(z.string()) }) }) });
@@ -67,13 +68,33 @@ export function signedReferral(
   return { jws: signBytesSync(JWS_TYP.referral, new TextEncoder().encode(JSON.stringify(message)), key), message };
 }
 
-/** POSTs envelopes to a node's federation.deliver; one receipt per envelope, in order. */
-export async function deliver(url: string, envelopes: string[]): Promise<string[]> {
-  const res = await fetch(`${url}/trpc/federation.deliver`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ envelopes }),
+/**
+ * POSTs to `to`'s federation API (its published URL, mutual TLS) as member `as`: with `as`'s own TLS key
+ * and certificate, read from its data directory, as its node would present them.
+ */
+export async function federationPost(dataRoot: string, as: string, to: string, procedure: string, body: unknown): Promise<Response> {
+  const { publicUrl } = z.object({ publicUrl: z.string() }).parse(JSON.parse(readFileSync(join(dataRoot, to, 'config.json'), 'utf8')));
+  const tls = join(dataRoot, as, 'tls');
+  const dispatcher = new Agent({
+    connect: { key: readFileSync(join(tls, 'key.pem')), cert: readFileSync(join(tls, 'cert.pem')), rejectUnauthorized: false },
   });
+  try {
+    const res = await undiciFetch(`${publicUrl}/trpc/federation.${procedure}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher,
+    });
+    return new Response(await res.arrayBuffer(), { status: res.status, headers: { 'content-type': 'application/json' } });
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/** POSTs envelopes to `to`'s federation.deliver as member `as`; one receipt per envelope, in order. */
+export async function deliver(dataRoot: string, as: string, to: string, envelopes: string[]): Promise<string[]> {
+  const url = to;
+  const res = await federationPost(dataRoot, as, to, 'deliver', { envelopes });
   if (!res.ok) throw new Error(`${url} answered HTTP ${res.status} to federation.deliver`);
   const { receipts } = deliverAnswer.parse(await res.json()).result.data;
   if (receipts.length !== envelopes.length) throw new Error(`${url} answered ${receipts.length} receipts for ${envelopes.length}`);

@@ -7,6 +7,7 @@ import type { DirectoryClient } from './directory/directory-client.js';
 import type { Keystore } from './keys/keystore.js';
 import type { Logger } from './logging/logger.js';
 import type { Metrics } from './metrics/metrics.js';
+import type { FederationTransport } from './tls/federation-transport.js';
 
 export interface NodeContext {
   config: NodeConfig;
@@ -17,6 +18,8 @@ export interface NodeContext {
   logger: Logger;
   keys: Keystore;
   directory: DirectoryClient;
+  /** Every call to another node goes through it: pinned mutual TLS, or plain HTTP when so configured. */
+  federation: FederationTransport;
   metrics: Metrics;
   /** The last storage failure a request met (disk full, I/O error), for health: null while none. */
   storage: { failedAt: number | null; code: string | null };

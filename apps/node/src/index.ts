@@ -10,3 +10,4 @@ export { createLogger } from './logging/logger.js';
 export { type OpenedNode, openNode, type RunningNode, startNode } from './node.js';
 export { type IpIndex, loadIpIndex } from './routing/ip-index.js';
 export { sampleIpsFor } from './routing/sample.js';
+export { createTlsIdentity } from './tls/certificate.js';

@@ -2,10 +2,8 @@
  * A running node: wires config, database, keys, directory, inbox, outbox worker and HTTP server.
  * start() and stop() are the only lifecycle; stop() lets in-flight deliveries finish.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createNodeServer } from './api/server.js';
+import { openListeners } from './api/listeners.js';
 import { type Clock, systemClock } from './clock.js';
 import { loadConfig, type NodeConfig } from './config/config.js';
 import type { NodeContext } from './context.js';
@@ -25,6 +23,9 @@ import { depthByPeer, releaseClaims } from './outbox/outbox.js';
 import { OutboxWorker } from './outbox/worker.js';
 import { type IpIndex, loadIpIndex } from './routing/ip-index.js';
 import type { Services } from './services.js';
+import { ensureTlsIdentity, loadTlsIdentity, promoteNextTlsIdentity } from './tls/certificate.js';
+import { FederationTransport } from './tls/federation-transport.js';
+import { pinsOf } from './tls/pins.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -40,9 +41,12 @@ export interface NodeOptions {
 export interface RunningNode {
   ctx: NodeContext;
   services: Services;
+  /** The operators' listener: bureau API, console, metrics. */
   url: string;
   /** What the operator must know at once (checkDirectoryAtStart): `firstlight start` prints them in the terminal. */
   warnings: string[];
+  /** The federation listener other nodes reach (https:// under mutual TLS; `url` itself when shared). */
+  federationUrl: string;
   stop(): Promise<void>;
 }
 
@@ -67,7 +71,14 @@ export async function openNode(options: NodeOptions): Promise<OpenedNode> {
   });
   if (!config.anchor) throw new NodeError('ERR_CONFIG', 'no trust anchor configured: run init with --anchor');
   const clock = options.clock ?? systemClock;
-  const directory = new DirectoryClient({
+  // Under mTLS the node needs its TLS key before it can call anyone; a data directory from before TLS gets one now.
+  const identity =
+    config.federationTransport === 'mtls'
+      ? ensureTlsIdentity(options.dataDir, `firstlight ${config.party}`)
+      : loadTlsIdentity(options.dataDir);
+  const federation = new FederationTransport(config.federationTransport, identity, () => directory);
+  const directory: DirectoryClient = new DirectoryClient({
+    federation,
     dataDir: options.dataDir,
     anchor: config.anchor,
     liaisonUrl: config.liaisonUrl,
@@ -87,13 +98,17 @@ export async function openNode(options: NodeOptions): Promise<OpenedNode> {
     logger,
     keys: Keystore.open(options.dataDir),
     directory,
+    federation,
     metrics: createMetrics({ party: config.party }, { outboxDepth: () => depthByPeer(handle.db) }),
     storage: { failedAt: null, code: null },
     wakeOutbox: () => wake(),
   };
   return {
     ctx,
-    close: handle.close,
+    close: async () => {
+      await federation.close();
+      await handle.close();
+    },
     setWake: (fn) => {
       wake = fn;
     },
@@ -114,6 +129,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const warnings = ctx.config.role === 'national' ? await checkDirectoryAtStart(ctx).catch(closeAndThrow(opened)) : [];
   for (const warning of warnings) ctx.logger.warn(warning);
   if (ctx.dbKind === 'sqlite') await releaseClaims(ctx.db);
+  promoteTlsKey(ctx);
   const worker = new OutboxWorker(ctx);
   opened.setWake(() => worker.wake());
   // A new directory may end a hold (an expired one) or list a peer: the queue is looked at again.
@@ -140,41 +156,61 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     refreshDirectory: () => {
       if (ctx.config.role === 'national') ctx.directory.refreshSoon();
     },
-    memberProbes: createMemberProbes(ctx.clock),
+    memberProbes: createMemberProbes(ctx.clock, { transport: ctx.federation }),
   };
   if (ctx.config.role === 'national' && !index) index = loadIpIndex();
-  const server: Server = createNodeServer(ctx, services, { consoleDir: options.consoleDir ?? null });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new NodeError('ERR_CONFIG', `port ${ctx.config.listen.port} is already in use: choose another with --port`)
-          : error,
-      ),
-    );
-    server.listen(ctx.config.listen.port, ctx.config.listen.host, () => resolve());
+  const listeners = await openListeners(ctx, services, options.consoleDir ?? null).catch(async (error: unknown) => {
+    await services.inbox.close();
+    await opened.close();
+    throw error;
   });
-  const address = server.address() as AddressInfo;
-  const url = `http://${ctx.config.listen.host}:${address.port}`;
+  const url = listeners.operatorUrl;
   // Listening on port 0 (tests): the node is reachable where it actually listens.
-  if (ctx.config.listen.port === 0) ctx.config.publicUrl = url;
+  if (ctx.config.listen.port === 0) ctx.config.publicUrl = listeners.federationUrl;
+  if (ctx.config.federationTransport === 'insecure-plain-http')
+    ctx.logger.warn(
+      { federationUrl: listeners.federationUrl },
+      'federation over plain HTTP (--insecure-plain-http): anyone on the path reads every referral; use it only on a test bed',
+    );
   if (ctx.config.role === 'national') ctx.directory.startRefreshing(ctx.config.directoryRefreshSeconds);
   worker.start();
-  ctx.logger.info({ url, role: ctx.config.role, serial: ctx.directory.serial }, 'node started');
+  ctx.logger.info(
+    {
+      url,
+      federationUrl: listeners.federationUrl,
+      transport: ctx.config.federationTransport,
+      role: ctx.config.role,
+      serial: ctx.directory.serial,
+    },
+    'node started',
+  );
   return {
     ctx,
     services,
     url,
     warnings,
+    federationUrl: listeners.federationUrl,
     async stop() {
       ctx.directory.stopRefreshing();
       await worker.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await listeners.close();
       await services.inbox.close();
       await opened.close();
     },
   };
+}
+
+/**
+ * A TLS key rotation's third step, at start only (a one-shot command must not swap the key under a
+ * running node): the directory now pins the key `tls rotate` made, so serve it. The liaison office then
+ * lists the new pin alone (member add --tls-pin), and the old one goes with the next serial.
+ */
+function promoteTlsKey(ctx: NodeContext): void {
+  const promoted = promoteNextTlsIdentity(ctx.dataDir, pinsOf(ctx.directory, ctx.config.party));
+  if (!promoted) return;
+  ctx.federation.useIdentity(promoted);
+  ctx.logger.info(
+    { pin: promoted.pin },
+    'TLS key rotated: the directory pins the next key, served from now on (the old one is in tls/previous)',
+  );
 }

@@ -39,6 +39,7 @@ describe(`a sender on ${dialect} killed with SIGKILL in the middle of delivering
       country: 'TH',
       host: '127.0.0.1',
       port: 0,
+      insecurePlainHttp: true,
       liaison: f.liaison.url,
       anchor: f.anchor,
       ...(senderDb ? { database: senderDb.url } : {}),

@@ -21,7 +21,11 @@ import type { Country, Scenario } from './scenario.js';
 
 export type Tokens = Record<string, Record<string, string>>;
 
+/** Each node's operators' listener (bureau API, console): what the replay's clients and printed URLs use. */
 export const urlOf = (portBase: number, i: number) => `http://127.0.0.1:${portBase + i}`;
+/** Each node's federation listener, 100 ports above: mutual TLS, the nodes' own traffic (docs/OPERATIONS.md §9). */
+export const FEDERATION_OFFSET = 100;
+const federationUrlOf = (portBase: number, i: number) => `https://127.0.0.1:${portBase + FEDERATION_OFFSET + i}`;
 
 export async function setupFederation(root: string, portBase: number, scenario: Scenario): Promise<{ anchor: string; tokens: Tokens }> {
   mkdirSync(root, { recursive: true });
@@ -31,24 +35,26 @@ export async function setupFederation(root: string, portBase: number, scenario: 
     role: 'liaison',
     name: scenario.liaison.name,
     host: '127.0.0.1',
-    port: portBase,
+    port: portBase + FEDERATION_OFFSET,
+    operatorPort: portBase,
   });
   const anchor = lo.anchor as string;
   const tokens: Tokens = {};
-  const keys: Array<{ country: Country; jwk: unknown; url: string }> = [];
+  const keys: Array<{ country: Country; jwk: unknown; url: string; tlsPin: string }> = [];
   for (const [i, country] of scenario.countries.entries()) {
-    const url = urlOf(portBase, i + 1);
+    const url = federationUrlOf(portBase, i + 1);
     const init = await initNode({
       data: join(root, country.code),
       role: 'national',
       country: country.code,
       name: country.name,
       host: '127.0.0.1',
-      port: portBase + i + 1,
-      liaison: urlOf(portBase, 0),
+      port: portBase + FEDERATION_OFFSET + i + 1,
+      operatorPort: portBase + i + 1,
+      liaison: federationUrlOf(portBase, 0),
       anchor,
     });
-    keys.push({ country, jwk: init.publicJwk, url });
+    keys.push({ country, jwk: init.publicJwk, url, tlsPin: init.tlsPin });
     const node = await openNode({ dataDir: join(root, country.code), logger: quiet });
     try {
       tokens[country.code] = {};
@@ -63,7 +69,14 @@ export async function setupFederation(root: string, portBase: number, scenario: 
   const liaison = await openNode({ dataDir: join(root, 'LIAISON'), logger: quiet });
   try {
     for (const k of keys)
-      await addMember(liaison.ctx.db, { country: k.country.code, name: k.country.name, endpoint: k.url, jwk: k.jwk, now: Date.now() });
+      await addMember(liaison.ctx.db, {
+        country: k.country.code,
+        name: k.country.name,
+        endpoint: k.url,
+        jwk: k.jwk,
+        tlsPins: [k.tlsPin],
+        now: Date.now(),
+      });
     await createOperation(liaison.ctx.db, { ...scenario.operation, participants: scenario.countries.map((c) => c.code) });
     await publishDirectory(liaison.ctx, { validitySeconds: 365 * 86_400 });
     tokens.LIAISON = {};

@@ -20,7 +20,7 @@ import { acquireLock, checkPorts } from './lock.js';
 import { CONSOLE_DIST, killAllSync, type NodeProcess, startNodeProcess, stopAll, waitHealthy } from './processes.js';
 import { buildConsole, finalReport, type Progress, type Report } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
-import { setupFederation, type Tokens, urlOf } from './setup.js';
+import { FEDERATION_OFFSET, setupFederation, type Tokens, urlOf } from './setup.js';
 import { loadState, SimError, type State, saveState } from './state.js';
 import { loadIndex, plan, type Truth } from './truth.js';
 
@@ -93,6 +93,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   process.once('exit', onExit);
   try {
     await checkPorts(options.portBase, scenario.countries.length + 1);
+    await checkPorts(options.portBase + FEDERATION_OFFSET, scenario.countries.length + 1);
     if (options.fresh) {
       for (const entry of [...scenario.countries.map((c) => c.code), 'LIAISON', 'simulation.json', 'filed.jsonl', 'tokens.txt'])
         rmSync(join(options.dataRoot, entry), { recursive: true, force: true });
@@ -112,7 +113,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     if (!state) {
       const made = await setupFederation(options.dataRoot, options.portBase, scenario);
       state = {
-        version: 2,
+        version: 3,
         countries: scenario.countries.map((c) => c.code),
         scenario: scenario.operation.id,
         anchor: made.anchor,

@@ -10,7 +10,8 @@ import { z } from 'zod';
 export class SimError extends Error {}
 
 export const stateSchema = z.object({
-  version: z.literal(2),
+  // 3: the nodes federate over mutual TLS (an older data folder was set up for plain HTTP: --fresh).
+  version: z.literal(3),
   countries: z.array(z.string()),
   scenario: z.string(),
   anchor: z.string(),

@@ -44,12 +44,51 @@ const evidenceQuery = z.strictObject({
   filename: z.string().min(1).max(255),
 });
 
-export function createNodeServer(node: NodeContext, services: Services, options: { consoleDir?: string | null } = {}): Server {
+/**
+ * What a listener serves: `federation` only the federation procedures (the address other countries
+ * reach); `operator` everything else, plus the read-only federation.health and federation.directory
+ * for probes; `both` everything, for the one plain listener of `insecure-plain-http` without an
+ * operator listener of its own.
+ */
+export type Surface = 'federation' | 'operator' | 'both';
+
+const FEDERATION_PREFIX = '/trpc/federation.';
+const OPERATOR_READABLE = new Set(['/trpc/federation.health', '/trpc/federation.directory']);
+
+function servedOn(surface: Surface, pathname: string): boolean {
+  if (surface === 'both') return true;
+  if (!pathname.startsWith('/trpc/')) return surface === 'operator';
+  // A tRPC batch names several procedures (a,b,c): each must be served here.
+  return pathname
+    .slice('/trpc/'.length)
+    .replace(/\/+$/, '')
+    .split(',')
+    .every((procedure) => {
+      const path = `/trpc/${procedure}`;
+      const federation = path.startsWith(FEDERATION_PREFIX);
+      return surface === 'federation' ? federation : !federation || OPERATOR_READABLE.has(path);
+    });
+}
+
+export function createNodeServer(
+  node: NodeContext,
+  services: Services,
+  options: { consoleDir?: string | null; surface?: Surface } = {},
+): Server {
   const trpc = trpcHandler(node, services);
-  const consoleDir = options.consoleDir && existsSync(join(options.consoleDir, 'index.html')) ? resolve(options.consoleDir) : null;
+  const surface = options.surface ?? 'both';
+  const consoleDir =
+    surface !== 'federation' && options.consoleDir && existsSync(join(options.consoleDir, 'index.html'))
+      ? resolve(options.consoleDir)
+      : null;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://node.invalid');
+    if (!servedOn(surface, url.pathname)) {
+      const where = surface === 'federation' ? "the operators' listener" : 'the federation listener';
+      sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: `${url.pathname} is served on ${where}, not on this one` } });
+      return;
+    }
     if (url.pathname.startsWith('/trpc/')) {
       res.setHeader('access-control-allow-origin', '*');
       res.setHeader('access-control-allow-headers', 'authorization, content-type, trpc-accept');

@@ -12,6 +12,7 @@ import { registerKeyCommands } from './commands/keys.js';
 import { registerLiaisonCommands } from './commands/liaison.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
+import { registerTlsCommands } from './commands/tls.js';
 import { PACKAGE_JSON } from './paths.js';
 import { registerViews } from './views.js';
 
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerPrivacyCommands(program);
   registerLiaisonCommands(program);
+  registerTlsCommands(program);
   return program;
 }

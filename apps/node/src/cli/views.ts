@@ -292,7 +292,7 @@ function registerLiaisonViews(program: Command): void {
       const o = parseFlags(healthFlags, options);
       const view = await withNode(o.data, (n) => {
         requireNodeRole(n, 'liaison', 'health', o.data);
-        return health(n.ctx, createMemberProbes(n.ctx.clock));
+        return health(n.ctx, createMemberProbes(n.ctx.clock, { transport: n.ctx.federation }));
       });
       printResult(jsonTimes(view, HEALTH_TIMES), o.json, () =>
         [

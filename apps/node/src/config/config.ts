@@ -19,6 +19,21 @@ export const configSchema = z.strictObject({
   role: z.enum(['national', 'liaison']),
   name: z.string().min(1).max(120),
   listen: z.strictObject({ host: z.string().min(1), port: z.int().min(0).max(65_535) }),
+  /**
+   * How other nodes reach this one: mutual TLS with every member's key pinned in the signed directory
+   * (the default), or plain HTTP, which anyone on the path can read and forge connections to — only
+   * for a test bed, chosen by name (`--insecure-plain-http`), warned about in the log and in health.
+   */
+  federationTransport: z.enum(['mtls', 'insecure-plain-http']).default('mtls'),
+  /**
+   * The operators' listener: bureau API, console, metrics (loopback by default; a bureau's own network
+   * or a reverse proxy in front of it). null: port + 1000 on 127.0.0.1 under mTLS; the federation listener
+   * itself under insecure-plain-http (one plain listener, as before TLS).
+   */
+  operatorListen: z
+    .strictObject({ host: z.string().min(1), port: z.int().min(0).max(65_535) })
+    .nullable()
+    .default(null),
   /** The URL other nodes reach this one at (published in the directory). */
   publicUrl: z.url(),
   /** The liaison office's URL (national nodes fetch the directory from it). */
@@ -92,6 +107,18 @@ export const configSchema = z.strictObject({
 });
 
 export type NodeConfig = z.infer<typeof configSchema>;
+
+/** The operators' port when none is given: the federation port + 1000 (0 stays 0: any free port). */
+export function defaultOperatorPort(federationPort: number): number {
+  if (federationPort === 0) return 0;
+  return federationPort + 1000 <= 65_535 ? federationPort + 1000 : federationPort - 1000;
+}
+
+/** Where the operators' listener is: null when it is the federation listener itself (plain HTTP only). */
+export function operatorListenOf(config: NodeConfig): { host: string; port: number } | null {
+  if (config.operatorListen) return config.operatorListen;
+  return config.federationTransport === 'mtls' ? { host: '127.0.0.1', port: defaultOperatorPort(config.listen.port) } : null;
+}
 
 export function configPath(dataDir: string): string {
   return join(dataDir, 'config.json');

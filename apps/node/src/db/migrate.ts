@@ -12,6 +12,7 @@ import * as receivedById from './migrations/008-received-by-id.js';
 import * as openInbox from './migrations/009-open-inbox.js';
 import * as privacy from './migrations/010-privacy.js';
 import * as statusOutcomeFlag from './migrations/011-status-outcome-flag.js';
+import * as memberTlsPins from './migrations/012-member-tls-pins.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -29,6 +30,7 @@ const STEPS: Record<string, Step> = {
   '009-open-inbox': openInbox,
   '010-privacy': privacy,
   '011-status-outcome-flag': statusOutcomeFlag,
+  '012-member-tls-pins': memberTlsPins,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

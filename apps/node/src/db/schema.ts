@@ -220,6 +220,8 @@ export interface DirMemberTable {
   endpoint: string;
   role: string;
   added_at: number;
+  /** JSON array of TLS key pins (directory v2); null: enrolled without one. */
+  tls_pins: string | null;
 }
 
 export interface DirKeyTable {

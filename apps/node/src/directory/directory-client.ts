@@ -11,6 +11,7 @@ import {
   createTrustStore,
   type Directory,
   type DirectoryResult,
+  LIAISON_PARTY,
   type Member,
   ProtocolError,
   type TrustStore,
@@ -18,6 +19,7 @@ import {
 } from '@firstlight/protocol';
 import { type Clock, seconds } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
+import { FederationTransport } from '../tls/federation-transport.js';
 import { type DirectoryStanding, type DirectoryState, directoryExpiredError, directoryStanding } from './directory-state.js';
 
 export interface HeldDirectory {
@@ -36,6 +38,8 @@ export interface DirectoryClientOptions {
   graceSeconds: number;
   skewSeconds: number;
   logger: Logger;
+  /** How the liaison office is reached (pinned mTLS, unpinned only for the first directory); plain fetch when absent (tests). */
+  federation?: FederationTransport;
 }
 
 export class DirectoryClient {
@@ -181,7 +185,11 @@ export class DirectoryClient {
       return { ok: false, error: new ProtocolError('ERR_DIRECTORY_INVALID', 'this node has no liaison URL to fetch the directory from') };
     let jws: unknown;
     try {
-      const response = await fetch(new URL('trpc/federation.directory', withSlash(url)), { signal: AbortSignal.timeout(10_000) });
+      const federation = this.options.federation ?? new FederationTransport('insecure-plain-http', null, () => this);
+      const response = await federation.request(LIAISON_PARTY, new URL('trpc/federation.directory', withSlash(url)), {
+        timeoutMs: 10_000,
+        bootstrap: true,
+      });
       const body = (await response.json()) as { result?: { data?: { jws?: unknown } } };
       jws = body.result?.data?.jws;
     } catch (error) {

@@ -3,7 +3,7 @@
  * (proof of continuity). It is used for signing only once a directory lists it; the old key keeps
  * verifying what it signed until it expires.
  */
-import { signKeySubmission } from '@firstlight/protocol';
+import { LIAISON_PARTY, signKeySubmission } from '@firstlight/protocol';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { withSlash } from '../directory/directory-client.js';
@@ -28,11 +28,10 @@ export async function rotateKey(ctx: NodeContext): Promise<{ kid: string; submit
   const liaison = ctx.config.liaisonUrl;
   if (!liaison) return { kid: meta.kid, submitted: false, message: 'no liaison URL configured: give the liaison office this key by hand' };
   try {
-    const response = await fetch(new URL('trpc/federation.submitKey', withSlash(liaison)), {
+    const response = await ctx.federation.request(LIAISON_PARTY, new URL('trpc/federation.submitKey', withSlash(liaison)), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jws: submission }),
-      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
     });
     if (!response.ok) {
       const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;

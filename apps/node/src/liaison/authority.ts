@@ -17,13 +17,16 @@ import {
   operationSchema,
   type SigningKey,
   signDirectory,
+  tlsPin,
 } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { KEY_LIFETIME_SECONDS } from '../keys/keystore.js';
+import { loadTlsIdentity } from '../tls/certificate.js';
 
 export function authorityDir(dataDir: string): string {
   return join(dataDir, 'authority');
@@ -52,8 +55,14 @@ export function loadAuthorityKey(dataDir: string): SigningKey | null {
 
 export async function addMember(
   db: Kysely<Database>,
-  input: { country: string; name: string; endpoint: string; jwk: unknown; now: number; nbf?: number; exp?: number },
+  input: { country: string; name: string; endpoint: string; jwk: unknown; now: number; nbf?: number; exp?: number; tlsPins?: string[] },
 ): Promise<{ kid: string }> {
+  const pins = input.tlsPins === undefined ? undefined : z.array(tlsPin).min(1).max(4).safeParse(input.tlsPins);
+  if (pins && !pins.success)
+    throw new NodeError(
+      'ERR_INPUT',
+      'a TLS pin is the base64url SHA-256 of the TLS key (43 characters), as `firstlight init` prints it; 1 to 4 of them',
+    );
   if (!isCountryCode(input.country)) throw new NodeError('ERR_INPUT', `${input.country} is not an ISO 3166-1 alpha-2 country code`);
   if (!/^https?:\/\//.test(input.endpoint)) throw new NodeError('ERR_INPUT', 'the endpoint must be an http(s) URL');
   let key: { kid: string; jwk: unknown };
@@ -68,8 +77,24 @@ export async function addMember(
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('dir_members')
-      .values({ country: input.country, name: input.name, endpoint: input.endpoint, role: 'national', added_at: input.now })
-      .onConflict((oc) => oc.column('country').doUpdateSet({ name: input.name, endpoint: input.endpoint }))
+      .values({
+        country: input.country,
+        name: input.name,
+        endpoint: input.endpoint,
+        role: 'national',
+        added_at: input.now,
+        tls_pins: pins ? JSON.stringify([...new Set(pins.data)]) : null,
+      })
+      // Enrolling again with pins replaces them (a TLS key rotation: list old and new, later the new alone).
+      .onConflict((oc) =>
+        oc
+          .column('country')
+          .doUpdateSet(
+            pins
+              ? { name: input.name, endpoint: input.endpoint, tls_pins: JSON.stringify([...new Set(pins.data)]) }
+              : { name: input.name, endpoint: input.endpoint },
+          ),
+      )
       .execute();
     await trx
       .insertInto('dir_keys')
@@ -152,7 +177,11 @@ export async function publishDirectory(
     .list()
     .filter((k) => k.exp > nowS)
     .slice(-8);
+  // The office's own pins: the key it serves, and during its own rotation the next one (tls rotate).
+  const liaisonPins = [loadTlsIdentity(ctx.dataDir)?.pin, loadTlsIdentity(ctx.dataDir, 'next')?.pin].filter((p) => p !== undefined);
+  const pinsOf = (json: string) => z.array(tlsPin).min(1).max(4).parse(JSON.parse(json));
   const directory: Directory = {
+    // v2 as soon as one member has a TLS pin (PROTOCOL.md §2.4.1); v1 otherwise, for v1-only members.
     v: 1,
     serial,
     issuedAt: nowS,
@@ -165,9 +194,11 @@ export async function publishDirectory(
         endpoint: ctx.config.publicUrl,
         role: 'liaison',
         keys: liaisonKeys.map((k) => ({ kid: k.kid, jwk: k.jwk, nbf: k.nbf, exp: k.exp })),
+        ...(liaisonPins.length > 0 ? { tlsPins: liaisonPins } : {}),
       },
       ...members
         .map((m) => ({
+          ...(m.tls_pins ? { tlsPins: pinsOf(m.tls_pins) } : {}),
           country: m.country,
           name: m.name,
           endpoint: m.endpoint,
@@ -182,6 +213,7 @@ export async function publishDirectory(
     revoked: revoked.map(revocationFromRow),
     operations: operations.map(operationFromRow),
   };
+  if (directory.members.some((m) => m.tlsPins)) directory.v = 2;
   const jws = await signDirectory(directory, authority);
   await db.insertInto('dir_publications').values({ serial, issued_at: nowS, expires_at: directory.expiresAt, jws }).execute();
   const accepted = await ctx.directory.accept(jws);
@@ -200,12 +232,11 @@ export async function pushDirectory(ctx: NodeContext, serial: number): Promise<{
       .filter((m) => m.role === 'national')
       .map(async (m) => {
         try {
-          const res = await fetch(new URL('trpc/federation.directoryPublished', m.endpoint.endsWith('/') ? m.endpoint : `${m.endpoint}/`), {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ serial }),
-            signal: AbortSignal.timeout(5000),
-          });
+          const res = await ctx.federation.request(
+            m.country,
+            new URL('trpc/federation.directoryPublished', m.endpoint.endsWith('/') ? m.endpoint : `${m.endpoint}/`),
+            { method: 'POST', body: JSON.stringify({ serial }), timeoutMs: 5000 },
+          );
           if (res.ok) notified += 1;
           else failed.push(m.country);
         } catch {

@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import { withSlash } from '../directory/directory-client.js';
+import type { FederationTransport } from '../tls/federation-transport.js';
 
 export interface Probe {
   /** False when the member did not answer within the timeout, or answered garbage. */
@@ -24,13 +25,19 @@ export interface MemberProbes {
 /** A probe costs the member a request and us up to `timeoutMs`; 15 s keeps the page fresh enough to act on. */
 export const PROBE_INTERVAL_MS = 15_000;
 
-type Fetcher = (endpoint: string) => Promise<Omit<Probe, 'probedAt'>>;
+type Fetcher = (endpoint: string, country: string) => Promise<Omit<Probe, 'probedAt'>>;
 
 /** What a member's public health endpoint says: its directory serial and its copies queued toward us. */
-export async function probeHealthEndpoint(endpoint: string, timeoutMs = 1500): Promise<Omit<Probe, 'probedAt'>> {
+export async function probeHealthEndpoint(
+  transport: FederationTransport,
+  country: string,
+  endpoint: string,
+  timeoutMs = 1500,
+): Promise<Omit<Probe, 'probedAt'>> {
   const unreachable = { reachable: false, serial: null, queuedToLiaison: null };
   try {
-    const res = await fetch(new URL('trpc/federation.health', withSlash(endpoint)), { signal: AbortSignal.timeout(timeoutMs) });
+    // Through the node's federation transport: under mTLS only the member's pinned key answers.
+    const res = await transport.request(country, new URL('trpc/federation.health', withSlash(endpoint)), { timeoutMs });
     if (!res.ok) return unreachable;
     const body = (await res.json()) as { result?: { data?: { directorySerial?: unknown; queuedToLiaison?: unknown } } };
     const { directorySerial: serial, queuedToLiaison: queued } = body.result?.data ?? {};
@@ -44,9 +51,16 @@ export async function probeHealthEndpoint(endpoint: string, timeoutMs = 1500): P
   }
 }
 
-export function createMemberProbes(clock: Clock, options: { intervalMs?: number; fetcher?: Fetcher } = {}): MemberProbes {
+/** Probes through `transport` (the node's own), or through `fetcher` (tests). */
+export function createMemberProbes(
+  clock: Clock,
+  options: { intervalMs?: number } & ({ transport: FederationTransport } | { fetcher: Fetcher }),
+): MemberProbes {
   const interval = options.intervalMs ?? PROBE_INTERVAL_MS;
-  const fetcher = options.fetcher ?? ((endpoint: string) => probeHealthEndpoint(endpoint));
+  const fetcher =
+    'fetcher' in options
+      ? options.fetcher
+      : (endpoint: string, country: string) => probeHealthEndpoint(options.transport, country, endpoint);
   const latest = new Map<string, Probe>();
   const inFlight = new Map<string, Promise<Probe>>();
   const key = (m: { country: string; endpoint: string }) => `${m.country} ${m.endpoint}`;
@@ -54,7 +68,7 @@ export function createMemberProbes(clock: Clock, options: { intervalMs?: number;
     const k = key(m);
     const running = inFlight.get(k);
     if (running) return running;
-    const p = fetcher(m.endpoint).then((answer) => {
+    const p = fetcher(m.endpoint, m.country).then((answer) => {
       const taken = { ...answer, probedAt: clock.now() };
       latest.set(k, taken);
       inFlight.delete(k);

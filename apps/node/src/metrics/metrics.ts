@@ -10,6 +10,8 @@ export interface Metrics {
   deliveryLatency: Histogram<'peer'>;
   /** Requests refused because the node could not write to its storage (disk full, I/O error), by cause. */
   storageErrors: Counter<'code'>;
+  /** Connections to the federation listener cut off at the TLS handshake (no pinned member key). */
+  tlsRefused: Counter;
 }
 
 export interface MetricSources {
@@ -64,6 +66,11 @@ export function createMetrics(labels: { party: string }, { outboxDepth }: Metric
       help: 'Time from enqueue to signed receipt, per peer',
       labelNames: ['peer'],
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600, 3600],
+      registers: [registry],
+    }),
+    tlsRefused: new Counter({
+      name: 'firstlight_tls_refused_total',
+      help: 'Connections to the federation listener closed at the TLS handshake: the client key is pinned for no member',
       registers: [registry],
     }),
   };

@@ -5,6 +5,7 @@
  * implementation in any language would send.
  */
 import { withSlash } from '../directory/directory-client.js';
+import type { FederationAnswer, FederationTransport } from '../tls/federation-transport.js';
 
 export type DeliverResponse =
   | { ok: true; receipts: unknown[] }
@@ -12,18 +13,19 @@ export type DeliverResponse =
   | { ok: false; error: string; status?: number };
 
 export async function postEnvelopes(
+  transport: FederationTransport,
+  peer: string,
   endpoint: string,
   envelopes: string[],
   options: { answer?: 'each' | 'batch'; seal?: string; timeoutMs?: number } = {},
 ): Promise<DeliverResponse> {
   const { answer = 'batch', seal, timeoutMs = 30_000 } = options;
-  let response: Response;
+  let response: FederationAnswer;
   try {
-    response = await fetch(new URL('trpc/federation.deliver', withSlash(endpoint)), {
+    response = await transport.request(peer, new URL('trpc/federation.deliver', withSlash(endpoint)), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(seal === undefined ? { envelopes, answer } : { envelopes, answer, seal }),
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
     });
   } catch (error) {
     const cause = error instanceof Error && 'cause' in error && error.cause instanceof Error ? error.cause.message : '';
@@ -52,9 +54,10 @@ export async function postEnvelopes(
  * One light request to a peer that was down: GET federation.health. True only when it answers as
  * `peer` itself (another process on that address does not count as the peer being back).
  */
-export async function probePeer(endpoint: string, peer: string, timeoutMs: number): Promise<boolean> {
+export async function probePeer(transport: FederationTransport, endpoint: string, peer: string, timeoutMs: number): Promise<boolean> {
   try {
-    const response = await fetch(new URL('trpc/federation.health', withSlash(endpoint)), { signal: AbortSignal.timeout(timeoutMs) });
+    // Through the pinned transport: a host at that address without the peer's TLS key is not the peer.
+    const response = await transport.request(peer, new URL('trpc/federation.health', withSlash(endpoint)), { timeoutMs });
     if (!response.ok) return false;
     const body = (await response.json()) as { result?: { data?: { country?: unknown } } };
     return body?.result?.data?.country === peer;

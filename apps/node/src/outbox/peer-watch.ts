@@ -60,7 +60,7 @@ export class PeerWatch {
       const member = this.ctx.directory.member(peer);
       if (!member) continue;
       this.probing.add(peer);
-      void probePeer(member.endpoint, peer, Math.max(1000, this.options.probeMs))
+      void probePeer(this.ctx.federation, member.endpoint, peer, Math.max(1000, this.options.probeMs))
         .then((up) => (up ? this.alive(peer, this.ctx.clock.now()) : undefined))
         .catch((error) => this.ctx.logger.warn({ peer, err: error instanceof Error ? error.message : String(error) }, 'peer probe failed'))
         .finally(() => this.probing.delete(peer));

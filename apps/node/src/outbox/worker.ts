@@ -143,6 +143,8 @@ export class OutboxWorker {
     const digests = batch.map((m) => sha256Digest(m.jws));
     const response = member
       ? await postEnvelopes(
+          ctx.federation,
+          peer,
           member.endpoint,
           batch.map((m) => m.jws),
           { seal: this.seal(peer, digests, started) },

@@ -52,6 +52,12 @@ export interface FederationOptions {
   consoleDir?: string;
   /** National nodes log everything (trace) to <data>/node.log: tests that look for what a log kept. */
   logToDataDir?: boolean;
+  /**
+   * Mutual TLS between the nodes, keys pinned in the directory, and a separate operators' listener
+   * (node.url) beside the federation one (node.federationUrl). Off by default: the tests that are
+   * about something else run the explicit insecure-plain-http mode, one plain listener per node.
+   */
+  tls?: boolean;
 }
 
 const quiet = () => createLogger({ level: process.env.FIRSTLIGHT_TEST_LOG ?? 'silent' });
@@ -66,7 +72,15 @@ export async function createTestFederation(options: FederationOptions): Promise<
     scratch.push(db);
     return { database: db.url };
   };
-  const lo = await initNode({ data: join(root, 'liaison'), role: 'liaison', host: '127.0.0.1', port: 0, ...(await database('liaison')) });
+  const insecurePlainHttp = options.tls !== true;
+  const lo = await initNode({
+    data: join(root, 'liaison'),
+    role: 'liaison',
+    host: '127.0.0.1',
+    port: 0,
+    insecurePlainHttp,
+    ...(await database('liaison')),
+  });
   const consoleDir = options.consoleDir ?? null;
   const liaison = await startNode({ dataDir: lo.dataDir, logger: quiet(), override: fast, consoleDir });
   const anchor = lo.anchor as string;
@@ -93,12 +107,20 @@ export async function createTestFederation(options: FederationOptions): Promise<
       country,
       host: '127.0.0.1',
       port: 0,
+      insecurePlainHttp,
       ...(await database(country)),
-      liaison: liaison.url,
+      liaison: liaison.federationUrl,
       anchor,
     });
     const node = await start(country);
-    await addMember(liaison.ctx.db, { country, name: country, endpoint: node.url, jwk: init.publicJwk, now: Date.now() });
+    await addMember(liaison.ctx.db, {
+      country,
+      name: country,
+      endpoint: node.federationUrl,
+      jwk: init.publicJwk,
+      tlsPins: [init.tlsPin],
+      now: Date.now(),
+    });
   }
   await createOperation(liaison.ctx.db, {
     id: OPERATION,
@@ -121,7 +143,7 @@ export async function createTestFederation(options: FederationOptions): Promise<
     async restart(country) {
       const node = await start(country);
       // Its endpoint changed (port 0): re-enrol and publish so peers reach it.
-      await liaison.ctx.db.updateTable('dir_members').set({ endpoint: node.url }).where('country', '=', country).execute();
+      await liaison.ctx.db.updateTable('dir_members').set({ endpoint: node.federationUrl }).where('country', '=', country).execute();
       await federation.publish();
       return node;
     },
@@ -136,6 +158,9 @@ export async function createTestFederation(options: FederationOptions): Promise<
     async publish() {
       const { serial } = await publishDirectory(liaison.ctx);
       await pushDirectory(liaison.ctx, serial);
+      // Under mTLS a node that holds no directory yet lets nobody in, not even the liaison office's push
+      // (here nodes start before they are enrolled, to learn their port): it fetches the serial itself.
+      for (const n of Object.values(nodes)) if (n.ctx.directory.serial === null) n.services.refreshDirectory();
       await federation.until(() => Object.values(nodes).every((n) => n.ctx.directory.serial === serial));
       return serial;
     },

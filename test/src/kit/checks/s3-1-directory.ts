@@ -25,6 +25,8 @@ const SKIPPED: Record<string, string> = {
     "depends on the target's configured grace period, and would leave it on an expired directory for the checks that follow",
   'directory-wrong-anchor':
     'the anchor is pinned when the target is initialised (it pins the kit); live, a directory from another authority is the forged-authority case',
+  'directory-v2-tls-pins':
+    'the kit speaks the wire over plain HTTP: a directory pinning TLS keys is exercised by the node TLS tests and `pnpm wan`',
 };
 
 /** A referral from country A signed with this key. */
@@ -80,6 +82,18 @@ async function defective(ctx: CheckContext, name: string): Promise<string | null
       return manual(directoryHeader, withKid(KIT_KEYS.outsider.kid), authority);
     case 'directory-typ':
       return manual({ ...directoryHeader, typ: JWS_TYP.referral }, next, authority);
+    case 'directory-v1-tls-pins':
+    case 'directory-v2-bad-pin': {
+      const pin = name === 'directory-v1-tls-pins' ? encodeBase64url(new Uint8Array(32).fill(0x71)) : 'sha256';
+      const v = name === 'directory-v1-tls-pins' ? 1 : 2;
+      return manual(
+        directoryHeader,
+        { ...next, v, members: next.members.map((m) => (m.country === a ? { ...m, tlsPins: [pin] } : m)) },
+        authority,
+      );
+    }
+    case 'directory-v3':
+      return manual(directoryHeader, { ...next, v: 3 }, authority);
     default:
       return null;
   }

@@ -73,6 +73,11 @@ export const federationRouter = router({
     kid: signingKid(ctx.node),
     pid: process.pid,
     directorySerial: ctx.node.directory.serial,
+    /** How other nodes reach this one: mutual TLS with pinned keys, or plain HTTP, which is said out loud. */
+    transport: ctx.node.config.federationTransport,
+    ...(ctx.node.config.federationTransport === 'insecure-plain-http'
+      ? { warning: 'federation over plain HTTP (--insecure-plain-http): referrals cross the network in clear text' }
+      : {}),
     /** The directory held, judged by this node's clock: valid, expiring, stale (grace) or expired. */
     directory: ctx.node.directory.standing(),
     /**

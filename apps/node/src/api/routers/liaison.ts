@@ -2,7 +2,7 @@
  * The liaison router: operation oversight (analyst, admin) and directory management (admin only).
  * Only a node in the liaison role serves it; a national node's tokens mean nothing here.
  */
-import { ACTIONS, countryCode, isoDate, STATUS_STATES, slug } from '@firstlight/protocol';
+import { ACTIONS, countryCode, isoDate, STATUS_STATES, slug, tlsPin } from '@firstlight/protocol';
 import { z } from 'zod';
 import { seconds } from '../../clock.js';
 import { NodeError } from '../../errors.js';
@@ -36,6 +36,8 @@ const directoryRouter = router({
          */
         nbf: z.int().min(0).optional(),
         exp: z.int().min(1).optional(),
+        /** The member's TLS key pins (base64url SHA-256 of its SPKI), as its `firstlight init` prints them. */
+        tlsPins: z.array(tlsPin).min(1).max(4).optional(),
       }),
     )
     .mutation(({ ctx, input }) => {

@@ -6,6 +6,7 @@
  * easy to confuse with `keys …`, a node's own keys.
  */
 import { readFileSync } from 'node:fs';
+import { tlsPin } from '@firstlight/protocol';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { NodeError } from '../../errors.js';
@@ -30,7 +31,14 @@ const kid = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be a key id (
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 const publishFlags = z.strictObject({ ...common, validityDays: wholeNumber(1, 366).default(30) });
-const memberAddFlags = z.strictObject({ ...common, country, name: text(120), endpoint: httpUrl, key: text(10_000) });
+const memberAddFlags = z.strictObject({
+  ...common,
+  country,
+  name: text(120),
+  endpoint: httpUrl,
+  key: text(10_000),
+  tlsPin: z.array(tlsPin, { error: 'must be the TLS key pin `init` printed (43 characters)' }).min(1).max(4).optional(),
+});
 const memberRemoveFlags = z.strictObject({ ...common, country });
 const keyFlags = z.strictObject({ ...common, kid });
 const revokeFlags = z.strictObject({ ...common, kid, reason: text(500) });
@@ -148,12 +156,24 @@ function registerMembers(program: Command): void {
     .requiredOption('--name <name>', 'display name, e.g. Thailand')
     .requiredOption('--endpoint <url>', "the URL of the member's node (its --public-url)")
     .requiredOption('--key <jwk>', 'its public JWK as JSON (printed by its `init`), or @file holding it')
+    .option(
+      '--tls-pin <pin...>',
+      'its TLS key pin, printed by its `init` (two during a TLS key rotation; given again, they replace the pins held)',
+    )
     .action(async (options: unknown) => {
       const o = parseFlags(memberAddFlags, options);
       const jwk = memberJwk(o.key);
       const { kid } = await withNode(
         o.data,
-        (n) => addMember(n.ctx.db, { country: o.country, name: o.name, endpoint: o.endpoint, jwk, now: n.ctx.clock.now() }),
+        (n) =>
+          addMember(n.ctx.db, {
+            country: o.country,
+            name: o.name,
+            endpoint: o.endpoint,
+            jwk,
+            now: n.ctx.clock.now(),
+            ...(o.tlsPin ? { tlsPins: o.tlsPin } : {}),
+          }),
         liaison('member add'),
       );
       process.stdout.write(`enrolled ${o.country} with key ${kid}; run \`firstlight directory publish\` to publish\n`);

@@ -25,6 +25,8 @@ const initFlags = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
   host: z.string().min(1).default('127.0.0.1'),
   port: wholeNumber(0, 65_535).default(7400),
+  operatorPort: wholeNumber(0, 65_535).optional(),
+  insecurePlainHttp: z.boolean().default(false),
   publicUrl: httpUrl.optional(),
   liaison: httpUrl.optional(),
   anchor: anchor.optional(),
@@ -58,8 +60,10 @@ function registerInit(program: Command): void {
     .option('--country <XX>', 'ISO 3166-1 alpha-2 code of this country (a national bureau)')
     .option('--name <name>', 'display name (default: the country name, or "Liaison office")')
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .addOption(new Option('--port <port>', 'listen port').default(7400))
-    .option('--public-url <url>', 'the URL other nodes reach this one at (default: http://HOST:PORT)')
+    .addOption(new Option('--port <port>', 'federation listen port: the one other countries reach').default(7400))
+    .option('--operator-port <port>', "operators' listener on 127.0.0.1: bureau API, console, metrics (default: --port + 1000)")
+    .option('--insecure-plain-http', 'federation over plain HTTP, no TLS: anyone on the path reads every referral (test beds only)')
+    .option('--public-url <url>', 'the URL other nodes reach this one at (default: https://HOST:PORT)')
     .option('--liaison <url>', "the liaison office's URL (a national bureau)")
     .option(
       '--anchor <thumbprint>',
@@ -82,8 +86,15 @@ function registerInit(program: Command): void {
               `initialised ${result.party} (national bureau) in ${result.dataDir}`,
               `signing key ${result.kid}`,
               `public key (give it to the liaison office, which enrols it with \`firstlight member add --key\`): ${JSON.stringify(result.publicJwk)}`,
+              `TLS key pin (give it to the liaison office too: \`member add --tls-pin\`): ${result.tlsPin}`,
             ]
-        ).join('\n'),
+        )
+          .concat(
+            result.federationTransport === 'insecure-plain-http'
+              ? ['WARNING: federation over plain HTTP (--insecure-plain-http): referrals cross the network in clear text']
+              : [`federation (mutual TLS) at ${result.publicUrl}; operators (bureau API, console) at ${result.operatorUrl}`],
+          )
+          .join('\n'),
       );
     });
 }
@@ -107,7 +118,11 @@ function registerStart(program: Command): void {
         // The console built in this repository (apps/console/dist), unless another directory is given.
         consoleDir: o.console ?? CONSOLE_DIST,
       });
-      process.stdout.write(`${node.ctx.config.party} listening on ${node.url}\n`);
+      process.stdout.write(
+        node.federationUrl === node.url
+          ? `${node.ctx.config.party} listening on ${node.url} (federation over plain HTTP: --insecure-plain-http)\n`
+          : `${node.ctx.config.party} listening on ${node.url} (operators: bureau API, console, metrics); federation (mutual TLS) on ${node.federationUrl}\n`,
+      );
       for (const warning of node.warnings) process.stderr.write(`warning ${warning}\n`);
       const stop = async () => {
         await node.stop();
