@@ -45,7 +45,7 @@ describe('backup and restore', () => {
       dataDir: restored,
       logger: createLogger({ level: 'silent' }),
       routing: testIndex(),
-      override: { retry: { baseMs: 50, maxMs: 500 }, directoryRefreshSeconds: 3600, listen: { host: '127.0.0.1', port: 0 } },
+      override: { retry: { baseMs: 50, maxMs: 500, probeMs: 200 }, directoryRefreshSeconds: 3600, listen: { host: '127.0.0.1', port: 0 } },
     });
     f.nodes.TH = node;
     expect(node.ctx.keys.list().at(-1)?.kid).toBe(kid);

@@ -49,7 +49,14 @@ async function exchangeBothWays(): Promise<void> {
 /** The liaison office lists these pins for TH (member add --tls-pin) and publishes; returns what the directory lists. */
 async function pinTH(pins: string[]): Promise<string[] | undefined> {
   const jwk = f.liaison.ctx.directory.member('TH')?.keys[0]?.jwk;
-  await addMember(f.liaison.ctx.db, { country: 'TH', name: 'TH', endpoint: f.node('TH').federationUrl, jwk, tlsPins: pins, now: Date.now() });
+  await addMember(f.liaison.ctx.db, {
+    country: 'TH',
+    name: 'TH',
+    endpoint: f.node('TH').federationUrl,
+    jwk,
+    tlsPins: pins,
+    now: Date.now(),
+  });
   await f.publish();
   return f.liaison.ctx.directory.member('TH')?.tlsPins;
 }
@@ -81,4 +88,3 @@ describe('TLS key rotation', () => {
     await exchangeBothWays();
   }, 120_000);
 });
-
