@@ -89,6 +89,9 @@ const AFTER_ROTATION = [
   'vector-directory-kid-mismatch',
   'vector-directory-kid-not-thumbprint',
   'vector-directory-typ',
+  'vector-directory-v1-tls-pins',
+  'vector-directory-v2-bad-pin',
+  'vector-directory-v3',
 ];
 
 const FLAWS: SealFlaw[] = ['seal-unverified', 'listing-ignored', 'position-ignored', 'key-ignored'];

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const national = (data: string) => ({
   role: 'national' as const,
   host: '127.0.0.1',
   port: 0,
-  liaison: 'http://127.0.0.1:1',
+  liaison: 'https://127.0.0.1:1',
   anchor,
 });
 
@@ -47,6 +47,23 @@ describe('firstlight init and the database', () => {
       await expect(initNode(national(join(dir, 'a')), { FIRSTLIGHT_DATABASE_URL: 'mysql://db/x' })).rejects.toThrow(/postgres:\/\//);
       await initNode(national(join(dir, 'b')), {});
       expect(loadConfig(join(dir, 'b'), {}).database).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes the TLS key (0600) and federates over mutual TLS unless told otherwise, refusing a plain liaison URL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firstlight-init-'));
+    try {
+      const made = await initNode(national(join(dir, 'tls')), {});
+      expect(made).toMatchObject({ federationTransport: 'mtls', publicUrl: expect.stringMatching(/^https:/) });
+      expect(made.tlsPin).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(statSync(join(dir, 'tls', 'tls', 'key.pem')).mode & 0o777).toBe(0o600);
+      await expect(initNode({ ...national(join(dir, 'plain')), liaison: 'http://127.0.0.1:1' }, {})).rejects.toThrow(
+        /--liaison must be an https:\/\/ URL/,
+      );
+      const plain = await initNode({ ...national(join(dir, 'plain')), liaison: 'http://127.0.0.1:1', insecurePlainHttp: true }, {});
+      expect(plain).toMatchObject({ federationTransport: 'insecure-plain-http', publicUrl: expect.stringMatching(/^http:/) });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

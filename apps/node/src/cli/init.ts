@@ -40,6 +40,16 @@ export async function initNode(options: InitOptions, env: NodeJS.ProcessEnv = {}
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const anchor = options.role === 'liaison' ? initAuthority(dataDir).anchor : (options.anchor ?? null);
   const transport = options.insecurePlainHttp ? 'insecure-plain-http' : 'mtls';
+  // Under mutual TLS every federation URL is https: a plain one would only fail later, at the first call.
+  for (const [flag, url] of [
+    ['--liaison', options.liaison],
+    ['--public-url', options.publicUrl],
+  ] as const)
+    if (transport === 'mtls' && url?.startsWith('http://'))
+      throw new NodeError(
+        'ERR_INPUT',
+        `${flag} must be an https:// URL: nodes federate over mutual TLS (${flag === '--liaison' ? "the liaison office's federation listener" : "this node's federation listener"}); a plain test bed says so with --insecure-plain-http`,
+      );
   // Written out under mTLS, so config.json says where the operators' listener is.
   const operatorListen =
     options.operatorPort !== undefined || options.operatorHost !== undefined || transport === 'mtls'

@@ -121,7 +121,7 @@ describe('commands for one kind of node', () => {
     clusters: [],
     health: [],
   };
-  const EITHER = ['init', 'start', 'token create', 'keys list', 'keys rotate', 'audit verify', 'audit export'];
+  const EITHER = ['init', 'start', 'token create', 'keys list', 'keys rotate', 'audit verify', 'audit export', 'tls pin', 'tls rotate'];
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'firstlight-roles-'));

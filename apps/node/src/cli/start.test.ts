@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishDirectory } from '../liaison/authority.js';
+import { addMember, publishDirectory } from '../liaison/authority.js';
 import { createLogger } from '../logging/logger.js';
 import { type RunningNode, startNode } from '../node.js';
 import { runCli, spawnCliUntil } from '../testing/run-cli.js';
@@ -29,19 +29,34 @@ describe('firstlight start and the trust anchor', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const national = (name: string, options: { anchor: string; liaison: string }) =>
-    initNode({ data: join(root, name), role: 'national', country: 'TH', host: '127.0.0.1', port: 0, ...options });
+  /**
+   * A national node, enrolled (its key and TLS pin) and published before it starts, as OPERATIONS.md
+   * says: under mutual TLS the liaison office lets in only members' keys, its directory included.
+   */
+  const national = async (name: string, options: { anchor: string; liaison: string }) => {
+    const node = await initNode({ data: join(root, name), role: 'national', country: 'TH', host: '127.0.0.1', port: 0, ...options });
+    await addMember(liaison.ctx.db, {
+      country: 'TH',
+      name: 'Thailand',
+      endpoint: 'https://127.0.0.1:9',
+      jwk: node.publicJwk,
+      tlsPins: [node.tlsPin],
+      now: Date.now(),
+    });
+    await publishDirectory(liaison.ctx);
+    return node;
+  };
 
   it('refuses to start, exit 1 within seconds, when the anchor does not verify the liaison office directory', async () => {
     const wrong = `${anchor.slice(0, -1)}${anchor.endsWith('A') ? 'B' : 'A'}`;
-    const node = await national('wrong', { anchor: wrong, liaison: liaison.url });
+    const node = await national('wrong', { anchor: wrong, liaison: liaison.federationUrl });
     const started = Date.now();
     const result = await runCli(['start', '--data', node.dataDir], 60_000);
     expect(result.code, result.stderr).toBe(1);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
-      /^error ERR_CONFIG: the directory served at http:\/\/127\.0\.0\.1:\d+ does not verify with this node's trust anchor/,
+      /^error ERR_CONFIG: the directory served at https:\/\/127\.0\.0\.1:\d+ does not verify with this node's trust anchor/,
     );
     expect(result.stderr).toContain(`signed by ${anchor}, not by the pinned anchor ${wrong}`);
     expect(result.stderr).toContain('`firstlight init --role liaison`');
@@ -49,9 +64,9 @@ describe('firstlight start and the trust anchor', () => {
   }, 90_000);
 
   it('starts with the right anchor, and says in the terminal at once when the liaison office cannot be reached', async () => {
-    const good = await national('good', { anchor, liaison: liaison.url });
+    const good = await national('good', { anchor, liaison: liaison.federationUrl });
     const ok = await spawnCliUntil(['start', '--data', good.dataDir, '--port', '0'], 'listening on');
-    const away = await national('away', { anchor, liaison: 'http://127.0.0.1:9' });
+    const away = await national('away', { anchor, liaison: 'https://127.0.0.1:9' });
     const warned = await spawnCliUntil(['start', '--data', away.dataDir, '--port', '0'], 'no directory yet');
     try {
       await new Promise((r) => setTimeout(r, 300));
@@ -60,7 +75,7 @@ describe('firstlight start and the trust anchor', () => {
       expect(ok.stderr).not.toContain('warning');
       expect(warned.child.exitCode).toBeNull();
       expect(warned.stderr).toMatch(
-        /^warning ERR_DIRECTORY_INVALID: no directory yet \(could not fetch the directory from http:\/\/127\.0\.0\.1:9/m,
+        /^warning ERR_DIRECTORY_INVALID: no directory yet \(could not fetch the directory from https:\/\/127\.0\.0\.1:9/m,
       );
     } finally {
       ok.child.kill('SIGTERM');

@@ -45,6 +45,6 @@ export async function initCliNodes(root: string): Promise<{ lo: string; th: stri
   const th = join(root, 'th');
   const liaison = await initNode({ data: lo, role: 'liaison', host: '127.0.0.1', port: 0 });
   const anchor = liaison.anchor ?? '';
-  await initNode({ data: th, role: 'national', country: 'TH', host: '127.0.0.1', port: 0, liaison: 'http://127.0.0.1:9', anchor });
+  await initNode({ data: th, role: 'national', country: 'TH', host: '127.0.0.1', port: 0, liaison: 'https://127.0.0.1:9', anchor });
   return { lo, th, anchor };
 }

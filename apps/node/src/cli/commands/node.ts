@@ -118,10 +118,13 @@ function registerStart(program: Command): void {
         // The console built in this repository (apps/console/dist), unless another directory is given.
         consoleDir: o.console ?? CONSOLE_DIST,
       });
+      // The first line names the operators' URL alone (scripts read it); the second says where peers reach it.
       process.stdout.write(
-        node.federationUrl === node.url
-          ? `${node.ctx.config.party} listening on ${node.url} (federation over plain HTTP: --insecure-plain-http)\n`
-          : `${node.ctx.config.party} listening on ${node.url} (operators: bureau API, console, metrics); federation (mutual TLS) on ${node.federationUrl}\n`,
+        `${node.ctx.config.party} listening on ${node.url}\n${
+          node.federationUrl === node.url
+            ? 'federation on the same URL, over plain HTTP (--insecure-plain-http)'
+            : `federation (mutual TLS) on ${node.federationUrl}; bureau API, console and metrics on the URL above`
+        }\n`,
       );
       for (const warning of node.warnings) process.stderr.write(`warning ${warning}\n`);
       const stop = async () => {
