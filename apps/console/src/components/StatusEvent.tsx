@@ -2,7 +2,7 @@
  * One signed status in a case's history, as both sides show it: when, the state (and the decline
  * reason), the outcome totals it states, who signed it, and the signed message folded away.
  */
-import { format } from '../lib/i18n';
+import { format, word } from '../lib/i18n';
 import { useSession } from '../lib/session';
 import { OutcomeText } from './Outcome';
 
@@ -28,8 +28,8 @@ export function StatusEvent({
   const { t, f } = useSession();
   return (
     <li data-status={s.state}>
-      <strong>{f.time(s.iat)}</strong> {t.states[s.state as keyof typeof t.states] ?? s.state}
-      {s.reason ? ` (${t.reasons[s.reason as keyof typeof t.reasons] ?? s.reason})` : ''}
+      <strong>{f.time(s.iat)}</strong> {word(t.states, s.state)}
+      {s.reason ? ` (${word(t.reasons, s.reason)})` : ''}
       {s.outcome ? (
         <>
           {' · '}

@@ -6,6 +6,7 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
+import { word } from '../lib/i18n';
 import { href } from '../lib/router';
 import { useSession } from '../lib/session';
 
@@ -67,9 +68,9 @@ export function ReferralTable({
                 <span role="cell" className="mono">
                   {r.ip}
                 </span>
-                <span role="cell">{t.actions[r.action as keyof typeof t.actions] ?? r.action}</span>
-                <span role="cell">{t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency}</span>
-                <span role="cell">{t.states[r.state as keyof typeof t.states] ?? r.state}</span>
+                <span role="cell">{word(t.actions, r.action)}</span>
+                <span role="cell">{word(t.urgencies, r.urgency)}</span>
+                <span role="cell">{word(t.states, r.state)}</span>
               </div>
             );
           })}

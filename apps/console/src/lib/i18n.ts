@@ -16,3 +16,16 @@ export const STRINGS: Record<Locale, Strings> = { en, th };
 export function format(template: string, values: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? `{${k}}`));
 }
+
+/**
+ * The words for a value the server sends as a code (a state, an action, a scam type…): the locale's
+ * word when it has one, else the code itself, so a code newer than this console still shows.
+ */
+export function word(words: Readonly<Record<string, string>>, code: string): string {
+  return words[code] ?? code;
+}
+
+/** A sent referral's state: null until the recipient signs one, shown as "sent". */
+export function sentState(t: Strings, state: string | null): string {
+  return state ? word(t.states, state) : t.states.sent;
+}

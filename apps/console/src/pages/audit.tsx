@@ -4,6 +4,7 @@
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Table } from '../components/Table';
 import { format } from '../lib/i18n';
 import { useUrlFilters } from '../lib/router';
 import { ErrorNote, useSession } from '../lib/session';
@@ -88,34 +89,19 @@ function Audit() {
         </form>
         <ErrorNote error={page.error} />
         {page.data?.entries.length === 0 ? <p>{t.empty}</p> : null}
-        <div className="scroll-x">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  {t.audit.seq}
-                </th>
-                <th scope="col">{t.audit.at}</th>
-                <th scope="col">{t.audit.kind}</th>
-                <th scope="col">{t.audit.ref}</th>
-                <th scope="col">{t.audit.digest}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(page.data?.entries ?? []).map((e) => (
-                <tr key={e.seq} data-seq={e.seq}>
-                  <td className="num">{f.number(e.seq)}</td>
-                  <td>{f.time(e.at / 1000)}</td>
-                  <td className="mono">{e.kind}</td>
-                  <td className="mono small">{e.ref}</td>
-                  <td className="mono small" title={e.digest}>
-                    {e.digest.slice(0, 19)}…
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={[{ label: t.audit.seq, className: 'num' }, t.audit.at, t.audit.kind, t.audit.ref, t.audit.digest]}>
+          {(page.data?.entries ?? []).map((e) => (
+            <tr key={e.seq} data-seq={e.seq}>
+              <td className="num">{f.number(e.seq)}</td>
+              <td>{f.time(e.at / 1000)}</td>
+              <td className="mono">{e.kind}</td>
+              <td className="mono small">{e.ref}</td>
+              <td className="mono small" title={e.digest}>
+                {e.digest.slice(0, 19)}…
+              </td>
+            </tr>
+          ))}
+        </Table>
         <div className="buttons">
           {cursors.length > 0 ? (
             <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>

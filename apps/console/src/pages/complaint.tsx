@@ -11,7 +11,8 @@ import { Evidence } from '../components/Evidence';
 import { Fields, OutcomeText } from '../components/Outcome';
 import { PurposeForm } from '../components/PurposeForm';
 import { ReferForm } from '../components/ReferForm';
-import { format } from '../lib/i18n';
+import { Table } from '../components/Table';
+import { format, sentState, word } from '../lib/i18n';
 import { purposeFor, rememberPurpose } from '../lib/purpose';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
@@ -86,7 +87,7 @@ function Complaint({ arg }: { arg: string | null }) {
                 [t.intake.victimName, c.victimName],
                 [t.intake.victimContact, c.victimContact],
                 [t.intake.amount, f.money(c.amountLost, c.currency)],
-                [t.intake.scamType, t.scams[c.scamType as keyof typeof t.scams] ?? c.scamType],
+                [t.intake.scamType, word(t.scams, c.scamType)],
                 [t.intake.occurred, f.day(Date.parse(c.occurredAt) / 1000)],
                 [t.intake.reported, f.day(Date.parse(c.reportedAt) / 1000)],
                 [t.complaints.filed, f.time(c.createdAt / 1000)],
@@ -104,66 +105,48 @@ function Complaint({ arg }: { arg: string | null }) {
           <section aria-labelledby="complaint-referrals">
             <h2 id="complaint-referrals">{t.complaints.referrals}</h2>
             {referrals.data?.length === 0 ? <p>{t.complaints.noReferrals}</p> : null}
-            <div className="scroll-x">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.referrals.columns.date}</th>
-                    <th scope="col">{t.referrals.columns.to}</th>
-                    <th scope="col">{t.referrals.columns.ip}</th>
-                    <th scope="col">{t.referrals.columns.state}</th>
-                    <th scope="col">{t.case.outcome}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(referrals.data ?? []).map((r) => (
-                    <tr key={r.id} data-referral={r.id}>
-                      <td>
-                        <a href={href('sent', r.id)}>{f.time(r.iat)}</a>
-                      </td>
-                      <td>{f.country(r.to)}</td>
-                      <td className="mono">{r.ip}</td>
-                      <td>{r.state ? (t.states[r.state as keyof typeof t.states] ?? r.state) : t.states.sent}</td>
-                      <td>
-                        <OutcomeText outcome={r.outcome} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              columns={[
+                t.referrals.columns.date,
+                t.referrals.columns.to,
+                t.referrals.columns.ip,
+                t.referrals.columns.state,
+                t.case.outcome,
+              ]}
+            >
+              {(referrals.data ?? []).map((r) => (
+                <tr key={r.id} data-referral={r.id}>
+                  <td>
+                    <a href={href('sent', r.id)}>{f.time(r.iat)}</a>
+                  </td>
+                  <td>{f.country(r.to)}</td>
+                  <td className="mono">{r.ip}</td>
+                  <td>{sentState(t, r.state)}</td>
+                  <td>
+                    <OutcomeText outcome={r.outcome} />
+                  </td>
+                </tr>
+              ))}
+            </Table>
           </section>
           {access.data ? (
             <section aria-labelledby="complaint-access">
               <h2 id="complaint-access">{t.purpose.accessLog}</h2>
-              <div className="scroll-x">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t.audit.at}</th>
-                      <th scope="col">{t.purpose.who}</th>
-                      <th scope="col">{t.purpose.action}</th>
-                      <th scope="col">{t.purpose.label}</th>
-                      <th scope="col">{t.purpose.intact}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {access.data.map((e) => (
-                      <tr key={e.seq} data-access={e.action}>
-                        <td>{f.time(e.at / 1000)}</td>
-                        <td>
-                          {e.operator.name} ({t.roles[e.operator.role as keyof typeof t.roles] ?? e.operator.role})
-                        </td>
-                        <td>
-                          {e.action} {e.item}
-                        </td>
-                        <td className="mono">{e.purpose || e.reason}</td>
-                        <td className={e.intact ? '' : 'warn'}>{e.intact ? t.purpose.yes : t.purpose.no}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table columns={[t.audit.at, t.purpose.who, t.purpose.action, t.purpose.label, t.purpose.intact]}>
+                {access.data.map((e) => (
+                  <tr key={e.seq} data-access={e.action}>
+                    <td>{f.time(e.at / 1000)}</td>
+                    <td>
+                      {e.operator.name} ({word(t.roles, e.operator.role)})
+                    </td>
+                    <td>
+                      {e.action} {e.item}
+                    </td>
+                    <td className="mono">{e.purpose || e.reason}</td>
+                    <td className={e.intact ? '' : 'warn'}>{e.intact ? t.purpose.yes : t.purpose.no}</td>
+                  </tr>
+                ))}
+              </Table>
             </section>
           ) : null}
           {me.access.includes('bureau.act') ? (

@@ -4,7 +4,8 @@
  * for the purpose of the read.
  */
 import { useQuery } from '@tanstack/react-query';
-import { format } from '../lib/i18n';
+import { Table } from '../components/Table';
+import { format, word } from '../lib/i18n';
 import { href, useUrlFilters } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -20,7 +21,7 @@ function Complaints() {
       q === '' ||
       c.id.startsWith(q) ||
       c.createdBy.toLowerCase().includes(q) ||
-      (t.scams[c.scamType as keyof typeof t.scams] ?? c.scamType).toLowerCase().includes(q) ||
+      word(t.scams, c.scamType).toLowerCase().includes(q) ||
       c.occurredAt.includes(q),
   );
   return (
@@ -34,36 +35,22 @@ function Complaints() {
       </form>
       <ErrorNote error={list.error} />
       {list.data && rows.length === 0 ? <p>{t.empty}</p> : null}
-      <div className="scroll-x">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.complaints.filed}</th>
-              <th scope="col">{t.intake.scamType}</th>
-              <th scope="col">{t.intake.amount}</th>
-              <th scope="col">{t.intake.occurred}</th>
-              <th scope="col">{t.case.createdBy}</th>
-              <th scope="col">{t.complaints.personalData}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((c) => (
-              <tr key={c.id} data-complaint={c.id}>
-                <td>
-                  <a href={href('complaint', c.id)}>{f.time(c.createdAt / 1000)}</a>
-                </td>
-                <td>{t.scams[c.scamType as keyof typeof t.scams] ?? c.scamType}</td>
-                <td className="num">{f.money(c.amountLost, c.currency)}</td>
-                <td>{f.day(Date.parse(c.occurredAt) / 1000)}</td>
-                <td>{c.createdBy}</td>
-                <td>
-                  {c.erasedAt ? <span className="warn">{format(t.complaints.erased, { time: f.time(c.erasedAt / 1000) })}</span> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={[t.complaints.filed, t.intake.scamType, t.intake.amount, t.intake.occurred, t.case.createdBy, t.complaints.personalData]}
+      >
+        {rows.map((c) => (
+          <tr key={c.id} data-complaint={c.id}>
+            <td>
+              <a href={href('complaint', c.id)}>{f.time(c.createdAt / 1000)}</a>
+            </td>
+            <td>{word(t.scams, c.scamType)}</td>
+            <td className="num">{f.money(c.amountLost, c.currency)}</td>
+            <td>{f.day(Date.parse(c.occurredAt) / 1000)}</td>
+            <td>{c.createdBy}</td>
+            <td>{c.erasedAt ? <span className="warn">{format(t.complaints.erased, { time: f.time(c.erasedAt / 1000) })}</span> : null}</td>
+          </tr>
+        ))}
+      </Table>
     </>
   );
 }

@@ -5,7 +5,8 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { format } from '../lib/i18n';
+import { Table } from '../components/Table';
+import { format, word } from '../lib/i18n';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
 
@@ -114,60 +115,43 @@ function Directory() {
       </section>
       <section aria-labelledby="members-title">
         <h2 id="members-title">{t.directory.members}</h2>
-        <div className="scroll-x">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.health.member}</th>
-                <th scope="col">{t.directory.endpoint}</th>
-                <th scope="col">{t.directory.inPublished}</th>
-                <th scope="col">{t.health.keys}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(draft.data?.draft.members ?? []).map((m) => (
-                <tr key={m.country} data-member={m.country}>
-                  <th scope="row">
-                    {f.country(m.country)}{' '}
-                    <span className="help">
-                      {m.country}
-                      {m.name !== m.country && m.name !== f.country(m.country) ? ` · ${m.name}` : ''}
-                    </span>
-                  </th>
-                  <td className="mono small">{m.endpoint}</td>
-                  <td>
-                    {publishedCountries.has(m.country) ? t.directory.published1 : <span className="warn">{t.directory.draftOnly}</span>}
-                  </td>
-                  <td>
-                    {m.keys.map((k) => (
-                      <div key={k.kid} data-kid={k.kid}>
-                        <span className="mono">{k.kid.slice(0, 10)}…</span>{' '}
-                        {t.directory.keyStatus[k.status as keyof typeof t.directory.keyStatus] ?? k.status}
-                        {revokedKids.has(k.kid) ? <span className="warn"> · {t.health.revoked}</span> : null}
-                        {!publishedKids.has(k.kid) && k.status === 'active' ? (
-                          <span className="help"> · {t.directory.draftOnly}</span>
-                        ) : null}
-                        {k.status === 'active' && !revokedKids.has(k.kid) ? (
-                          revoking === k.kid ? (
-                            <RevokeKey kid={k.kid} onDone={() => setRevoking(null)} />
-                          ) : (
-                            <button
-                              type="button"
-                              onClick={() => setRevoking(k.kid)}
-                              aria-label={format(t.directory.revokeKid, { kid: `${m.country} ${k.kid.slice(0, 10)}…` })}
-                            >
-                              {t.directory.revokeButton}
-                            </button>
-                          )
-                        ) : null}
-                      </div>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={[t.health.member, t.directory.endpoint, t.directory.inPublished, t.health.keys]}>
+          {(draft.data?.draft.members ?? []).map((m) => (
+            <tr key={m.country} data-member={m.country}>
+              <th scope="row">
+                {f.country(m.country)}{' '}
+                <span className="help">
+                  {m.country}
+                  {m.name !== m.country && m.name !== f.country(m.country) ? ` · ${m.name}` : ''}
+                </span>
+              </th>
+              <td className="mono small">{m.endpoint}</td>
+              <td>{publishedCountries.has(m.country) ? t.directory.published1 : <span className="warn">{t.directory.draftOnly}</span>}</td>
+              <td>
+                {m.keys.map((k) => (
+                  <div key={k.kid} data-kid={k.kid}>
+                    <span className="mono">{k.kid.slice(0, 10)}…</span> {word(t.directory.keyStatus, k.status)}
+                    {revokedKids.has(k.kid) ? <span className="warn"> · {t.health.revoked}</span> : null}
+                    {!publishedKids.has(k.kid) && k.status === 'active' ? <span className="help"> · {t.directory.draftOnly}</span> : null}
+                    {k.status === 'active' && !revokedKids.has(k.kid) ? (
+                      revoking === k.kid ? (
+                        <RevokeKey kid={k.kid} onDone={() => setRevoking(null)} />
+                      ) : (
+                        <button
+                          type="button"
+                          onClick={() => setRevoking(k.kid)}
+                          aria-label={format(t.directory.revokeKid, { kid: `${m.country} ${k.kid.slice(0, 10)}…` })}
+                        >
+                          {t.directory.revokeButton}
+                        </button>
+                      )
+                    ) : null}
+                  </div>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </Table>
       </section>
       {(pending.data ?? []).length > 0 ? (
         <section aria-labelledby="pending-title">

@@ -4,6 +4,7 @@
  * messages it holds for the office, and its keys. Polls every 5 s: the probes behind it are cached 15 s.
  */
 import { useQuery } from '@tanstack/react-query';
+import { Table } from '../components/Table';
 import { format } from '../lib/i18n';
 import { ErrorNote, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -17,48 +18,34 @@ function Health() {
       <ErrorNote error={health.error} />
       {health.data ? <p>{format(t.health.serial, { serial: health.data.serial ?? '–' })}</p> : null}
       <p className="help">{t.health.probeHelp}</p>
-      <div className="scroll-x">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.health.member}</th>
-              <th scope="col">{t.health.reachable}</th>
-              <th scope="col">{t.health.lastContact}</th>
-              <th scope="col">{t.health.serialInUse}</th>
-              <th scope="col">{t.health.queued}</th>
-              <th scope="col">{t.health.keys}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(health.data?.members ?? []).map((m) => (
-              <tr key={m.country} data-member={m.country} data-reachable={m.reachable ? 'yes' : 'no'}>
-                <th scope="row">
-                  {m.role === 'liaison' ? t.outbox.liaison : f.country(m.country)} <span className="help">{m.country}</span>
-                </th>
-                <td className={m.reachable ? '' : 'warn'}>
-                  {m.reachable ? t.health.yes : t.health.unreachable}
-                  <span className="help"> · {format(t.health.probedAt, { time: f.time(m.probedAt) })}</span>
-                </td>
-                <td>
-                  {m.lastContact ? f.time(m.lastContact) : t.health.never}
-                  {m.silent ? <span className="warn"> · {t.health.silent}</span> : null}
-                </td>
-                <td>{m.directorySerial ?? '–'}</td>
-                <td>{m.queued === null ? '–' : f.number(m.queued)}</td>
-                <td>
-                  {m.keys.map((k) => (
-                    <div key={k.kid}>
-                      <span className="mono">{k.kid.slice(0, 10)}…</span> {format(t.health.expires, { date: f.day(k.exp) })}
-                      {k.expiringSoon ? <span className="warn"> · {t.health.expiringSoon}</span> : null}
-                      {k.revoked ? <span className="warn"> · {t.health.revoked}</span> : null}
-                    </div>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table columns={[t.health.member, t.health.reachable, t.health.lastContact, t.health.serialInUse, t.health.queued, t.health.keys]}>
+        {(health.data?.members ?? []).map((m) => (
+          <tr key={m.country} data-member={m.country} data-reachable={m.reachable ? 'yes' : 'no'}>
+            <th scope="row">
+              {m.role === 'liaison' ? t.outbox.liaison : f.country(m.country)} <span className="help">{m.country}</span>
+            </th>
+            <td className={m.reachable ? '' : 'warn'}>
+              {m.reachable ? t.health.yes : t.health.unreachable}
+              <span className="help"> · {format(t.health.probedAt, { time: f.time(m.probedAt) })}</span>
+            </td>
+            <td>
+              {m.lastContact ? f.time(m.lastContact) : t.health.never}
+              {m.silent ? <span className="warn"> · {t.health.silent}</span> : null}
+            </td>
+            <td>{m.directorySerial ?? '–'}</td>
+            <td>{m.queued === null ? '–' : f.number(m.queued)}</td>
+            <td>
+              {m.keys.map((k) => (
+                <div key={k.kid}>
+                  <span className="mono">{k.kid.slice(0, 10)}…</span> {format(t.health.expires, { date: f.day(k.exp) })}
+                  {k.expiringSoon ? <span className="warn"> · {t.health.expiringSoon}</span> : null}
+                  {k.revoked ? <span className="warn"> · {t.health.revoked}</span> : null}
+                </div>
+              ))}
+            </td>
+          </tr>
+        ))}
+      </Table>
     </>
   );
 }

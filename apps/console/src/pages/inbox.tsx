@@ -4,8 +4,9 @@
  * the referral's own page (#/received/ID), where the officer acts.
  */
 import { useQuery } from '@tanstack/react-query';
+import { Table } from '../components/Table';
 import { REFERRAL_IN_STATES, URGENCIES } from '../lib/constants';
-import { format } from '../lib/i18n';
+import { format, word } from '../lib/i18n';
 import { href, useUrlFilters } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import { span, useNow } from '../lib/time';
@@ -105,51 +106,44 @@ function Inbox() {
       <p aria-live="polite" data-total={queue.data?.total ?? ''}>
         {queue.data ? format(t.inbox.matching, { count: f.number(queue.data.total) }) : t.loading}
       </p>
-      <div className="scroll-x">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.inbox.deadline}</th>
-              <th scope="col">{t.referrals.columns.from}</th>
-              <th scope="col">{t.referrals.columns.ip}</th>
-              <th scope="col">{t.referrals.columns.action}</th>
-              <th scope="col">{t.referrals.columns.urgency}</th>
-              <th scope="col">{t.referrals.operation}</th>
-              <th scope="col">{t.referrals.columns.state}</th>
+      <Table
+        columns={[
+          t.inbox.deadline,
+          t.referrals.columns.from,
+          t.referrals.columns.ip,
+          t.referrals.columns.action,
+          t.referrals.columns.urgency,
+          t.referrals.operation,
+          t.referrals.columns.state,
+        ]}
+      >
+        {(queue.data?.items ?? []).map((r) => {
+          const left = r.deadlineAt - now;
+          const settled = ['action_taken', 'declined', 'closed'].includes(r.state);
+          return (
+            <tr key={r.id} data-referral={r.id}>
+              <td className={!settled && left < 0 ? 'warn' : ''}>
+                <a href={href('received', r.id)}>
+                  {settled
+                    ? t.inbox.settled
+                    : left < 0
+                      ? format(t.inbox.overdue, { time: span(left, t.units) })
+                      : format(t.inbox.dueIn, { time: span(left, t.units) })}
+                </a>
+              </td>
+              <td>{f.country(r.from)}</td>
+              <td className="mono">
+                {r.ip}
+                {r.port ? `:${r.port}` : ''}
+              </td>
+              <td>{word(t.actions, r.action)}</td>
+              <td className={r.urgency === 'routine' ? '' : 'warn'}>{word(t.urgencies, r.urgency)}</td>
+              <td>{r.operation}</td>
+              <td>{word(t.states, r.state)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {(queue.data?.items ?? []).map((r) => {
-              const left = r.deadlineAt - now;
-              const settled = ['action_taken', 'declined', 'closed'].includes(r.state);
-              return (
-                <tr key={r.id} data-referral={r.id}>
-                  <td className={!settled && left < 0 ? 'warn' : ''}>
-                    <a href={href('received', r.id)}>
-                      {settled
-                        ? t.inbox.settled
-                        : left < 0
-                          ? format(t.inbox.overdue, { time: span(left, t.units) })
-                          : format(t.inbox.dueIn, { time: span(left, t.units) })}
-                    </a>
-                  </td>
-                  <td>{f.country(r.from)}</td>
-                  <td className="mono">
-                    {r.ip}
-                    {r.port ? `:${r.port}` : ''}
-                  </td>
-                  <td>{t.actions[r.action as keyof typeof t.actions] ?? r.action}</td>
-                  <td className={r.urgency === 'routine' ? '' : 'warn'}>
-                    {t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency}
-                  </td>
-                  <td>{r.operation}</td>
-                  <td>{t.states[r.state as keyof typeof t.states] ?? r.state}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </Table>
       {queue.data && queue.data.items.length === 0 ? <p>{t.empty}</p> : null}
       <div className="buttons">
         {offset > 0 ? (

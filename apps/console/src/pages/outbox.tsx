@@ -6,6 +6,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { Deliveries } from '../components/Deliveries';
 import { OutcomeText } from '../components/Outcome';
+import { Table } from '../components/Table';
+import { sentState, word } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -18,40 +20,35 @@ function Outbox() {
       <h1>{t.outbox.title}</h1>
       <ErrorNote error={list.error} />
       {list.data?.length === 0 ? <p>{t.empty}</p> : null}
-      <div className="scroll-x">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.referrals.columns.date}</th>
-              <th scope="col">{t.referrals.columns.to}</th>
-              <th scope="col">{t.referrals.columns.ip}</th>
-              <th scope="col">{t.referrals.columns.action}</th>
-              <th scope="col">{t.referrals.columns.state}</th>
-              <th scope="col">{t.case.outcome}</th>
-              <th scope="col">{t.outbox.delivery}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list.data ?? []).map((r) => (
-              <tr key={r.id} data-referral={r.id}>
-                <td>
-                  <a href={href('sent', r.id)}>{f.time(r.iat)}</a>
-                </td>
-                <td>{f.country(r.to)}</td>
-                <td className="mono">{r.ip}</td>
-                <td>{t.actions[r.action as keyof typeof t.actions] ?? r.action}</td>
-                <td data-state={r.state ?? 'sent'}>{r.state ? (t.states[r.state as keyof typeof t.states] ?? r.state) : t.states.sent}</td>
-                <td>
-                  <OutcomeText outcome={r.outcome} />
-                </td>
-                <td>
-                  <Deliveries delivery={r.delivery as Array<Record<string, unknown>>} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={[
+          t.referrals.columns.date,
+          t.referrals.columns.to,
+          t.referrals.columns.ip,
+          t.referrals.columns.action,
+          t.referrals.columns.state,
+          t.case.outcome,
+          t.outbox.delivery,
+        ]}
+      >
+        {(list.data ?? []).map((r) => (
+          <tr key={r.id} data-referral={r.id}>
+            <td>
+              <a href={href('sent', r.id)}>{f.time(r.iat)}</a>
+            </td>
+            <td>{f.country(r.to)}</td>
+            <td className="mono">{r.ip}</td>
+            <td>{word(t.actions, r.action)}</td>
+            <td data-state={r.state ?? 'sent'}>{sentState(t, r.state)}</td>
+            <td>
+              <OutcomeText outcome={r.outcome} />
+            </td>
+            <td>
+              <Deliveries delivery={r.delivery as Array<Record<string, unknown>>} />
+            </td>
+          </tr>
+        ))}
+      </Table>
     </>
   );
 }

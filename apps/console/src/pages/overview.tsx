@@ -5,6 +5,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
+import { Table } from '../components/Table';
 import { Timeline } from '../components/Timeline';
 import { format } from '../lib/i18n';
 import { href, useUrlFilters } from '../lib/router';
@@ -135,28 +136,17 @@ function Overview() {
       {selected ? (
         <section aria-labelledby="flows-title">
           <h2 id="flows-title">{format(t.overview.flowsOf, { country: f.country(selected) })}</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.referrals.columns.from}</th>
-                <th scope="col">{t.referrals.columns.to}</th>
-                <th scope="col" className="num">
-                  {t.overview.referrals}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {allFlows
-                .filter((x) => x.from === selected || x.to === selected)
-                .map((x) => (
-                  <tr key={`${x.from}-${x.to}`} data-flow-row={`${x.from}-${x.to}`}>
-                    <td>{f.country(x.from)}</td>
-                    <td>{f.country(x.to)}</td>
-                    <td className="num">{f.number(x.count)}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
+          <Table columns={[t.referrals.columns.from, t.referrals.columns.to, { label: t.overview.referrals, className: 'num' }]}>
+            {allFlows
+              .filter((x) => x.from === selected || x.to === selected)
+              .map((x) => (
+                <tr key={`${x.from}-${x.to}`} data-flow-row={`${x.from}-${x.to}`}>
+                  <td>{f.country(x.from)}</td>
+                  <td>{f.country(x.to)}</td>
+                  <td className="num">{f.number(x.count)}</td>
+                </tr>
+              ))}
+          </Table>
         </section>
       ) : null}
       <section aria-labelledby="timeline-title">

@@ -4,6 +4,7 @@
  * this page never edits a delivery itself.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Table } from '../components/Table';
 import { describeCode } from '../lib/errors';
 import { format } from '../lib/i18n';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
@@ -27,58 +28,39 @@ function Problems() {
       <ErrorNote error={problems.error ?? retry.error} />
       {retry.isSuccess ? <p role="status">{format(p.retried, { id: retry.variables })}</p> : null}
       {problems.data?.length === 0 ? <p>{t.empty}</p> : null}
-      <div className="scroll-x">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{p.message}</th>
-              <th scope="col">{p.peer}</th>
-              <th scope="col">{p.state}</th>
-              <th scope="col">{p.attempts}</th>
-              <th scope="col">{p.problem}</th>
-              <th scope="col">{p.created}</th>
+      <Table columns={[p.message, p.peer, p.state, p.attempts, p.problem, p.created, admin && { label: p.retry, screenReaderOnly: true }]}>
+        {(problems.data ?? []).map((m) => {
+          const code = m.receipt_code ?? '?';
+          return (
+            <tr key={m.id} data-outbox={m.id}>
+              <td>
+                {m.kind} <span className="mono">{m.message_id}</span>
+              </td>
+              <td>{m.peer === 'LIAISON' ? t.outbox.liaison : f.country(m.peer)}</td>
+              <td className="warn">{m.state === 'dead' ? p.dead : p.rejected}</td>
+              <td>{f.number(Number(m.attempts))}</td>
+              <td>
+                {m.state === 'rejected'
+                  ? format(t.outbox.receiptRejected, { code: describeCode(code, t) ? `${code} (${describeCode(code, t)})` : code })
+                  : (m.last_error ?? '–')}
+              </td>
+              <td>{f.time(Number(m.created_at) / 1000)}</td>
               {admin ? (
-                <th scope="col">
-                  <span className="sr-only">{p.retry}</span>
-                </th>
+                <td>
+                  <button
+                    type="button"
+                    onClick={() => retry.mutate(Number(m.id))}
+                    disabled={retry.isPending}
+                    aria-label={`${p.retry} ${m.kind} → ${m.peer}`}
+                  >
+                    {p.retry}
+                  </button>
+                </td>
               ) : null}
             </tr>
-          </thead>
-          <tbody>
-            {(problems.data ?? []).map((m) => {
-              const code = m.receipt_code ?? '?';
-              return (
-                <tr key={m.id} data-outbox={m.id}>
-                  <td>
-                    {m.kind} <span className="mono">{m.message_id}</span>
-                  </td>
-                  <td>{m.peer === 'LIAISON' ? t.outbox.liaison : f.country(m.peer)}</td>
-                  <td className="warn">{m.state === 'dead' ? p.dead : p.rejected}</td>
-                  <td>{f.number(Number(m.attempts))}</td>
-                  <td>
-                    {m.state === 'rejected'
-                      ? format(t.outbox.receiptRejected, { code: describeCode(code, t) ? `${code} (${describeCode(code, t)})` : code })
-                      : (m.last_error ?? '–')}
-                  </td>
-                  <td>{f.time(Number(m.created_at) / 1000)}</td>
-                  {admin ? (
-                    <td>
-                      <button
-                        type="button"
-                        onClick={() => retry.mutate(Number(m.id))}
-                        disabled={retry.isPending}
-                        aria-label={`${p.retry} ${m.kind} → ${m.peer}`}
-                      >
-                        {p.retry}
-                      </button>
-                    </td>
-                  ) : null}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </Table>
     </>
   );
 }

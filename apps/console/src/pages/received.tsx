@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { Fields, OutcomeText } from '../components/Outcome';
 import { Signed, StatusEvent } from '../components/StatusEvent';
 import { StatusForm } from '../components/StatusForm';
-import { format } from '../lib/i18n';
+import { format, word } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import { span, useNow } from '../lib/time';
@@ -42,7 +42,7 @@ function Received({ arg }: { arg: string | null }) {
       {r ? (
         <>
           <p className="state-line">
-            <strong data-state={r.state}>{t.states[r.state as keyof typeof t.states] ?? r.state}</strong>
+            <strong data-state={r.state}>{word(t.states, r.state)}</strong>
             {settled ? null : (
               <span className={r.deadlineAt < now ? 'warn' : ''}>
                 {' · '}
@@ -78,15 +78,15 @@ function Received({ arg }: { arg: string | null }) {
                   </span>,
                 ],
                 [t.case.seenAt, f.time(Date.parse(r.seenAt) / 1000)],
-                [t.referrals.columns.action, t.actions[r.action as keyof typeof t.actions] ?? r.action],
-                [t.referrals.columns.urgency, t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency],
+                [t.referrals.columns.action, word(t.actions, r.action)],
+                [t.referrals.columns.urgency, word(t.urgencies, r.urgency)],
                 [t.referrals.operation, r.operation],
                 [t.case.signedAt, f.time(r.iat)],
                 [t.case.receivedAt, f.time(r.receivedAt / 1000)],
                 [t.inbox.deadline, f.time(r.deadlineAt / 1000)],
                 [t.case.expires, f.time(r.exp)],
                 [t.case.outcome, <OutcomeText key="k82" outcome={r.outcome} />],
-                [t.inbox.reason, r.reason ? (t.reasons[r.reason as keyof typeof t.reasons] ?? r.reason) : null],
+                [t.inbox.reason, r.reason ? word(t.reasons, r.reason) : null],
                 [
                   t.case.evidence,
                   <ul key="k86" className="plain">

@@ -6,6 +6,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { Table } from '../components/Table';
 import { format } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
@@ -62,111 +63,94 @@ function Review() {
       <ErrorNote error={due.error ?? keep.error ?? erase.error} />
       {done ? <p role="status">{done}</p> : null}
       {due.data?.length === 0 ? <p>{r.none}</p> : null}
-      <div className="scroll-x">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{r.kind}</th>
-              <th scope="col">{r.due}</th>
-              <th scope="col">{r.since}</th>
-              <th scope="col">{r.extended}</th>
+      <Table columns={[r.kind, r.due, r.since, r.extended, reviewer && { label: r.actions, screenReaderOnly: true }]}>
+        {(due.data ?? []).map((item) => {
+          const open = acting?.id === item.id ? acting : null;
+          return (
+            <tr key={item.id} data-review={item.id}>
+              <th scope="row">
+                {item.kind === 'complaint' ? r.complaint : format(r.referral, { from: f.country(item.from ?? '') })}{' '}
+                {item.kind === 'complaint' ? (
+                  <a className="mono small" href={href('complaint', item.id)}>
+                    {item.id}
+                  </a>
+                ) : (
+                  <span className="mono small">{item.id}</span>
+                )}
+              </th>
+              <td className="warn">{f.day(item.reviewAt / 1000)}</td>
+              <td>{f.day(item.since / 1000)}</td>
+              <td>{item.extended ? r.yes : '–'}</td>
               {reviewer ? (
-                <th scope="col">
-                  <span className="sr-only">{r.actions}</span>
-                </th>
+                <td>
+                  {open ? (
+                    <form
+                      className="inline"
+                      aria-labelledby={`${uid}-${item.id}`}
+                      noValidate
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        setTouched(true);
+                        if (reasonProblem || dateProblem) return;
+                        if (open.mode === 'keep') keep.mutate(open);
+                        else erase.mutate(open);
+                      }}
+                    >
+                      <span id={`${uid}-${item.id}`} className="sr-only">
+                        {open.mode === 'keep' ? r.keep : r.erase} {item.id}
+                      </span>
+                      {open.mode === 'keep' ? (
+                        <label>
+                          {r.keepUntil}
+                          <input
+                            type="date"
+                            value={until}
+                            min={today()}
+                            onChange={(e) => setUntil(e.target.value)}
+                            aria-invalid={touched && dateProblem ? true : undefined}
+                          />
+                        </label>
+                      ) : null}
+                      <label>
+                        {r.reason}
+                        <input
+                          value={reason}
+                          onChange={(e) => setReason(e.target.value)}
+                          aria-invalid={touched && reasonProblem ? true : undefined}
+                        />
+                      </label>
+                      {touched && (dateProblem ?? reasonProblem) ? (
+                        <span className="field-error">{dateProblem ?? reasonProblem}</span>
+                      ) : null}
+                      <span className="buttons">
+                        <button
+                          type="submit"
+                          className={open.mode === 'erase' ? 'danger' : undefined}
+                          disabled={keep.isPending || erase.isPending}
+                        >
+                          {open.mode === 'keep' ? r.keepButton : format(r.eraseConfirm, { id: item.id.slice(0, 8) })}
+                        </button>
+                        <button type="button" onClick={() => setActing(null)}>
+                          {t.case.cancel}
+                        </button>
+                      </span>
+                    </form>
+                  ) : (
+                    <span className="buttons">
+                      <button type="button" onClick={() => start({ kind: item.kind, id: item.id, mode: 'keep' })}>
+                        {r.keep}
+                      </button>
+                      <button type="button" onClick={() => start({ kind: item.kind, id: item.id, mode: 'erase' })}>
+                        {r.erase}
+                      </button>
+                    </span>
+                  )}
+                </td>
               ) : null}
             </tr>
-          </thead>
-          <tbody>
-            {(due.data ?? []).map((item) => {
-              const open = acting?.id === item.id ? acting : null;
-              return (
-                <tr key={item.id} data-review={item.id}>
-                  <th scope="row">
-                    {item.kind === 'complaint' ? r.complaint : format(r.referral, { from: f.country(item.from ?? '') })}{' '}
-                    {item.kind === 'complaint' ? (
-                      <a className="mono small" href={href('complaint', item.id)}>
-                        {item.id}
-                      </a>
-                    ) : (
-                      <span className="mono small">{item.id}</span>
-                    )}
-                  </th>
-                  <td className="warn">{f.day(item.reviewAt / 1000)}</td>
-                  <td>{f.day(item.since / 1000)}</td>
-                  <td>{item.extended ? r.yes : '–'}</td>
-                  {reviewer ? (
-                    <td>
-                      {open ? (
-                        <form
-                          className="inline"
-                          aria-labelledby={`${uid}-${item.id}`}
-                          noValidate
-                          onSubmit={(e) => {
-                            e.preventDefault();
-                            setTouched(true);
-                            if (reasonProblem || dateProblem) return;
-                            if (open.mode === 'keep') keep.mutate(open);
-                            else erase.mutate(open);
-                          }}
-                        >
-                          <span id={`${uid}-${item.id}`} className="sr-only">
-                            {open.mode === 'keep' ? r.keep : r.erase} {item.id}
-                          </span>
-                          {open.mode === 'keep' ? (
-                            <label>
-                              {r.keepUntil}
-                              <input
-                                type="date"
-                                value={until}
-                                min={today()}
-                                onChange={(e) => setUntil(e.target.value)}
-                                aria-invalid={touched && dateProblem ? true : undefined}
-                              />
-                            </label>
-                          ) : null}
-                          <label>
-                            {r.reason}
-                            <input
-                              value={reason}
-                              onChange={(e) => setReason(e.target.value)}
-                              aria-invalid={touched && reasonProblem ? true : undefined}
-                            />
-                          </label>
-                          {touched && (dateProblem ?? reasonProblem) ? (
-                            <span className="field-error">{dateProblem ?? reasonProblem}</span>
-                          ) : null}
-                          <span className="buttons">
-                            <button
-                              type="submit"
-                              className={open.mode === 'erase' ? 'danger' : undefined}
-                              disabled={keep.isPending || erase.isPending}
-                            >
-                              {open.mode === 'keep' ? r.keepButton : format(r.eraseConfirm, { id: item.id.slice(0, 8) })}
-                            </button>
-                            <button type="button" onClick={() => setActing(null)}>
-                              {t.case.cancel}
-                            </button>
-                          </span>
-                        </form>
-                      ) : (
-                        <span className="buttons">
-                          <button type="button" onClick={() => start({ kind: item.kind, id: item.id, mode: 'keep' })}>
-                            {r.keep}
-                          </button>
-                          <button type="button" onClick={() => start({ kind: item.kind, id: item.id, mode: 'erase' })}>
-                            {r.erase}
-                          </button>
-                        </span>
-                      )}
-                    </td>
-                  ) : null}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </Table>
     </>
   );
 }

@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Deliveries } from '../components/Deliveries';
 import { Fields, OutcomeText } from '../components/Outcome';
 import { Signed, StatusEvent } from '../components/StatusEvent';
-import { format } from '../lib/i18n';
+import { format, sentState, word } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -33,9 +33,7 @@ function Sent({ arg }: { arg: string | null }) {
       {r ? (
         <>
           <p className="state-line">
-            <strong data-state={r.state ?? 'sent'}>
-              {r.state ? (t.states[r.state as keyof typeof t.states] ?? r.state) : t.states.sent}
-            </strong>
+            <strong data-state={r.state ?? 'sent'}>{sentState(t, r.state)}</strong>
             {' · '}
             <OutcomeText outcome={r.outcome} />
           </p>
@@ -53,8 +51,8 @@ function Sent({ arg }: { arg: string | null }) {
                   </span>,
                 ],
                 [t.case.seenAt, f.time(Date.parse(r.seenAt) / 1000)],
-                [t.referrals.columns.action, t.actions[r.action as keyof typeof t.actions] ?? r.action],
-                [t.referrals.columns.urgency, t.urgencies[r.urgency as keyof typeof t.urgencies] ?? r.urgency],
+                [t.referrals.columns.action, word(t.actions, r.action)],
+                [t.referrals.columns.urgency, word(t.urgencies, r.urgency)],
                 [t.referrals.operation, r.operation],
                 [t.case.signedAt, f.time(r.iat)],
                 [t.case.createdBy, r.createdBy],
@@ -64,7 +62,7 @@ function Sent({ arg }: { arg: string | null }) {
                     {r.complaintId}
                   </a>,
                 ],
-                [t.inbox.reason, r.reason ? (t.reasons[r.reason as keyof typeof t.reasons] ?? r.reason) : null],
+                [t.inbox.reason, r.reason ? word(t.reasons, r.reason) : null],
                 [t.outbox.delivery, <Deliveries key="k58" delivery={r.delivery as Array<Record<string, unknown>>} />],
               ]}
             />

@@ -5,7 +5,8 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { format } from '../lib/i18n';
+import { Table } from '../components/Table';
+import { format, word } from '../lib/i18n';
 import { ErrorNote, useSession } from '../lib/session';
 import type { PageDef } from './page';
 
@@ -97,52 +98,39 @@ function Tokens() {
       <section aria-labelledby={`${uid}-list`}>
         <h2 id={`${uid}-list`}>{t.tokens.list}</h2>
         <ErrorNote error={list.error ?? revoke.error} />
-        <div className="scroll-x">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.tokens.name}</th>
-                <th scope="col">{t.tokens.role}</th>
-                <th scope="col">{t.tokens.created}</th>
-                <th scope="col">{t.tokens.state}</th>
-                <th scope="col">
-                  <span className="sr-only">{t.tokens.revoke}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(list.data ?? []).map((k) => (
-                <tr key={k.id} data-token={k.name}>
-                  <th scope="row">
-                    {k.name}
-                    {k.current ? <span className="help"> ({t.tokens.yours})</span> : null}
-                  </th>
-                  <td>{t.roles[k.role as Role] ?? k.role}</td>
-                  <td>{f.time(k.createdAt / 1000)}</td>
-                  <td className={k.revokedAt ? 'warn' : ''}>
-                    {k.revokedAt ? format(t.tokens.revokedAt, { time: f.time(k.revokedAt / 1000) }) : t.tokens.active}
-                  </td>
-                  <td>
-                    {k.revokedAt ? null : confirming === k.id ? (
-                      <span className="buttons">
-                        <button type="button" className="danger" onClick={() => revoke.mutate(k.id)} disabled={revoke.isPending}>
-                          {format(t.tokens.confirmRevoke, { name: k.name })}
-                        </button>
-                        <button type="button" onClick={() => setConfirming(null)}>
-                          {t.case.cancel}
-                        </button>
-                      </span>
-                    ) : (
-                      <button type="button" onClick={() => setConfirming(k.id)} aria-label={`${t.tokens.revoke}: ${k.name}`}>
-                        {t.tokens.revoke}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={[t.tokens.name, t.tokens.role, t.tokens.created, t.tokens.state, { label: t.tokens.revoke, screenReaderOnly: true }]}
+        >
+          {(list.data ?? []).map((k) => (
+            <tr key={k.id} data-token={k.name}>
+              <th scope="row">
+                {k.name}
+                {k.current ? <span className="help"> ({t.tokens.yours})</span> : null}
+              </th>
+              <td>{word(t.roles, k.role)}</td>
+              <td>{f.time(k.createdAt / 1000)}</td>
+              <td className={k.revokedAt ? 'warn' : ''}>
+                {k.revokedAt ? format(t.tokens.revokedAt, { time: f.time(k.revokedAt / 1000) }) : t.tokens.active}
+              </td>
+              <td>
+                {k.revokedAt ? null : confirming === k.id ? (
+                  <span className="buttons">
+                    <button type="button" className="danger" onClick={() => revoke.mutate(k.id)} disabled={revoke.isPending}>
+                      {format(t.tokens.confirmRevoke, { name: k.name })}
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      {t.case.cancel}
+                    </button>
+                  </span>
+                ) : (
+                  <button type="button" onClick={() => setConfirming(k.id)} aria-label={`${t.tokens.revoke}: ${k.name}`}>
+                    {t.tokens.revoke}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       </section>
     </>
   );
