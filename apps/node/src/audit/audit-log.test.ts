@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
-import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
+import { scratchLocation, testsUsePostgres } from '../testing/scratch-db.js';
 import { auditHeadText, readAuditHead } from './audit-head.js';
 import { appendAudit, entryHash, exportAudit, GENESIS_HASH, verifyAudit } from './audit-log.js';
 
@@ -17,15 +14,9 @@ describe(`the audit chain (${dialect})`, () => {
   let handle: DatabaseHandle;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
-    if (testsUsePostgres()) {
-      const scratch = await createScratchDatabase('audit');
-      location = scratch.url;
-      cleanup = () => scratch.drop();
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'audit-'));
-      location = join(dir, 'node.db');
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    }
+    const scratch = await scratchLocation('audit');
+    location = scratch.location;
+    cleanup = scratch.dispose;
     handle = await openDatabase({ location });
     for (let i = 0; i < 5; i++) await appendAudit(handle.db, [entry(i)]);
   });

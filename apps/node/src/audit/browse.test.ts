@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
-import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
+import { scratchLocation, testsUsePostgres } from '../testing/scratch-db.js';
 import { appendAudit } from './audit-log.js';
 import { auditBrowseInput, browseAudit } from './browse.js';
 
@@ -13,15 +10,9 @@ describe(`browsing the audit log (${testsUsePostgres() ? 'PostgreSQL' : 'SQLite'
   let handle: DatabaseHandle;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    if (testsUsePostgres()) {
-      const scratch = await createScratchDatabase('audit_browse');
-      handle = await openDatabase({ location: scratch.url });
-      cleanup = () => scratch.drop();
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'audit-browse-'));
-      handle = await openDatabase({ location: join(dir, 'node.db') });
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    }
+    const scratch = await scratchLocation('audit_browse');
+    handle = await openDatabase({ location: scratch.location });
+    cleanup = scratch.dispose;
     // 25 entries, one a second: seq i is at 1000 * i and of kind kinds[i % 5].
     for (let i = 1; i <= 25; i++)
       await appendAudit(handle.db, [{ at: 1000 * i, kind: kinds[i % 5] as string, ref: `r${i}`, digest: `sha256:${'a'.repeat(64)}` }]);

@@ -24,6 +24,8 @@ import type { Kysely } from 'kysely';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { referralColumns } from '../inbox/referral-row.js';
+import { liaisonStatusColumns } from '../liaison/status-row.js';
+import { statusColumns } from '../status/status-row.js';
 
 export interface DeepProblem {
   /** `table:key`, e.g. `referrals_in:0197…`. */
@@ -298,37 +300,9 @@ class Checker {
         const at = `liaison_statuses:${r.id}`;
         const m = (await this.message(at, 'status', r.jws, Math.floor(Number(r.received_at) / 1000), r.to_country)) as Status | null;
         if (!m) continue;
-        this.compare(
-          at,
-          {
-            referral_id: m.referral,
-            from_country: m.from,
-            to_country: m.to,
-            state: m.state,
-            suspects: m.outcome?.suspectsIdentified ?? 0,
-            arrests: m.outcome?.arrests ?? 0,
-            premises: m.outcome?.premisesSearched ?? 0,
-            call_centres: m.outcome?.callCentresDismantled ?? 0,
-            reason: m.reason ?? null,
-            iat: m.iat,
-          },
-          r,
-        );
+        this.compare(at, liaisonStatusColumns(m), r);
       }
       after = rows[rows.length - 1]?.id ?? after;
     }
   }
-}
-
-/** The columns a bureau's `statuses` row takes from its signed status. */
-function statusColumns(m: Status) {
-  return {
-    referral_id: m.referral,
-    from_country: m.from,
-    to_country: m.to,
-    state: m.state,
-    outcome: m.outcome ? JSON.stringify(m.outcome) : null,
-    reason: m.reason ?? null,
-    iat: m.iat,
-  };
 }

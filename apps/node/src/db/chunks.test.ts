@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
+import { scratchLocation, testsUsePostgres } from '../testing/scratch-db.js';
 import { insertRows } from './chunks.js';
 import { type DatabaseHandle, openDatabase } from './database.js';
 
@@ -12,15 +9,9 @@ describe(`insertRows (${dialect})`, () => {
   let handle: DatabaseHandle;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    if (testsUsePostgres()) {
-      const scratch = await createScratchDatabase('chunks');
-      handle = await openDatabase({ location: scratch.url });
-      cleanup = () => scratch.drop();
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'firstlight-chunks-'));
-      handle = await openDatabase({ location: join(dir, 'node.db') });
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    }
+    const scratch = await scratchLocation('chunks');
+    handle = await openDatabase({ location: scratch.location });
+    cleanup = scratch.dispose;
   });
   afterAll(async () => {
     await handle?.close();

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
+import { scratchLocation, testsUsePostgres } from '../testing/scratch-db.js';
 import { workQueue, workQueueInput } from './work-queue.js';
 
 const NOW = 10_000_000;
@@ -35,15 +32,9 @@ describe(`the inbox work queue (${testsUsePostgres() ? 'PostgreSQL' : 'SQLite'})
   let handle: DatabaseHandle;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    if (testsUsePostgres()) {
-      const scratch = await createScratchDatabase('work_queue');
-      handle = await openDatabase({ location: scratch.url });
-      cleanup = () => scratch.drop();
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'work-queue-'));
-      handle = await openDatabase({ location: join(dir, 'node.db') });
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    }
+    const scratch = await scratchLocation('work_queue');
+    handle = await openDatabase({ location: scratch.location });
+    cleanup = scratch.dispose;
     await handle.db
       .insertInto('referrals_in')
       .values([

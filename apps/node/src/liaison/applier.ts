@@ -11,6 +11,7 @@ import type { Database } from '../db/schema.js';
 import type { MessageAppliers } from '../inbox/appliers.js';
 import { referralColumns } from '../inbox/referral-row.js';
 import { authoritativeStatuses } from './authoritative-statuses.js';
+import { liaisonStatusColumns } from './status-row.js';
 
 export const liaisonApplier: MessageAppliers = {
   referral: {
@@ -62,17 +63,8 @@ export const liaisonApplier: MessageAppliers = {
         'liaison_statuses',
         items.map(({ message: m, jws }) => ({
           id: m.id,
-          referral_id: m.referral,
-          from_country: m.from,
-          to_country: m.to,
-          state: m.state,
-          suspects: m.outcome?.suspectsIdentified ?? 0,
-          arrests: m.outcome?.arrests ?? 0,
-          premises: m.outcome?.premisesSearched ?? 0,
-          call_centres: m.outcome?.callCentresDismantled ?? 0,
+          ...liaisonStatusColumns(m),
           has_outcome: m.outcome ? 1 : 0,
-          reason: m.reason ?? null,
-          iat: m.iat,
           received_at: now,
           jws,
         })),

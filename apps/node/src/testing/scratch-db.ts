@@ -4,6 +4,9 @@
  * database per node, dropped afterwards. No mocks.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 
 export const TEST_PG_URL = process.env.FIRSTLIGHT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -39,4 +42,18 @@ export async function createScratchDatabase(label: string): Promise<{ url: strin
       }
     },
   };
+}
+
+/**
+ * Where one test's database lives, in the dialect the suite runs on: a fresh PostgreSQL database when
+ * the tests use PostgreSQL, else node.db in a new temporary folder. dispose() drops the database or
+ * deletes the folder; close every handle on it first (PostgreSQL forces them off, SQLite would not).
+ */
+export async function scratchLocation(label: string): Promise<{ location: string; dispose(): Promise<void> }> {
+  if (testsUsePostgres()) {
+    const scratch = await createScratchDatabase(label);
+    return { location: scratch.url, dispose: () => scratch.drop() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), `firstlight-${label.replace(/[^A-Za-z0-9-]/g, '-')}-`));
+  return { location: join(dir, 'node.db'), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
 }
