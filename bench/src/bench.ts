@@ -14,6 +14,7 @@ import { Keystore } from '@firstlight/node/keystore';
 import { createTestFederation } from '@firstlight/node/testing';
 import { type Directory, type SigningKey, sealDelivery, sha256Digest, signMessage, uuidv7 } from '@firstlight/protocol';
 import { runSimulation } from '@firstlight/sim';
+import { loneReferralLatency } from './latency.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -225,6 +226,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const memory = await nodeMemory(held);
   figures.push({ name: 'RSS of an idle node process', value: memory.idle, unit: 'MB', target: { op: '<=', value: 120, unit: 'MB' } });
   figures.push({ name: `RSS of a node process holding ${held.toLocaleString('en-US')} referrals`, value: memory.loaded, unit: 'MB' });
+
+  // (7) latency of a lone referral on an idle federation: bureau call to the recipient's inbox.
+  const lone = quick ? 10 : 50;
+  log(`(7) latency: ${lone} lone referrals on an idle federation (liaison office + 2 countries as processes)…`);
+  const latency = await loneReferralLatency({ count: lone, spacingMs: 400, portBase: 17_000 + Math.floor(Math.random() * 1000) });
+  figures.push({
+    name: 'lone referral, bureau call to recipient inbox (p95)',
+    value: latency.p95,
+    unit: 'ms',
+    target: { op: '<=', value: 50, unit: 'ms' },
+    note: `${lone} referrals TH → KH filed one at a time 400 ms apart, from the call's start to the recipient's received_at: p50 ${latency.p50.toFixed(0)} ms, max ${latency.max.toFixed(0)} ms; the bureau call alone p50 ${latency.callP50.toFixed(0)} ms; from the sender's outbox row to the recipient's inbox p50 ${latency.queuedP50.toFixed(0)} ms, p95 ${latency.queuedP95.toFixed(0)} ms`,
+  });
 
   // (4) a federation of separate processes.
   const countries = quick ? ['CN', 'HK', 'KH', 'VN'] : undefined;

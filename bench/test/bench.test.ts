@@ -18,6 +18,7 @@ describe('pnpm bench --quick', () => {
       'routing data set load',
       'idle node',
       'holding',
+      'lone referral',
       'federation',
     ])
       expect(names).toContain(part);

@@ -30,6 +30,12 @@ type Recorded = RowAnswer & { row: OutboxRow };
 export class OutboxWorker {
   private readonly id = `w-${randomBytes(6).toString('hex')}`;
   private readonly inFlight = new Set<string>();
+  /**
+   * Peers whose drain was running when a wake came: their drain claims once more before it ends, since
+   * the row that woke us may have been committed after its last claim looked (a tick skips a peer in
+   * flight, and would otherwise leave that row to the poll timer).
+   */
+  private readonly rewoken = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private ticking = false;
@@ -60,8 +66,13 @@ export class OutboxWorker {
     while (this.inFlight.size > 0 || this.ticking) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /**
+   * A new row (or a new directory, an answer from a peer) is looked at now, not at the next poll: the
+   * poll timer is only the backstop for rows that become due by time (backoff, lease expiry).
+   */
   wake(): void {
     if (this.stopped) return;
+    for (const peer of this.inFlight) this.rewoken.add(peer);
     if (this.ticking) {
       this.again = true;
       return;
@@ -107,16 +118,25 @@ export class OutboxWorker {
       )
       .finally(() => {
         this.inFlight.delete(peer);
+        this.rewoken.delete(peer);
       });
   }
 
-  /** Delivers batches to one peer until nothing is due or an attempt fails. */
+  /**
+   * Delivers batches to one peer until nothing is due or an attempt fails. A lone row goes at once in a
+   * batch of one; while a batch is on the wire the rows queued behind it wait and leave together in the
+   * next claim, so coalescing happens only while the queue is busy, never as a delay.
+   */
   private async drainPeer(peer: string): Promise<void> {
     while (!this.stopped) {
       const now = this.ctx.clock.now();
       if (!this.mayDeliver(now)) return;
+      this.rewoken.delete(peer);
       const batch = await claim(this.ctx.db, { peer, worker: this.id, now, leaseMs: LEASE_MS, limit: this.ctx.config.batchSize });
-      if (batch.length === 0) return;
+      if (batch.length === 0) {
+        if (this.rewoken.has(peer)) continue;
+        return;
+      }
       const delivered = await this.deliverBatch(peer, batch);
       if (!delivered) return;
     }
