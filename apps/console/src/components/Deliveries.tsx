@@ -2,8 +2,8 @@
  * One sent message's copies, one per peer, as words: delivered with its receipt, retrying, rejected
  * with the peer's code, or dead-lettered. Reads the API's loosely typed delivery rows once, here.
  */
-import { describeCode } from '../lib/errors';
-import { format, type Strings } from '../lib/i18n';
+import { codeWithMeaning } from '../lib/errors';
+import { format, partyName, type Strings } from '../lib/i18n';
 import { useSession } from '../lib/session';
 import { span, useNow } from '../lib/time';
 
@@ -57,8 +57,7 @@ export function describeDelivery(
   if (d.state === 'delivered') details.push(format(o.receiptAccepted, { time: d.deliveredAt ? time(d.deliveredAt / 1000) : '–' }));
   else if (d.state === 'rejected') {
     const code = d.rejectedCode ?? '?';
-    const words = describeCode(code, t);
-    details.push(format(o.receiptRejected, { code: words ? `${code} (${words})` : code }));
+    details.push(format(o.receiptRejected, { code: codeWithMeaning(code, t) }));
   } else details.push(o.noReceipt);
   if ((d.state === 'queued' || d.state === 'retrying') && d.nextAttemptAt !== null) {
     const left = d.nextAttemptAt - now;
@@ -78,7 +77,7 @@ export function Deliveries({ delivery }: { delivery: Array<Record<string, unknow
         return (
           <li key={d.peer} data-peer={d.peer} data-delivery={d.state}>
             <strong className={d.state === 'dead' || d.state === 'rejected' ? 'warn' : ''}>
-              {d.peer === 'LIAISON' ? t.outbox.liaison : f.country(d.peer)}: {words.state}
+              {partyName(d.peer, t, f)}: {words.state}
             </strong>
             {words.details.map((w) => (
               <span key={w}> · {w}</span>

@@ -5,6 +5,7 @@
 import { useId, useState } from 'react';
 import { PURPOSE } from '../lib/purpose';
 import { useSession } from '../lib/session';
+import { TextField } from './TextField';
 
 export function PurposeForm({ onPurpose }: { onPurpose: (purpose: string) => void }) {
   const { t } = useSession();
@@ -25,24 +26,16 @@ export function PurposeForm({ onPurpose }: { onPurpose: (purpose: string) => voi
     >
       <h2 id={`${uid}-title`}>{t.purpose.title}</h2>
       <p className="help">{t.purpose.help}</p>
-      <label>
-        {t.purpose.label}
-        <input
-          value={value}
-          placeholder="TH-2015-0042"
-          onChange={(e) => {
-            setValue(e.target.value);
-            setTouched(true);
-          }}
-          aria-invalid={touched && problem ? true : undefined}
-          aria-describedby={touched && problem ? `${uid}-problem` : undefined}
-        />
-      </label>
-      {touched && problem ? (
-        <span id={`${uid}-problem`} className="field-error">
-          {problem}
-        </span>
-      ) : null}
+      <TextField
+        label={t.purpose.label}
+        value={value}
+        placeholder="TH-2015-0042"
+        onChange={(v) => {
+          setValue(v);
+          setTouched(true);
+        }}
+        problem={touched ? problem : null}
+      />
       <div className="buttons">
         <button type="submit">{t.purpose.open}</button>
       </div>

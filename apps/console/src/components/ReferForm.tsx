@@ -6,12 +6,12 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { type ACTIONS, URGENCIES } from '../lib/constants';
+import { ACTIONS, URGENCIES } from '../lib/constants';
 import { describeCode } from '../lib/errors';
 import { format } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, useSession } from '../lib/session';
-import { ActionOptions } from './options';
+import { CodeOptions } from './options';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** A loose IPv6 shape: hex groups and colons (the node has the last word). */
@@ -125,17 +125,13 @@ export function ReferForm({ complaintId, evidence }: { complaintId: string; evid
       <label>
         {t.referrals.action}
         <select value={action} onChange={(e) => setAction(e.target.value as typeof action)}>
-          <ActionOptions t={t} />
+          <CodeOptions codes={ACTIONS} words={t.actions} />
         </select>
       </label>
       <label>
         {t.referrals.columns.urgency}
         <select value={urgency} onChange={(e) => setUrgency(e.target.value as typeof urgency)}>
-          {URGENCIES.map((u) => (
-            <option key={u} value={u}>
-              {t.urgencies[u]}
-            </option>
-          ))}
+          <CodeOptions codes={URGENCIES} words={t.urgencies} />
         </select>
       </label>
       <label>

@@ -9,6 +9,7 @@ import { DECLINE_REASONS as REASONS } from '../lib/constants';
 import { format } from '../lib/i18n';
 import { ErrorNote, useSession } from '../lib/session';
 import { countProblem, NumberField } from './NumberField';
+import { CodeOptions } from './options';
 
 export const OUTCOME_KEYS = ['suspectsIdentified', 'arrests', 'premisesSearched', 'callCentresDismantled'] as const;
 export type Outcome = Record<(typeof OUTCOME_KEYS)[number], number>;
@@ -94,11 +95,7 @@ export function StatusForm({
         <label>
           {t.inbox.reason}
           <select value={reason} onChange={(e) => setReason(e.target.value as typeof reason)}>
-            {REASONS.map((r) => (
-              <option key={r} value={r}>
-                {t.reasons[r]}
-              </option>
-            ))}
+            <CodeOptions codes={REASONS} words={t.reasons} />
           </select>
         </label>
       ) : null}

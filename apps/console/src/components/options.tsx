@@ -1,13 +1,14 @@
-/** Option lists shared by the console's forms and filters. */
-import { ACTIONS } from '../lib/constants';
-import type { Strings } from '../lib/i18n';
-
-export function ActionOptions({ t }: { t: Strings }) {
+/**
+ * The options of a select whose values are codes the server knows (actions, urgencies, states, scam
+ * types, decline reasons, roles), each shown in the reader's words. Shared by the console's forms and
+ * filters so a list is written once; the "any" option of a filter stays with the filter.
+ */
+export function CodeOptions<C extends string>({ codes, words }: { codes: readonly C[]; words: Readonly<Record<C, string>> }) {
   return (
     <>
-      {ACTIONS.map((a) => (
-        <option key={a} value={a}>
-          {t.actions[a]}
+      {codes.map((c) => (
+        <option key={c} value={c}>
+          {words[c]}
         </option>
       ))}
     </>

@@ -13,6 +13,12 @@ export function describeCode(code: string, t: Strings): string | null {
   return code in t.errors.codes ? t.errors.codes[code as Code] : null;
 }
 
+/** A code as a receipt or a list shows it: the code, then its meaning in the reader's words when known. */
+export function codeWithMeaning(code: string, t: Strings): string {
+  const meaning = describeCode(code, t);
+  return meaning ? `${code} (${meaning})` : code;
+}
+
 export function describeError(error: unknown, t: Strings): string {
   if (error instanceof EvidenceError) {
     const known = describeCode(error.code, t);

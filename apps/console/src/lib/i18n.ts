@@ -2,6 +2,7 @@
  * Every string the console shows lives in locales/, one file per language. English first and the
  * shape all others fill; Thai proves the app is ready for more. Components never hold words.
  */
+import type { Formatter } from './format';
 import { en, type Strings } from './locales/en';
 import { th } from './locales/th';
 
@@ -23,6 +24,11 @@ export function format(template: string, values: Record<string, string | number>
  */
 export function word(words: Readonly<Record<string, string>>, code: string): string {
   return words[code] ?? code;
+}
+
+/** A party of the federation by name: a country's, or the liaison office's (which has no country code). */
+export function partyName(party: string, t: Strings, f: Formatter): string {
+  return party === 'LIAISON' ? t.outbox.liaison : f.country(party);
 }
 
 /** A sent referral's state: null until the recipient signs one, shown as "sent". */

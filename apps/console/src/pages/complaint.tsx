@@ -7,6 +7,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
 import { useState } from 'react';
+import { CaseHeading } from '../components/CaseHeading';
 import { Evidence } from '../components/Evidence';
 import { Fields, OutcomeText } from '../components/Outcome';
 import { PurposeForm } from '../components/PurposeForm';
@@ -46,12 +47,7 @@ function Complaint({ arg }: { arg: string | null }) {
   const c = complaint.data;
   return (
     <>
-      <p>
-        <a href={href('complaints')}>← {t.complaints.back}</a>
-      </p>
-      <h1>
-        {t.complaints.one} <span className="mono small">{id}</span>
-      </h1>
+      <CaseHeading back="complaints" backLabel={t.complaints.back} title={t.complaints.one} id={id} />
       <p className="notice" role="note">
         {t.intake.notice}
       </p>

@@ -4,10 +4,10 @@
  * the reader's language (built from the signed payloads, not the server's English summaries).
  */
 import { useQuery } from '@tanstack/react-query';
+import { CaseHeading } from '../components/CaseHeading';
 import { OutcomeText } from '../components/Outcome';
-import { describeCode } from '../lib/errors';
-import { format, type Strings } from '../lib/i18n';
-import { href } from '../lib/router';
+import { codeWithMeaning } from '../lib/errors';
+import { format, partyName, type Strings, word } from '../lib/i18n';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
 
@@ -38,12 +38,12 @@ function summary(e: Event, t: Strings, country: (c: string) => string): string {
     return format(t.history.referral, {
       from: country(text(field(m, 'from'))),
       to: country(text(field(m, 'to'))),
-      action: t.actions[text(field(m, 'action')) as keyof Strings['actions']] ?? text(field(m, 'action')),
+      action: word(t.actions, text(field(m, 'action'))),
       ip: text(field(m, 'ip')),
     });
   const state = text(field(m, 'state'));
   const reason = text(field(m, 'reason'));
-  return `${country(e.signer)}: ${t.states[state as keyof Strings['states']] ?? state}${reason ? ` (${t.reasons[reason as keyof Strings['reasons']] ?? reason})` : ''}`;
+  return `${country(e.signer)}: ${word(t.states, state)}${reason ? ` (${word(t.reasons, reason)})` : ''}`;
 }
 
 function History({ arg }: { arg: string | null }) {
@@ -53,12 +53,7 @@ function History({ arg }: { arg: string | null }) {
   const groups = groupHistory((history.data?.events ?? []) as Event[]);
   return (
     <>
-      <p>
-        <a href={href('referrals')}>← {t.history.back}</a>
-      </p>
-      <h1 id="history-title">
-        {t.referrals.history} <span className="mono small">{id}</span>
-      </h1>
+      <CaseHeading back="referrals" backLabel={t.history.back} title={t.referrals.history} id={id} headingId="history-title" />
       <ErrorNote error={history.error} />
       <ol className="events" aria-labelledby="history-title">
         {groups.map(({ event: e, receipts }) => {
@@ -81,10 +76,10 @@ function History({ arg }: { arg: string | null }) {
                     <li key={r.digest} data-receipt={verdict}>
                       {f.time(r.at)} ·{' '}
                       {verdict === 'accepted'
-                        ? format(t.history.accepted, { party: r.signer === 'LIAISON' ? t.outbox.liaison : f.country(r.signer) })
+                        ? format(t.history.accepted, { party: partyName(r.signer, t, f) })
                         : format(t.history.rejected, {
-                            party: r.signer === 'LIAISON' ? t.outbox.liaison : f.country(r.signer),
-                            code: `${code}${describeCode(code, t) ? ` (${describeCode(code, t)})` : ''}`,
+                            party: partyName(r.signer, t, f),
+                            code: codeWithMeaning(code, t),
                           })}
                     </li>
                   );

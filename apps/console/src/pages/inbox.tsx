@@ -4,6 +4,7 @@
  * the referral's own page (#/received/ID), where the officer acts.
  */
 import { useQuery } from '@tanstack/react-query';
+import { CodeOptions } from '../components/options';
 import { Table } from '../components/Table';
 import { REFERRAL_IN_STATES, URGENCIES } from '../lib/constants';
 import { format, word } from '../lib/i18n';
@@ -66,11 +67,7 @@ function Inbox() {
           {t.referrals.columns.urgency}
           <select value={filters.urgency} onChange={set('urgency')}>
             <option value="">{t.referrals.any}</option>
-            {URGENCIES.map((u) => (
-              <option key={u} value={u}>
-                {t.urgencies[u]}
-              </option>
-            ))}
+            <CodeOptions codes={URGENCIES} words={t.urgencies} />
           </select>
         </label>
         <label>

@@ -5,6 +5,7 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { CodeOptions } from '../components/options';
 import { SCAM_TYPES as SCAMS } from '../lib/constants';
 import { uploadEvidence } from '../lib/evidence';
 import { PURPOSE, rememberPurpose } from '../lib/purpose';
@@ -131,11 +132,7 @@ function Intake() {
         <label>
           {t.intake.scamType}
           <select value={c.scamType} onChange={(e) => setC({ ...c, scamType: e.target.value as Draft['scamType'] })}>
-            {SCAMS.map((s) => (
-              <option key={s} value={s}>
-                {t.scams[s]}
-              </option>
-            ))}
+            <CodeOptions codes={SCAMS} words={t.scams} />
           </select>
         </label>
         <label>

@@ -5,8 +5,8 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Table } from '../components/Table';
-import { describeCode } from '../lib/errors';
-import { format } from '../lib/i18n';
+import { codeWithMeaning } from '../lib/errors';
+import { format, partyName } from '../lib/i18n';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
 
@@ -36,13 +36,11 @@ function Problems() {
               <td>
                 {m.kind} <span className="mono">{m.message_id}</span>
               </td>
-              <td>{m.peer === 'LIAISON' ? t.outbox.liaison : f.country(m.peer)}</td>
+              <td>{partyName(m.peer, t, f)}</td>
               <td className="warn">{m.state === 'dead' ? p.dead : p.rejected}</td>
               <td>{f.number(Number(m.attempts))}</td>
               <td>
-                {m.state === 'rejected'
-                  ? format(t.outbox.receiptRejected, { code: describeCode(code, t) ? `${code} (${describeCode(code, t)})` : code })
-                  : (m.last_error ?? '–')}
+                {m.state === 'rejected' ? format(t.outbox.receiptRejected, { code: codeWithMeaning(code, t) }) : (m.last_error ?? '–')}
               </td>
               <td>{f.time(Number(m.created_at) / 1000)}</td>
               {admin ? (

@@ -5,11 +5,12 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { CaseHeading } from '../components/CaseHeading';
 import { Fields, OutcomeText } from '../components/Outcome';
-import { Signed, StatusEvent } from '../components/StatusEvent';
+import { ReferralHistory, signedReferralRows } from '../components/ReferralCase';
+import { Signed } from '../components/StatusEvent';
 import { StatusForm } from '../components/StatusForm';
 import { format, word } from '../lib/i18n';
-import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import { span, useNow } from '../lib/time';
 import type { PageDef } from './page';
@@ -32,12 +33,7 @@ function Received({ arg }: { arg: string | null }) {
   const settled = r ? ['action_taken', 'declined', 'closed'].includes(r.state) : false;
   return (
     <>
-      <p>
-        <a href={href('inbox')}>← {t.case.backToInbox}</a>
-      </p>
-      <h1>
-        {t.case.receivedTitle} <span className="mono small">{id}</span>
-      </h1>
+      <CaseHeading back="inbox" backLabel={t.case.backToInbox} title={t.case.receivedTitle} id={id} />
       <ErrorNote error={referral.error} />
       {r ? (
         <>
@@ -71,17 +67,7 @@ function Received({ arg }: { arg: string | null }) {
             <Fields
               rows={[
                 [t.referrals.columns.from, f.country(r.from)],
-                [
-                  t.referrals.columns.ip,
-                  <span key="k73" className="mono">
-                    {r.port ? `${r.ip}:${r.port}` : r.ip}
-                  </span>,
-                ],
-                [t.case.seenAt, f.time(Date.parse(r.seenAt) / 1000)],
-                [t.referrals.columns.action, word(t.actions, r.action)],
-                [t.referrals.columns.urgency, word(t.urgencies, r.urgency)],
-                [t.referrals.operation, r.operation],
-                [t.case.signedAt, f.time(r.iat)],
+                ...signedReferralRows(r, t, f),
                 [t.case.receivedAt, f.time(r.receivedAt / 1000)],
                 [t.inbox.deadline, f.time(r.deadlineAt / 1000)],
                 [t.case.expires, f.time(r.exp)],
@@ -100,19 +86,17 @@ function Received({ arg }: { arg: string | null }) {
               ]}
             />
           </section>
-          <section aria-labelledby="history-title">
-            <h2 id="history-title">{t.referrals.history}</h2>
-            <ol className="events">
-              <li>
+          <ReferralHistory
+            first={
+              <>
                 <strong>{f.time(r.iat)}</strong> {format(t.case.referralFrom, { country: f.country(r.from) })}
                 {r.receipt ? <span className="help"> · {t.case.receiptSent}</span> : null}
                 {r.jws ? <Signed jws={r.jws} /> : null}
-              </li>
-              {r.statuses.map((s) => (
-                <StatusEvent key={s.id} status={s} signer={me.party} />
-              ))}
-            </ol>
-          </section>
+              </>
+            }
+            statuses={r.statuses}
+            signerOf={() => me.party}
+          />
         </>
       ) : null}
     </>

@@ -5,9 +5,9 @@
  */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
-import { ActionOptions } from '../components/options';
+import { CodeOptions } from '../components/options';
 import { ReferralTable, type Row } from '../components/VirtualTable';
-import { type ACTIONS, REFERRAL_STATES as STATES } from '../lib/constants';
+import { ACTIONS, REFERRAL_STATES as STATES } from '../lib/constants';
 import { format } from '../lib/i18n';
 import { useUrlFilters } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
@@ -90,18 +90,14 @@ function Referrals() {
           {t.referrals.action}
           <select value={filters.action} onChange={set('action')}>
             <option value="">{t.referrals.any}</option>
-            <ActionOptions t={t} />
+            <CodeOptions codes={ACTIONS} words={t.actions} />
           </select>
         </label>
         <label>
           {t.referrals.state}
           <select value={filters.state} onChange={set('state')}>
             <option value="">{t.referrals.any}</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {t.states[s]}
-              </option>
-            ))}
+            <CodeOptions codes={STATES} words={t.states} />
           </select>
         </label>
         <label>

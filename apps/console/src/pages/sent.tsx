@@ -3,9 +3,11 @@
  * and the recipient's signed statuses as they arrive, newest outcome first in the summary.
  */
 import { useQuery } from '@tanstack/react-query';
+import { CaseHeading } from '../components/CaseHeading';
 import { Deliveries } from '../components/Deliveries';
 import { Fields, OutcomeText } from '../components/Outcome';
-import { Signed, StatusEvent } from '../components/StatusEvent';
+import { ReferralHistory, signedReferralRows } from '../components/ReferralCase';
+import { Signed } from '../components/StatusEvent';
 import { format, sentState, word } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
@@ -23,12 +25,7 @@ function Sent({ arg }: { arg: string | null }) {
   const r = referral.data;
   return (
     <>
-      <p>
-        <a href={href('outbox')}>← {t.case.backToOutbox}</a>
-      </p>
-      <h1>
-        {t.case.sentTitle} <span className="mono small">{id}</span>
-      </h1>
+      <CaseHeading back="outbox" backLabel={t.case.backToOutbox} title={t.case.sentTitle} id={id} />
       <ErrorNote error={referral.error} />
       {r ? (
         <>
@@ -44,17 +41,7 @@ function Sent({ arg }: { arg: string | null }) {
                 [t.referrals.columns.to, f.country(r.to)],
                 [t.case.routedTo, r.routedCountry && r.routedCountry !== r.to ? f.country(r.routedCountry) : null],
                 [t.case.overrideReason, r.overrideReason],
-                [
-                  t.referrals.columns.ip,
-                  <span key="k49" className="mono">
-                    {r.port ? `${r.ip}:${r.port}` : r.ip}
-                  </span>,
-                ],
-                [t.case.seenAt, f.time(Date.parse(r.seenAt) / 1000)],
-                [t.referrals.columns.action, word(t.actions, r.action)],
-                [t.referrals.columns.urgency, word(t.urgencies, r.urgency)],
-                [t.referrals.operation, r.operation],
-                [t.case.signedAt, f.time(r.iat)],
+                ...signedReferralRows(r, t, f),
                 [t.case.createdBy, r.createdBy],
                 [
                   t.case.complaint,
@@ -67,20 +54,19 @@ function Sent({ arg }: { arg: string | null }) {
               ]}
             />
           </section>
-          <section aria-labelledby="history-title">
-            <h2 id="history-title">{t.referrals.history}</h2>
-            <ol className="events">
-              <li>
+          <ReferralHistory
+            first={
+              <>
                 <strong>{f.time(r.iat)}</strong> {format(t.case.referralTo, { country: f.country(r.to) })}
                 <em> {format(t.referrals.signer, { party: f.country(me.party) })}</em>
                 <Signed jws={r.jws} />
-              </li>
-              {r.statuses.map((s) => (
-                <StatusEvent key={s.id} status={s} signer={s.from} />
-              ))}
-            </ol>
+              </>
+            }
+            statuses={r.statuses}
+            signerOf={(s) => s.from}
+          >
             {r.statuses.length === 0 ? <p className="help">{t.case.noStatusYet}</p> : null}
-          </section>
+          </ReferralHistory>
         </>
       ) : null}
     </>

@@ -5,7 +5,9 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { CodeOptions } from '../components/options';
 import { Table } from '../components/Table';
+import { TextField } from '../components/TextField';
 import { format, word } from '../lib/i18n';
 import { ErrorNote, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -54,31 +56,19 @@ function Tokens() {
         }}
       >
         <h2 id={`${uid}-title`}>{t.tokens.mint}</h2>
-        <label>
-          {t.tokens.name}
-          <input
-            value={name}
-            onChange={(e) => {
-              setName(e.target.value);
-              setTouched(true);
-            }}
-            aria-invalid={touched && nameProblem ? true : undefined}
-            aria-describedby={touched && nameProblem ? `${uid}-name` : undefined}
-          />
-        </label>
-        {touched && nameProblem ? (
-          <span id={`${uid}-name`} className="field-error">
-            {nameProblem}
-          </span>
-        ) : null}
+        <TextField
+          label={t.tokens.name}
+          value={name}
+          onChange={(v) => {
+            setName(v);
+            setTouched(true);
+          }}
+          problem={touched ? nameProblem : null}
+        />
         <label>
           {t.tokens.role}
           <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {t.roles[r]}
-              </option>
-            ))}
+            <CodeOptions codes={roles} words={t.roles} />
           </select>
         </label>
         <ErrorNote error={create.error} />
