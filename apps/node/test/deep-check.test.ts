@@ -5,12 +5,12 @@
  * accepted on a seal though its own signature does not hold (PROTOCOL.md §2.3.2).
  */
 import { join } from 'node:path';
-import { sealDelivery, sha256Digest, signMessage, uuidv7 } from '@firstlight/protocol';
+import { sealDelivery, sha256Digest } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/audit-log.js';
 import { deepCheck } from '../src/audit/deep-check.js';
-import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
-import { ipIn, refer } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
+import { ipIn, refer, signReferral } from '../src/testing/fixtures.js';
 import { runCli } from '../src/testing/run-cli.js';
 
 describe('audit verify --deep', () => {
@@ -97,28 +97,7 @@ describe('audit verify --deep', () => {
     const th = f.node('TH');
     const nowS = Math.floor(Date.now() / 1000);
     const key = th.ctx.keys.signingKey(nowS);
-    const sent = await Promise.all(
-      [0, 1].map((i) =>
-        signMessage(
-          'referral',
-          {
-            v: 1,
-            id: uuidv7(),
-            from: 'TH',
-            to: 'VN',
-            iat: nowS,
-            exp: nowS + 86_400,
-            ip: ipIn(f, 'VN', 100 + i),
-            seenAt: '2015-06-01T10:00:00Z',
-            evidence: [`sha256:${'cd'.repeat(32)}`],
-            action: 'locate',
-            urgency: 'routine',
-            operation: OPERATION,
-          },
-          key,
-        ),
-      ),
-    );
+    const sent = await Promise.all([0, 1].map((i) => signReferral(key, { from: 'TH', to: 'VN', iat: nowS, ip: ipIn(f, 'VN', 100 + i) })));
     // The second envelope's own signature is 64 zero bytes; the seal over both is valid.
     const zeroed = `${(sent[1] as string).slice(0, (sent[1] as string).lastIndexOf('.') + 1)}${Buffer.alloc(64).toString('base64url')}`;
     const envelopes = [sent[0] as string, zeroed];

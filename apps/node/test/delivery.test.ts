@@ -2,8 +2,8 @@ import { sign as edSign } from 'node:crypto';
 import { type Referral, sha256Digest, signMessage, uuidv7, verify } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/audit-log.js';
-import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
-import { ipIn, refer } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
+import { ipIn, refer, signReferral } from '../src/testing/fixtures.js';
 
 async function deliver(url: string, envelopes: unknown[], answer?: 'each' | 'batch') {
   const response = await fetch(`${url}/trpc/federation.deliver`, {
@@ -31,24 +31,7 @@ describe('delivery between three countries', () => {
     const node = f.node(from);
     const now = Math.floor(Date.now() / 1000);
     const key = node.ctx.keys.signingKey(now);
-    return signMessage(
-      'referral',
-      {
-        v: 1,
-        id: uuidv7(),
-        from,
-        to,
-        iat: now,
-        exp: now + 86400,
-        ip: ipIn(f, to, offset),
-        seenAt: '2015-06-01T10:00:00Z',
-        evidence: [`sha256:${'ab'.repeat(32)}`],
-        action: 'locate',
-        urgency: 'routine',
-        operation: OPERATION,
-      },
-      key,
-    );
+    return signReferral(key, { from, to, iat: now, ip: ipIn(f, to, offset), evidence: [`sha256:${'ab'.repeat(32)}`] });
   }
 
   /** Verifies an answer as TH holds the directory (as the liaison view: a receipt may be addressed to nobody). */

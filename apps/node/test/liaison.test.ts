@@ -11,7 +11,7 @@ import { addMember } from '../src/liaison/authority.js';
 import { clusters } from '../src/liaison/clusters.js';
 import { OPERATION_CLOCK_FILE } from '../src/liaison/operation-clock.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
-import { ipIn, refer } from '../src/testing/fixtures.js';
+import { ipIn, refer, signReferral } from '../src/testing/fixtures.js';
 import { createScratchDatabase, testsUsePostgres } from '../src/testing/scratch-db.js';
 
 const fail = async (p: Promise<unknown>) => {
@@ -344,24 +344,15 @@ describe('the liaison office with three countries', () => {
     const thKey = Keystore.open(f.node('TH').ctx.dataDir).signingKey(now);
     const khKey = Keystore.open(f.node('KH').ctx.dataDir).signingKey(now);
     const id = uuidv7();
-    const referral = await signMessage(
-      'referral',
-      {
-        v: 1,
-        id,
-        from: 'TH',
-        to: 'KH',
-        iat: now,
-        exp: now + 86_400,
-        ip: ipIn(f, 'KH', 40),
-        seenAt: '2015-06-01T10:00:00Z',
-        evidence: [`sha256:${'c'.repeat(64)}`],
-        action: 'locate',
-        urgency: 'urgent',
-        operation: OPERATION,
-      },
-      thKey,
-    );
+    const referral = await signReferral(thKey, {
+      id,
+      from: 'TH',
+      to: 'KH',
+      iat: now,
+      ip: ipIn(f, 'KH', 40),
+      evidence: [`sha256:${'c'.repeat(64)}`],
+      urgency: 'urgent',
+    });
     const declined = await signMessage(
       'status',
       { v: 1, id: uuidv7(), from: 'KH', to: 'TH', iat: now, referral: id, state: 'declined', reason: 'ip_not_traceable' },
@@ -437,24 +428,15 @@ describe('the liaison office counts a status only from the country its referral 
     sign = {
       async referral(from, to, offset) {
         const id = uuidv7();
-        const jws = await signMessage(
-          'referral',
-          {
-            v: 1,
-            id,
-            from,
-            to,
-            iat: now,
-            exp: now + 86_400,
-            ip: ipIn(f, to, offset),
-            seenAt: '2015-06-01T10:00:00Z',
-            evidence: [`sha256:${'d'.repeat(63)}${offset % 10}`],
-            action: 'locate',
-            urgency: 'urgent',
-            operation: OPERATION,
-          },
-          key(from),
-        );
+        const jws = await signReferral(key(from), {
+          id,
+          from,
+          to,
+          iat: now,
+          ip: ipIn(f, to, offset),
+          evidence: [`sha256:${'d'.repeat(63)}${offset % 10}`],
+          urgency: 'urgent',
+        });
         return { id, jws };
       },
       status(signer, to, referral, state, [suspectsIdentified, arrests, premisesSearched, callCentresDismantled], iat = now) {

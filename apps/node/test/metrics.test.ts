@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signMessage, uuidv7 } from '@firstlight/protocol';
 import { Gauge } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../src/node.js';
-import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
-import { CANARY, ipIn, refer } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
+import { CANARY, ipIn, refer, signReferral } from '../src/testing/fixtures.js';
 import { refusal } from './helpers/refusal.js';
 
 interface Sample {
@@ -100,24 +99,13 @@ describe('Prometheus metrics at /metrics', () => {
 
   it('counts an incoming rejection by its code', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const jws = await signMessage(
-      'referral',
-      {
-        v: 1,
-        id: uuidv7(),
-        from: 'TH',
-        to: 'KH',
-        iat: now,
-        exp: now + 86_400,
-        ip: ipIn(f, 'KH', 3),
-        seenAt: '2015-06-01T10:00:00Z',
-        evidence: [`sha256:${'ef'.repeat(32)}`],
-        action: 'locate',
-        urgency: 'routine',
-        operation: OPERATION,
-      },
-      f.node('TH').ctx.keys.signingKey(now),
-    );
+    const jws = await signReferral(f.node('TH').ctx.keys.signingKey(now), {
+      from: 'TH',
+      to: 'KH',
+      iat: now,
+      ip: ipIn(f, 'KH', 3),
+      evidence: [`sha256:${'ef'.repeat(32)}`],
+    });
     const [h, p, s] = jws.split('.');
     const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Record<string, unknown>;
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, action: 'arrest' })).toString('base64url')}.${s}`;

@@ -1,8 +1,8 @@
-import { signMessage, uuidv7 } from '@firstlight/protocol';
+import { uuidv7 } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../src/outbox/outbox.js';
-import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
-import { ipIn, refer } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
+import { ipIn, refer, signReferral } from '../src/testing/fixtures.js';
 import { movableClock, refusal } from './helpers/refusal.js';
 
 const DEAD_AFTER_SECONDS = 3600;
@@ -109,24 +109,7 @@ describe('dead letters in the outbox', () => {
     const now = Date.now();
     const iat = Math.floor(now / 1000);
     // Signed by TH but addressed to KH, then queued for VN: VN must refuse it, and no later attempt can change that.
-    const jws = await signMessage(
-      'referral',
-      {
-        v: 1,
-        id: uuidv7(now),
-        from: 'TH',
-        to: 'KH',
-        iat,
-        exp: iat + 86_400,
-        ip: ipIn(f, 'VN'),
-        seenAt: '2015-06-01T10:00:00Z',
-        evidence: [`sha256:${'cd'.repeat(32)}`],
-        action: 'locate',
-        urgency: 'routine',
-        operation: OPERATION,
-      },
-      th.ctx.keys.signingKey(iat),
-    );
+    const jws = await signReferral(th.ctx.keys.signingKey(iat), { id: uuidv7(now), from: 'TH', to: 'KH', iat, ip: ipIn(f, 'VN') });
     const messageId = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString()).id as string;
     await enqueue(th.ctx.db, { id: messageId, kind: 'referral', jws, peers: ['VN'], now });
     th.ctx.wakeOutbox();

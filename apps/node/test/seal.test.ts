@@ -1,9 +1,9 @@
-import { sealDelivery, sha256Digest, signMessage, uuidv7, verify } from '@firstlight/protocol';
+import { sealDelivery, sha256Digest, verify } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/audit-log.js';
 import { enqueue } from '../src/outbox/outbox.js';
-import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
-import { ipIn } from '../src/testing/fixtures.js';
+import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
+import { ipIn, signReferral } from '../src/testing/fixtures.js';
 
 const claimsOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { id: string };
 
@@ -19,28 +19,7 @@ describe('delivery seals', () => {
 
   async function referrals(n: number, from = 'TH', to = 'KH') {
     const key = f.node(from).ctx.keys.signingKey(nowS());
-    return Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        signMessage(
-          'referral',
-          {
-            v: 1,
-            id: uuidv7(),
-            from,
-            to,
-            iat: nowS(),
-            exp: nowS() + 86_400,
-            ip: ipIn(f, to, i),
-            seenAt: '2015-06-01T10:00:00Z',
-            evidence: [`sha256:${'cd'.repeat(32)}`],
-            action: 'locate',
-            urgency: 'routine',
-            operation: OPERATION,
-          },
-          key,
-        ),
-      ),
-    );
+    return Promise.all(Array.from({ length: n }, (_, i) => signReferral(key, { from, to, iat: nowS(), ip: ipIn(f, to, i) })));
   }
 
   /** The same bytes but for one bit of the signature: only a seal can stand for it. */

@@ -3,13 +3,13 @@
  * thread gives (valid, forged, misaddressed, not a JWS), follows a directory change, and an incoming
  * batch large enough to use them is stored and receipted like any other.
  */
-import { createTrustStore, type Directory, signMessage, type TrustStore, uuidv7 } from '@firstlight/protocol';
+import { createTrustStore, type Directory, type TrustStore } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob, type VerifyJob } from '../src/inbox/verify-job.js';
 import { VerifyPool } from '../src/inbox/verify-pool.js';
 import { Keystore } from '../src/keys/keystore.js';
 import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
-import { ipIn } from '../src/testing/fixtures.js';
+import { ipIn, signReferral } from '../src/testing/fixtures.js';
 
 let f: TestFederation;
 beforeAll(async () => {
@@ -24,24 +24,15 @@ async function envelopes(count: number, to = 'KH'): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < count; i++)
     out.push(
-      await signMessage(
-        'referral',
-        {
-          v: 1,
-          id: uuidv7(),
-          from: 'TH',
-          to,
-          iat: now,
-          exp: now + 86_400,
-          ip: ipIn(f, 'KH', i),
-          seenAt: '2015-06-01T10:00:00Z',
-          evidence: [`sha256:${i.toString(16).padStart(64, '0')}`],
-          action: 'locate',
-          urgency: 'urgent',
-          operation: 'first-light-2015',
-        },
-        key,
-      ),
+      await signReferral(key, {
+        from: 'TH',
+        to,
+        iat: now,
+        ip: ipIn(f, 'KH', i),
+        evidence: [`sha256:${i.toString(16).padStart(64, '0')}`],
+        urgency: 'urgent',
+        operation: 'first-light-2015',
+      }),
     );
   return out;
 }

@@ -1,6 +1,7 @@
 /** Canary values and helpers for tests: if one of these strings appears in a sent byte, personal data leaked. */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { type Referral, type SigningKey, signMessage, uuidv7 } from '@firstlight/protocol';
 import type { NodeContext } from '../context.js';
 import { createComplaint } from '../intake/complaints.js';
 import { storeEvidence } from '../intake/evidence.js';
@@ -21,6 +22,29 @@ export function ipIn(f: TestFederation, country: string, offset = 0): string {
   if (!big) throw new Error(`no range for ${country}`);
   const x = big[0] + 10 + offset;
   return `${(x >>> 24) & 255}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+}
+
+/**
+ * A referral signed straight with a node's key, past the node's intake: for tests that deliver, tamper
+ * with or seal signed bytes themselves. Unless `fields` says otherwise: a fresh id, a routine 'locate'
+ * in OPERATION of an IP seen on 1 June 2015, one evidence digest, valid a day from iat.
+ */
+export function signReferral(key: SigningKey, fields: Pick<Referral, 'from' | 'to' | 'ip' | 'iat'> & Partial<Referral>): Promise<string> {
+  return signMessage(
+    'referral',
+    {
+      v: 1,
+      id: uuidv7(),
+      exp: fields.iat + 86_400,
+      seenAt: '2015-06-01T10:00:00Z',
+      evidence: [`sha256:${'cd'.repeat(32)}`],
+      action: 'locate',
+      urgency: 'routine',
+      operation: OPERATION,
+      ...fields,
+    },
+    key,
+  );
 }
 
 /** Files a complaint with canary personal data and one evidence file; returns ids. */
