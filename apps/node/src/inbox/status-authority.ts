@@ -5,10 +5,11 @@
  * outcome counts of another country's referral, or of a referral that does not exist.
  * Never reads anything but this node's own outgoing referrals.
  */
-import { ProtocolError, type Status, statusOrderProblem } from '@firstlight/protocol';
+import { ProtocolError, type Status } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
 import { forChunks } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
+import { HeldStatuses, orderRefusal } from '../status/order-refusals.js';
 
 /**
  * Why the origin country (this node) must refuse each status, or null when it may apply it (one query
@@ -17,7 +18,7 @@ import type { Database } from '../db/schema.js';
  */
 export async function statusRefusals(db: Kysely<Database>, statuses: Status[]): Promise<Array<ProtocolError | null>> {
   const recipients = new Map<string, string>();
-  const held = new Map<string, Array<Pick<Status, 'state' | 'iat'>>>();
+  const held = new HeldStatuses();
   await forChunks([...new Set(statuses.map((s) => s.referral))], 500, async (ids) => {
     for (const r of await db.selectFrom('referrals_out').select(['id', 'to_country']).where('id', 'in', ids).execute())
       recipients.set(r.id, r.to_country);
@@ -27,32 +28,13 @@ export async function statusRefusals(db: Kysely<Database>, statuses: Status[]): 
       .where('referral_id', 'in', ids)
       .where('direction', '=', 'in')
       .execute())
-      heldFor(held, s.referral_id, s.from_country).push({ state: s.state as Status['state'], iat: Number(s.iat) });
+      held.of(`${s.referral_id} ${s.from_country}`).push({ state: s.state as Status['state'], iat: Number(s.iat) });
   });
   return statuses.map((status) => {
     const refusal = authorityRefusal(status, recipients.get(status.referral));
     if (refusal) return refusal;
-    // The order rule (PROTOCOL.md §2.2.1), against what is held and what this batch already passed.
-    const earlier = heldFor(held, status.referral, status.from);
-    const problem = statusOrderProblem(earlier, status);
-    if (problem)
-      return new ProtocolError('ERR_STATUS_ORDER', `status ${status.id} on referral ${status.referral}: ${problem}`, {
-        id: status.id,
-        referral: status.referral,
-      });
-    earlier.push(status);
-    return null;
+    return orderRefusal(held.of(`${status.referral} ${status.from}`), status);
   });
-}
-
-function heldFor<T>(held: Map<string, T[]>, referral: string, from: string): T[] {
-  const key = `${referral} ${from}`;
-  let list = held.get(key);
-  if (!list) {
-    list = [];
-    held.set(key, list);
-  }
-  return list;
 }
 
 function authorityRefusal(status: Status, to: string | undefined): ProtocolError | null {

@@ -4,12 +4,13 @@
  * status speaks for a referral only when the referral's receiving country signed it to the referral's
  * origin: a referral's state never takes any other member's word.
  */
-import { ipNetwork, ProtocolError, type Status, type StatusState, statusOrderProblem } from '@firstlight/protocol';
+import { ipNetwork, type ProtocolError, type Status, type StatusState } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
 import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import type { MessageAppliers } from '../inbox/appliers.js';
 import { referralColumns } from '../inbox/referral-row.js';
+import { HeldStatuses, orderRefusal } from '../status/order-refusals.js';
 import { authoritativeStatuses } from './authoritative-statuses.js';
 import { liaisonStatusColumns } from './status-row.js';
 
@@ -99,32 +100,14 @@ export const liaisonApplier: MessageAppliers = {
  * referral (and those of this batch already passed).
  */
 async function liaisonStatusRefusals(db: Kysely<Database>, statuses: Status[]): Promise<Array<ProtocolError | null>> {
-  const held = new Map<string, Array<Pick<Status, 'state' | 'iat'>>>();
-  const list = (key: string) => {
-    let l = held.get(key);
-    if (!l) {
-      l = [];
-      held.set(key, l);
-    }
-    return l;
-  };
+  const held = new HeldStatuses();
   await forChunks([...new Set(statuses.map((s) => s.referral))], 500, async (ids) => {
     for (const s of await db
       .selectFrom('liaison_statuses')
       .select(['referral_id', 'from_country', 'to_country', 'state', 'iat'])
       .where('referral_id', 'in', ids)
       .execute())
-      list(`${s.referral_id} ${s.from_country} ${s.to_country}`).push({ state: s.state as Status['state'], iat: Number(s.iat) });
+      held.of(`${s.referral_id} ${s.from_country} ${s.to_country}`).push({ state: s.state as Status['state'], iat: Number(s.iat) });
   });
-  return statuses.map((status) => {
-    const earlier = list(`${status.referral} ${status.from} ${status.to}`);
-    const problem = statusOrderProblem(earlier, status);
-    if (problem)
-      return new ProtocolError('ERR_STATUS_ORDER', `status ${status.id} on referral ${status.referral}: ${problem}`, {
-        id: status.id,
-        referral: status.referral,
-      });
-    earlier.push(status);
-    return null;
-  });
+  return statuses.map((status) => orderRefusal(held.of(`${status.referral} ${status.from} ${status.to}`), status));
 }
