@@ -1,7 +1,8 @@
 /**
  * The review page (issue #21) in real Chromium against real nodes: an auditor sees what is past its
  * review date and cannot act; the reviewer (an administrator) keeps one complaint until a later date
- * with a reason and erases another after a confirmation, and the node records both.
+ * with a reason and erases another after a confirmation, and the node records both; the auditor reads
+ * the access log of a complaint without opening it.
  */
 import { createTestFederation, type TestFederation } from '@firstlight/node/testing';
 import { fileComplaint } from '@firstlight/node/testing-fixtures';
@@ -68,6 +69,21 @@ describe('personal data past its review date', () => {
     await expect.poll(() => admin.locator('[data-review]').count()).toBe(0);
     await admin.getByText('Nothing is past its review date.').waitFor();
     await admin.close();
+
+    // The data-protection officer reads the access log without opening the complaint (no purpose asked).
+    const dpo = await signIn(browser, th.url, await f.token(th, 'auditor'));
+    await go(dpo, 'access');
+    await dpo.getByRole('heading', { name: 'Who read personal data, and why' }).waitFor();
+    await dpo.getByLabel('Complaint or received referral id').fill('not-an-id');
+    await dpo.getByRole('button', { name: 'Show its access log' }).click();
+    await dpo.getByText('An id is a UUID').waitFor();
+    await dpo.getByLabel('Complaint or received referral id').fill(erased);
+    await dpo.getByRole('button', { name: 'Show its access log' }).click();
+    await expect.poll(() => dpo.locator('[data-access]').count()).toBe(1);
+    expect(await dpo.locator('[data-access="erase"]').textContent()).toMatch(/Erased it.*past review, case closed.*yes/);
+    expect(await dpo.getByLabel('Purpose (case reference)').count()).toBe(0);
+    await check(dpo, 'national-access-log');
+    await dpo.close();
 
     const log = f.client(th, await f.token(th, 'auditor')).bureau.privacy.access;
     expect((await log.query({ id: kept })).map((e) => [e.action, e.reason])).toEqual([['extend', 'trial pending TH-2015-0042']]);

@@ -51,6 +51,11 @@ function Complaint({ arg }: { arg: string | null }) {
       <p className="notice" role="note">
         {t.intake.notice}
       </p>
+      {me.access.includes('bureau.privacy') ? (
+        <p>
+          <a href={href('access', id)}>{t.access.find}</a>
+        </p>
+      ) : null}
       {purpose === null || refused ? (
         <PurposeForm
           onPurpose={(p) => {

@@ -2,6 +2,7 @@
  * Every page of the console, in navigation order. The shell shows a page when whoami says the token
  * passes one of the page's access rules; nothing else decides who sees what.
  */
+import { accessPage } from './access';
 import { auditPage } from './audit';
 import { clustersPage } from './clusters';
 import { complaintPage } from './complaint';
@@ -37,6 +38,7 @@ export const PAGES: readonly PageDef[] = [
   intakePage,
   problemsPage,
   auditPage,
+  accessPage,
   reviewPage,
   tokensPage,
 ];

@@ -27,6 +27,7 @@ export const en = {
     complaints: 'Complaints',
     tokens: 'Operator tokens',
     review: 'Review',
+    access: 'Access log',
   },
   overview: {
     title: 'Operation at a glance',
@@ -332,6 +333,20 @@ export const en = {
     intact: 'Matches the audit chain',
     yes: 'yes',
     no: 'NO: the record and the audit chain disagree',
+  },
+  access: {
+    title: 'Who read personal data, and why',
+    help: 'Every read of a complaint (opened, an evidence file fetched, exported), every review date extended and every erasure, with who did it, when and why. Each record is checked against the audit chain. Looking here reads no personal data.',
+    id: 'Complaint or received referral id',
+    idShape: 'An id is a UUID, such as 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.',
+    find: 'Show its access log',
+    none: 'Nobody has read, kept or erased it.',
+    why: 'Purpose or reason',
+    readComplaint: 'Opened the complaint',
+    readEvidence: 'Fetched an evidence file',
+    readExport: 'Exported it',
+    extend: 'Kept past its review date',
+    erase: 'Erased it',
   },
   review: {
     title: 'Personal data past its review date',
