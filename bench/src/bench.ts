@@ -224,7 +224,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   // Node processes run the plain-JavaScript bundle, as `pnpm start` and a deployment do.
   await ensureBundle();
   const memory = await nodeMemory(held);
-  figures.push({ name: 'RSS of an idle node process', value: memory.idle, unit: 'MB', target: { op: '<=', value: 120, unit: 'MB' } });
+  figures.push({ name: 'RSS of an idle node process', value: memory.idle, unit: 'MB', target: { op: '<=', value: 70, unit: 'MB' } });
   figures.push({ name: `RSS of a node process holding ${held.toLocaleString('en-US')} referrals`, value: memory.loaded, unit: 'MB' });
 
   // (7) latency of a lone referral on an idle federation: bureau call to the recipient's inbox.

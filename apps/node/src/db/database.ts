@@ -3,13 +3,11 @@
  * postgres:// URL. Business code sees only Kysely<Database>, never the driver.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { NodeError } from '../errors.js';
+import { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 
@@ -19,6 +17,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** SQLite: how many times the worker thread has checkpointed the log (tests, metrics). */
   checkpoints?: (() => number) | undefined;
+  /** SQLite: whether the checkpoint thread is running now (it runs only while the node writes). */
+  checkpointing?: (() => boolean) | undefined;
 }
 
 export interface OpenDatabaseOptions {
@@ -31,6 +31,8 @@ export interface OpenDatabaseOptions {
   caFile?: string | null;
   /** Called when an idle pooled connection fails (database restarted); the pool reconnects on next use. */
   onIdleError?: (error: Error) => void;
+  /** SQLite: when the checkpoint thread starts and stops (tests). */
+  checkpointer?: Omit<CheckpointerOptions, 'onError'>;
 }
 
 export function isPostgresUrl(location: string): boolean {
@@ -39,6 +41,8 @@ export function isPostgresUrl(location: string): boolean {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (isPostgresUrl(options.location)) {
+    // Loaded only here: a node on SQLite (most of them) never holds the PostgreSQL driver in memory.
+    const { default: pg } = await import('pg');
     // int8 columns hold millisecond times and counts well inside 2^53: read them as numbers.
     pg.types.setTypeParser(20, (value) => Number(value));
     const tls = options.tls ?? 'disable';
@@ -83,15 +87,20 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // Deleted and overwritten content is zeroed as it is freed (cells, overflow and freelist pages), so
   // an erasure leaves no copy in free space (privacy/purge.ts truncates the WAL after it).
   sqlite.pragma('secure_delete = ON');
-  // WAL checkpoints (copying the log into the database file, with its fsync) run on a worker thread,
-  // so a commit on the main thread never waits for one. The main thread still checkpoints if the log
-  // reaches ~80 MB (the worker stopped or fell behind).
-  const checkpointer = options.location === ':memory:' ? null : startCheckpointer(options.location, options.onIdleError);
+  // WAL checkpoints (copying the log into the database file, with its fsync) run on a worker thread
+  // while the node writes (checkpointer.ts), so a commit on the main thread never waits for one. The
+  // main thread still checkpoints if the log reaches ~80 MB (the worker stopped or fell behind).
+  const checkpointer =
+    options.location === ':memory:'
+      ? null
+      : new Checkpointer(options.location, { ...options.checkpointer, ...(options.onIdleError ? { onError: options.onIdleError } : {}) });
   if (checkpointer) {
     sqlite.pragma(`wal_autocheckpoint = ${MAIN_THREAD_CHECKPOINT_PAGES}`);
     sqlite.pragma('journal_size_limit = 67108864');
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite, checkpointer ? () => checkpointer.wrote() : undefined) }),
+  });
   await migrate(db, false);
   return {
     db,
@@ -101,6 +110,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await db.destroy();
     },
     checkpoints: checkpointer ? () => checkpointer.count : undefined,
+    checkpointing: checkpointer ? () => checkpointer.running : undefined,
   };
 }
 
@@ -121,54 +131,6 @@ function connectError(location: string, tls: 'disable' | 'require' | 'verify-ful
 /** Pages (4 KiB) of log after which a commit on the main thread checkpoints itself: the backstop. */
 export const MAIN_THREAD_CHECKPOINT_PAGES = 20_000;
 
-const CHECKPOINTER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const SQLite = require(workerData.module);
-const db = new SQLite(workerData.location, { fileMustExist: true });
-db.pragma('busy_timeout = 1000');
-const timer = setInterval(() => {
-  try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (result && result.checkpointed > 0) parentPort.postMessage({ checkpointed: result.checkpointed });
-  } catch (error) {
-    parentPort.postMessage({ error: String((error && error.message) || error) });
-  }
-}, workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-`;
-
-/** A worker thread with its own connection, checkpointing the WAL passively (never blocking a writer). */
-function startCheckpointer(location: string, onError?: (error: Error) => void): { count: number; stop(): Promise<void> } {
-  const worker = new Worker(CHECKPOINTER, {
-    eval: true,
-    workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), location, intervalMs: 200 },
-  });
-  worker.unref();
-  const state = {
-    count: 0,
-    async stop() {
-      // Referenced again while it finishes its last checkpoint, so the process waits for it.
-      worker.ref();
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage('stop');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
-      clearTimeout(timer);
-      await worker.terminate();
-    },
-  };
-  worker.on('message', (m: { error?: string; checkpointed?: number }) => {
-    if (m.error) onError?.(new Error(`WAL checkpoint: ${m.error}`));
-    else state.count += 1;
-  });
-  worker.on('error', (error) => onError?.(error));
-  return state;
-}
-
 /**
  * Kysely prepares every query afresh; preparing costs more than running a small insert. Keep the most
  * recently used statements (their SQL text is the key; values are always bound parameters). A
@@ -182,7 +144,11 @@ const NOTHING_TO_ROLL_BACK = {
   iterate: () => [][Symbol.iterator](),
 } as unknown as SQLite.Statement;
 
-function withStatementCache(sqlite: SQLite.Database, size = 256): { prepare: SQLite.Database['prepare']; close(): void } {
+function withStatementCache(
+  sqlite: SQLite.Database,
+  wrote?: () => void,
+  size = 256,
+): { prepare: SQLite.Database['prepare']; close(): void } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
@@ -195,9 +161,11 @@ function withStatementCache(sqlite: SQLite.Database, size = 256): { prepare: SQL
       if (hit && !hit.busy) {
         cache.delete(source);
         cache.set(source, hit);
+        if (!hit.reader) wrote?.();
         return hit;
       }
       const statement = sqlite.prepare(source);
+      if (!statement.reader) wrote?.();
       if (!hit) {
         cache.set(source, statement);
         if (cache.size > size) cache.delete(cache.keys().next().value as string);

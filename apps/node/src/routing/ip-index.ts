@@ -2,9 +2,11 @@
  * IP → country from the CC0 data set in @ip-location-db/geo-whois-asn-country, as a compact sorted
  * range index: typed arrays and binary search, no objects per range. IPv4 is exact; IPv6 is indexed
  * by the upper 64 bits (allocations are never finer than a /64 in practice; a range that starts or
- * ends inside a /64 is widened to cover it).
+ * ends inside a /64 is widened to cover it). The files are read in chunks into one small buffer and
+ * each array is allocated at its final size: an idle node keeps ~7 MB of index and never held a
+ * whole file (a string or buffer of 8–13 MB lingers until a GC an idle node may not run for a long time).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ipaddr from 'ipaddr.js';
@@ -29,36 +31,75 @@ interface Parsed {
 const codeOf = (a: number, b: number) => ((a - 65) << 5) | (b - 65);
 const codeText = (code: number) => String.fromCharCode((code >> 5) + 65, (code & 31) + 65);
 
-/** Scans `start,end,CC` lines without splitting into strings (IPv4 numbers fit in a double exactly). */
-function parseV4(text: string): Parsed & { starts: Uint32Array; ends: Uint32Array } {
-  const max = text.length / 10;
+const CHUNK = 1 << 20;
+
+/** Lines of a file, read in chunks into one reused buffer: no string or buffer of the whole file (see loadIpIndex). */
+function eachLine(file: string, onLine: (buf: Uint8Array, start: number, end: number) => void): void {
+  const fd = openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let kept = 0;
+    for (;;) {
+      if (kept === buf.length) {
+        // A line longer than the buffer (never in this data set): grow rather than cut it.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const read = readSync(fd, buf, kept, buf.length - kept, null);
+      const end = kept + read;
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl >= 0 && nl < end; nl = buf.indexOf(10, start)) {
+        if (nl > start) onLine(buf, start, nl);
+        start = nl + 1;
+      }
+      if (read === 0) {
+        if (end > start) onLine(buf, start, end);
+        return;
+      }
+      buf.copy(buf, 0, start, end);
+      kept = end - start;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function countLines(file: string): number {
+  let lines = 0;
+  eachLine(file, () => {
+    lines++;
+  });
+  return lines;
+}
+
+/** Reads a decimal number from bytes [i, e) up to a comma; answers the number and the comma's index. */
+function decimal(buf: Uint8Array, i: number, e: number, out: Float64Array): number {
+  let v = 0;
+  while (i < e && buf[i] !== 44) v = v * 10 + ((buf[i++] as number) - 48);
+  out[0] = v;
+  return i;
+}
+
+/** `start,end,CC` lines of IPv4 numbers (they fit in a double exactly), each array sized to the file's lines. */
+function parseV4(file: string): Parsed & { starts: Uint32Array; ends: Uint32Array } {
+  const max = countLines(file);
   const starts = new Uint32Array(max);
   const ends = new Uint32Array(max);
   const codes = new Uint16Array(max);
+  const num = new Float64Array(1);
   let n = 0;
-  let i = 0;
-  const len = text.length;
-  while (i < len) {
-    let a = 0;
-    let c = text.charCodeAt(i);
-    while (c !== 44) {
-      a = a * 10 + (c - 48);
-      c = text.charCodeAt(++i);
-    }
-    let b = 0;
-    c = text.charCodeAt(++i);
-    while (c !== 44) {
-      b = b * 10 + (c - 48);
-      c = text.charCodeAt(++i);
-    }
+  eachLine(file, (buf, s, e) => {
+    if (n >= max) return;
+    const c1 = decimal(buf, s, e, num);
+    const a = num[0] as number;
+    const c2 = decimal(buf, c1 + 1, e, num);
+    if (c1 === s || c2 + 2 >= e) return;
     starts[n] = a;
-    ends[n] = b;
-    codes[n] = codeOf(text.charCodeAt(i + 1), text.charCodeAt(i + 2));
+    ends[n] = num[0] as number;
+    codes[n] = codeOf(buf[c2 + 1] as number, buf[c2 + 2] as number);
     n++;
-    i += 3;
-    while (i < len && text.charCodeAt(i) !== 10) i++;
-    i++;
-  }
+  });
   return { count: n, starts: starts.subarray(0, n), ends: ends.subarray(0, n), codes: codes.subarray(0, n) };
 }
 
@@ -103,38 +144,33 @@ export function upper64(buf: Uint8Array, s: number, e: number, groups: Uint16Arr
   out[1] = (((groups[2] as number) << 16) | (groups[3] as number)) >>> 0;
 }
 
-/** Scans `start,end,CC` lines of textual IPv6 ranges, keeping the upper 64 bits of each end. */
-function parseV6(buf: Uint8Array): Parsed & { startHi: Uint32Array; startLo: Uint32Array; endHi: Uint32Array; endLo: Uint32Array } {
-  let lines = 0;
-  for (let i = 0; i < buf.length; i++) if (buf[i] === 10) lines++;
-  const n0 = lines + 1;
-  const startHi = new Uint32Array(n0);
-  const startLo = new Uint32Array(n0);
-  const endHi = new Uint32Array(n0);
-  const endLo = new Uint32Array(n0);
-  const codes = new Uint16Array(n0);
+/** `start,end,CC` lines of textual IPv6 ranges, keeping the upper 64 bits of each end. */
+function parseV6(file: string): Parsed & { startHi: Uint32Array; startLo: Uint32Array; endHi: Uint32Array; endLo: Uint32Array } {
+  const max = countLines(file);
+  const startHi = new Uint32Array(max);
+  const startLo = new Uint32Array(max);
+  const endHi = new Uint32Array(max);
+  const endLo = new Uint32Array(max);
+  const codes = new Uint16Array(max);
   const groups = new Uint16Array(8);
   const out = new Uint32Array(2);
   let n = 0;
-  let i = 0;
-  const len = buf.length;
-  while (i < len) {
-    let eol = i;
-    while (eol < len && buf[eol] !== 10) eol++;
-    const c1 = buf.indexOf(44, i);
-    const c2 = c1 < 0 ? -1 : buf.indexOf(44, c1 + 1);
-    if (c1 > i && c2 > c1 && c2 + 2 < eol + 1 && eol - c2 >= 3) {
-      upper64(buf, i, c1, groups, out);
-      startHi[n] = out[0] as number;
-      startLo[n] = out[1] as number;
-      upper64(buf, c1 + 1, c2, groups, out);
-      endHi[n] = out[0] as number;
-      endLo[n] = out[1] as number;
-      codes[n] = codeOf(buf[c2 + 1] as number, buf[c2 + 2] as number);
-      n++;
-    }
-    i = eol + 1;
-  }
+  eachLine(file, (buf, i, eol) => {
+    if (n >= max) return;
+    let c1 = i;
+    while (c1 < eol && buf[c1] !== 44) c1++;
+    let c2 = c1 + 1;
+    while (c2 < eol && buf[c2] !== 44) c2++;
+    if (!(c1 > i && c2 < eol && eol - c2 >= 3)) return;
+    upper64(buf, i, c1, groups, out);
+    startHi[n] = out[0] as number;
+    startLo[n] = out[1] as number;
+    upper64(buf, c1 + 1, c2, groups, out);
+    endHi[n] = out[0] as number;
+    endLo[n] = out[1] as number;
+    codes[n] = codeOf(buf[c2 + 1] as number, buf[c2 + 2] as number);
+    n++;
+  });
   return {
     count: n,
     startHi: startHi.subarray(0, n),
@@ -172,8 +208,8 @@ export function parseIpv4(ip: string): number {
 export function loadIpIndex(options: { dataDir?: string } = {}): IpIndex {
   const started = performance.now();
   const dir = options.dataDir ?? dataDirectory();
-  const v4 = parseV4(readFileSync(join(dir, 'geo-whois-asn-country-ipv4-num.csv'), 'latin1'));
-  const v6 = parseV6(readFileSync(join(dir, 'geo-whois-asn-country-ipv6.csv')));
+  const v4 = parseV4(join(dir, 'geo-whois-asn-country-ipv4-num.csv'));
+  const v6 = parseV6(join(dir, 'geo-whois-asn-country-ipv6.csv'));
   const loadMs = performance.now() - started;
 
   const lookupV4 = (x: number): string | null => {
