@@ -10,7 +10,8 @@ import { useUrlFilters } from '../lib/router';
 import { ErrorNote, useSession } from '../lib/session';
 import type { PageDef } from './page';
 
-const KINDS = ['sent', 'received', 'receipt', 'received.rejected'] as const;
+// privacy: reads of personal data, review extensions and erasures (the node's privacy log, issue #21).
+const KINDS = ['sent', 'received', 'receipt', 'received.rejected', 'privacy', 'privacy.read', 'privacy.erase'] as const;
 const PAGE = 50;
 
 /** A datetime-local value ("2026-12-05T10:00", the reader's time) as ms since the epoch, or undefined. */
