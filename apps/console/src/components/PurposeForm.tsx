@@ -2,29 +2,26 @@
  * Asking once per case why its personal data is read (issue #21): a case reference, checked as it is
  * typed against the server's rule, remembered for this tab so the officer is not asked again.
  */
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { PURPOSE } from '../lib/purpose';
 import { useSession } from '../lib/session';
+import { PanelForm } from './PanelForm';
 import { TextField } from './TextField';
 
 export function PurposeForm({ onPurpose }: { onPurpose: (purpose: string) => void }) {
   const { t } = useSession();
-  const uid = useId();
   const [value, setValue] = useState('');
   const [touched, setTouched] = useState(false);
   const problem = PURPOSE.test(value.trim()) ? null : t.purpose.shape;
   return (
-    <form
-      className="panel"
-      aria-labelledby={`${uid}-title`}
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
+    <PanelForm
+      title={t.purpose.title}
+      onSubmit={() => {
         setTouched(true);
         if (!problem) onPurpose(value.trim());
       }}
+      noValidate
     >
-      <h2 id={`${uid}-title`}>{t.purpose.title}</h2>
       <p className="help">{t.purpose.help}</p>
       <TextField
         label={t.purpose.label}
@@ -39,6 +36,6 @@ export function PurposeForm({ onPurpose }: { onPurpose: (purpose: string) => voi
       <div className="buttons">
         <button type="submit">{t.purpose.open}</button>
       </div>
-    </form>
+    </PanelForm>
   );
 }

@@ -12,6 +12,7 @@ import { format } from '../lib/i18n';
 import { href } from '../lib/router';
 import { ErrorNote, useSession } from '../lib/session';
 import { CodeOptions } from './options';
+import { PanelForm } from './PanelForm';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** A loose IPv6 shape: hex groups and colons (the node has the last word). */
@@ -81,15 +82,12 @@ export function ReferForm({ complaintId, evidence }: { complaintId: string; evid
     !operationProblem &&
     !evidenceProblem;
   return (
-    <form
-      className="panel"
-      aria-labelledby={`${uid}-title`}
-      onSubmit={(e) => {
-        e.preventDefault();
+    <PanelForm
+      title={t.intake.refer}
+      onSubmit={() => {
         if (ready) send.mutate();
       }}
     >
-      <h2 id={`${uid}-title`}>{t.intake.refer}</h2>
       <label>
         {t.intake.ip}
         <input
@@ -174,6 +172,6 @@ export function ReferForm({ complaintId, evidence }: { complaintId: string; evid
       <button type="submit" disabled={send.isPending || !ready}>
         {t.intake.send}
       </button>
-    </form>
+    </PanelForm>
   );
 }

@@ -10,6 +10,7 @@ import { format } from '../lib/i18n';
 import { ErrorNote, useSession } from '../lib/session';
 import { countProblem, NumberField } from './NumberField';
 import { CodeOptions } from './options';
+import { PanelForm } from './PanelForm';
 
 export const OUTCOME_KEYS = ['suspectsIdentified', 'arrests', 'premisesSearched', 'callCentresDismantled'] as const;
 export type Outcome = Record<(typeof OUTCOME_KEYS)[number], number>;
@@ -63,15 +64,12 @@ export function StatusForm({
     callCentresDismantled: t.inbox.callCentres,
   };
   return (
-    <form
-      className="panel"
-      aria-labelledby="status-form-title"
-      onSubmit={(e) => {
-        e.preventDefault();
+    <PanelForm
+      title={format(t.case.signing, { state: t.states[state] })}
+      onSubmit={() => {
         if (!invalid) send.mutate();
       }}
     >
-      <h2 id="status-form-title">{format(t.case.signing, { state: t.states[state] })}</h2>
       {needsCounts ? (
         <fieldset>
           <legend>{t.case.totalsLegend}</legend>
@@ -108,6 +106,6 @@ export function StatusForm({
           {t.case.cancel}
         </button>
       </div>
-    </form>
+    </PanelForm>
   );
 }

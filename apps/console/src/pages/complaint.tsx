@@ -9,13 +9,13 @@ import { TRPCClientError } from '@trpc/client';
 import { useState } from 'react';
 import { CaseHeading } from '../components/CaseHeading';
 import { Evidence } from '../components/Evidence';
-import { Fields, OutcomeText } from '../components/Outcome';
+import { Fields } from '../components/Outcome';
 import { PurposeForm } from '../components/PurposeForm';
 import { ReferForm } from '../components/ReferForm';
+import { SentReferrals } from '../components/SentReferrals';
 import { Table } from '../components/Table';
-import { format, sentState, word } from '../lib/i18n';
+import { format, word } from '../lib/i18n';
 import { purposeFor, rememberPurpose } from '../lib/purpose';
-import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
 
@@ -106,29 +106,7 @@ function Complaint({ arg }: { arg: string | null }) {
           <section aria-labelledby="complaint-referrals">
             <h2 id="complaint-referrals">{t.complaints.referrals}</h2>
             {referrals.data?.length === 0 ? <p>{t.complaints.noReferrals}</p> : null}
-            <Table
-              columns={[
-                t.referrals.columns.date,
-                t.referrals.columns.to,
-                t.referrals.columns.ip,
-                t.referrals.columns.state,
-                t.case.outcome,
-              ]}
-            >
-              {(referrals.data ?? []).map((r) => (
-                <tr key={r.id} data-referral={r.id}>
-                  <td>
-                    <a href={href('sent', r.id)}>{f.time(r.iat)}</a>
-                  </td>
-                  <td>{f.country(r.to)}</td>
-                  <td className="mono">{r.ip}</td>
-                  <td>{sentState(t, r.state)}</td>
-                  <td>
-                    <OutcomeText outcome={r.outcome} />
-                  </td>
-                </tr>
-              ))}
-            </Table>
+            <SentReferrals referrals={referrals.data ?? []} />
           </section>
           {access.data ? (
             <section aria-labelledby="complaint-access">

@@ -6,6 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { CodeOptions } from '../components/options';
+import { PanelForm } from '../components/PanelForm';
 import { Table } from '../components/Table';
 import { TextField } from '../components/TextField';
 import { format, word } from '../lib/i18n';
@@ -45,17 +46,14 @@ function Tokens() {
     <>
       <h1>{t.tokens.title}</h1>
       <p className="help">{t.tokens.help}</p>
-      <form
-        className="panel"
-        aria-labelledby={`${uid}-title`}
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <PanelForm
+        title={t.tokens.mint}
+        onSubmit={() => {
           setTouched(true);
           if (!nameProblem) create.mutate();
         }}
+        noValidate
       >
-        <h2 id={`${uid}-title`}>{t.tokens.mint}</h2>
         <TextField
           label={t.tokens.name}
           value={name}
@@ -84,7 +82,7 @@ function Tokens() {
             <p className="help">{t.tokens.shownOnce}</p>
           </div>
         ) : null}
-      </form>
+      </PanelForm>
       <section aria-labelledby={`${uid}-list`}>
         <h2 id={`${uid}-list`}>{t.tokens.list}</h2>
         <ErrorNote error={list.error ?? revoke.error} />
