@@ -139,42 +139,33 @@ class Checker {
           .execute()
       ).map((r) => r.subject_id),
     );
-    let after = '';
-    for (;;) {
-      const rows = await this.db
-        .selectFrom('received')
-        .selectAll()
-        .where('message_id', '>', after)
-        .orderBy('message_id')
-        .limit(PAGE)
-        .execute();
-      if (rows.length === 0) return;
-      for (const r of rows) {
-        const at = `received:${r.message_id}`;
-        if (r.jws === '' && erased.has(r.message_id)) {
-          this.report.erased++;
-          continue;
-        }
-        if (sha256Digest(r.jws) !== r.digest) {
-          this.problem(at, 'digest does not match its stored bytes');
-          continue;
-        }
-        if (r.kind !== 'referral' && r.kind !== 'status') continue;
-        if (r.seal !== null && this.trust) {
-          // Accepted on a seal: its own signature was never computed on delivery. Judged here: bytes
-          // whose digest still matches, under a seal that held, whose own signature fails, are the
-          // sender's violation (§2.3.2), not tampering here.
-          const own = await verify(r.jws, this.contextFor(r.kind, Number(r.received_at)));
-          if (!own.ok && own.error.code === 'ERR_SIGNATURE_INVALID') {
-            this.report.checked++;
-            this.report.sealViolations.push({ message: r.message_id, from: r.from_country, seal: r.seal });
-            continue;
-          }
-        }
-        const m = await this.message(at, r.kind, r.jws, Math.floor(Number(r.received_at) / 1000), this.ctx.config.party);
-        if (m) this.compare(at, { message_id: m.id, from_country: m.from }, r);
+    for await (const r of inKeyOrder(
+      (after) => this.db.selectFrom('received').selectAll().where('message_id', '>', after).orderBy('message_id').limit(PAGE).execute(),
+      (r) => r.message_id,
+    )) {
+      const at = `received:${r.message_id}`;
+      if (r.jws === '' && erased.has(r.message_id)) {
+        this.report.erased++;
+        continue;
       }
-      after = rows[rows.length - 1]?.message_id ?? after;
+      if (sha256Digest(r.jws) !== r.digest) {
+        this.problem(at, 'digest does not match its stored bytes');
+        continue;
+      }
+      if (r.kind !== 'referral' && r.kind !== 'status') continue;
+      if (r.seal !== null && this.trust) {
+        // Accepted on a seal: its own signature was never computed on delivery. Judged here: bytes
+        // whose digest still matches, under a seal that held, whose own signature fails, are the
+        // sender's violation (§2.3.2), not tampering here.
+        const own = await verify(r.jws, this.contextFor(r.kind, Number(r.received_at)));
+        if (!own.ok && own.error.code === 'ERR_SIGNATURE_INVALID') {
+          this.report.checked++;
+          this.report.sealViolations.push({ message: r.message_id, from: r.from_country, seal: r.seal });
+          continue;
+        }
+      }
+      const m = await this.message(at, r.kind, r.jws, Math.floor(Number(r.received_at) / 1000), this.ctx.config.party);
+      if (m) this.compare(at, { message_id: m.id, from_country: m.from }, r);
     }
   }
 
@@ -209,100 +200,103 @@ class Checker {
 
   /** The inbox: each row as its received referral says. */
   async referralsIn() {
-    let after = '';
-    for (;;) {
-      const rows = await this.db
-        .selectFrom('referrals_in')
-        .leftJoin('received', 'received.message_id', 'referrals_in.id')
-        .selectAll('referrals_in')
-        .select(['received.jws', 'received.received_at as got_at'])
-        .where('referrals_in.id', '>', after)
-        .orderBy('referrals_in.id')
-        .limit(PAGE)
-        .execute();
-      if (rows.length === 0) return;
-      for (const r of rows) {
-        const at = `referrals_in:${r.id}`;
-        if (r.jws === null) this.problem(at, 'no received message with this id: the row was not made from a signed referral');
-        else {
-          const m = await this.message(at, 'referral', r.jws, Math.floor(Number(r.got_at) / 1000), this.ctx.config.party);
-          if (m) this.compare(at, { ...referralColumns(m as Referral), exp: m.exp }, r);
-        }
+    for await (const r of inKeyOrder(
+      (after) =>
+        this.db
+          .selectFrom('referrals_in')
+          .leftJoin('received', 'received.message_id', 'referrals_in.id')
+          .selectAll('referrals_in')
+          .select(['received.jws', 'received.received_at as got_at'])
+          .where('referrals_in.id', '>', after)
+          .orderBy('referrals_in.id')
+          .limit(PAGE)
+          .execute(),
+      (r) => r.id,
+    )) {
+      const at = `referrals_in:${r.id}`;
+      if (r.jws === null) this.problem(at, 'no received message with this id: the row was not made from a signed referral');
+      else {
+        const m = await this.message(at, 'referral', r.jws, Math.floor(Number(r.got_at) / 1000), this.ctx.config.party);
+        if (m) this.compare(at, { ...referralColumns(m as Referral), exp: m.exp }, r);
       }
-      after = rows[rows.length - 1]?.id ?? after;
     }
   }
 
   /** Referrals this bureau signed: each row as its own signed bytes say. */
   async referralsOut() {
-    let after = '';
-    for (;;) {
-      const rows = await this.db.selectFrom('referrals_out').selectAll().where('id', '>', after).orderBy('id').limit(PAGE).execute();
-      if (rows.length === 0) return;
-      for (const r of rows) {
-        const at = `referrals_out:${r.id}`;
-        const m = await this.message(at, 'referral', r.jws, Number(r.iat), r.to_country);
-        if (m) {
-          const { from_country: _from, ...columns } = referralColumns(m as Referral);
-          this.compare(at, { ...columns, exp: m.exp }, r);
-        }
+    for await (const r of inKeyOrder(
+      (after) => this.db.selectFrom('referrals_out').selectAll().where('id', '>', after).orderBy('id').limit(PAGE).execute(),
+      (r) => r.id,
+    )) {
+      const at = `referrals_out:${r.id}`;
+      const m = await this.message(at, 'referral', r.jws, Number(r.iat), r.to_country);
+      if (m) {
+        const { from_country: _from, ...columns } = referralColumns(m as Referral);
+        this.compare(at, { ...columns, exp: m.exp }, r);
       }
-      after = rows[rows.length - 1]?.id ?? after;
     }
   }
 
   /** Statuses sent and received: each row as its signed bytes say (and a received one as received). */
   async statuses() {
-    let after = '';
-    for (;;) {
-      const rows = await this.db
-        .selectFrom('statuses')
-        .leftJoin('received', 'received.message_id', 'statuses.id')
-        .selectAll('statuses')
-        .select(['received.jws as received_jws'])
-        .where('statuses.id', '>', after)
-        .orderBy('statuses.id')
-        .limit(PAGE)
-        .execute();
-      if (rows.length === 0) return;
-      for (const r of rows) {
-        const at = `statuses:${r.id}`;
-        if (r.direction === 'in' && r.received_jws !== r.jws) this.problem(at, 'its bytes are not the bytes received with its id');
-        const m = await this.message(at, 'status', r.jws, Number(r.iat), r.to_country);
-        if (m) this.compare(at, statusColumns(m as Status), r);
-      }
-      after = rows[rows.length - 1]?.id ?? after;
+    for await (const r of inKeyOrder(
+      (after) =>
+        this.db
+          .selectFrom('statuses')
+          .leftJoin('received', 'received.message_id', 'statuses.id')
+          .selectAll('statuses')
+          .select(['received.jws as received_jws'])
+          .where('statuses.id', '>', after)
+          .orderBy('statuses.id')
+          .limit(PAGE)
+          .execute(),
+      (r) => r.id,
+    )) {
+      const at = `statuses:${r.id}`;
+      if (r.direction === 'in' && r.received_jws !== r.jws) this.problem(at, 'its bytes are not the bytes received with its id');
+      const m = await this.message(at, 'status', r.jws, Number(r.iat), r.to_country);
+      if (m) this.compare(at, statusColumns(m as Status), r);
     }
   }
 
   /** The liaison office's copies of referrals. */
   async liaisonReferrals() {
-    let after = '';
-    for (;;) {
-      const rows = await this.db.selectFrom('liaison_referrals').selectAll().where('id', '>', after).orderBy('id').limit(PAGE).execute();
-      if (rows.length === 0) return;
-      for (const r of rows) {
-        const at = `liaison_referrals:${r.id}`;
-        const m = await this.message(at, 'referral', r.jws, Math.floor(Number(r.received_at) / 1000), r.to_country);
-        if (m) this.compare(at, referralColumns(m as Referral), r);
-      }
-      after = rows[rows.length - 1]?.id ?? after;
+    for await (const r of inKeyOrder(
+      (after) => this.db.selectFrom('liaison_referrals').selectAll().where('id', '>', after).orderBy('id').limit(PAGE).execute(),
+      (r) => r.id,
+    )) {
+      const at = `liaison_referrals:${r.id}`;
+      const m = await this.message(at, 'referral', r.jws, Math.floor(Number(r.received_at) / 1000), r.to_country);
+      if (m) this.compare(at, referralColumns(m as Referral), r);
     }
   }
 
   /** The liaison office's copies of statuses, whose counts make every figure of the overview. */
   async liaisonStatuses() {
-    let after = '';
-    for (;;) {
-      const rows = await this.db.selectFrom('liaison_statuses').selectAll().where('id', '>', after).orderBy('id').limit(PAGE).execute();
-      if (rows.length === 0) return;
-      for (const r of rows) {
-        const at = `liaison_statuses:${r.id}`;
-        const m = (await this.message(at, 'status', r.jws, Math.floor(Number(r.received_at) / 1000), r.to_country)) as Status | null;
-        if (!m) continue;
-        this.compare(at, liaisonStatusColumns(m), r);
-      }
-      after = rows[rows.length - 1]?.id ?? after;
+    for await (const r of inKeyOrder(
+      (after) => this.db.selectFrom('liaison_statuses').selectAll().where('id', '>', after).orderBy('id').limit(PAGE).execute(),
+      (r) => r.id,
+    )) {
+      const at = `liaison_statuses:${r.id}`;
+      const m = (await this.message(at, 'status', r.jws, Math.floor(Number(r.received_at) / 1000), r.to_country)) as Status | null;
+      if (!m) continue;
+      this.compare(at, liaisonStatusColumns(m), r);
     }
+  }
+}
+
+/**
+ * Every row of a query in key order, PAGE rows at a time (keyset paging: each page starts after the last
+ * key seen), so a large table is never held whole. `page` must filter on key > after, order by the key
+ * and limit to PAGE.
+ */
+async function* inKeyOrder<R>(page: (after: string) => Promise<R[]>, key: (row: R) => string): AsyncGenerator<R> {
+  let after = '';
+  for (;;) {
+    const rows = await page(after);
+    const last = rows[rows.length - 1];
+    if (last === undefined) return;
+    yield* rows;
+    after = key(last);
   }
 }
