@@ -16,6 +16,7 @@ import { SentReferrals } from '../components/SentReferrals';
 import { Table } from '../components/Table';
 import { format, word } from '../lib/i18n';
 import { purposeFor, rememberPurpose } from '../lib/purpose';
+import { href } from '../lib/router';
 import { ErrorNote, LIVE, useSession } from '../lib/session';
 import type { PageDef } from './page';
 
