@@ -43,6 +43,15 @@ export async function buildBundle() {
     format: 'esm',
     target: 'node20.19',
     sourcemap: true,
+    // V8 keeps a script's whole source in memory for as long as the process runs (lazy compilation
+    // reads it again). Kept comments brought non-ASCII characters (’, §, →) into the bundle, which made
+    // V8 hold all of it as UTF-16: 6.3 MB for a 3.2 MB file. Without whitespace and comments, and with
+    // every non-ASCII character escaped, it is one byte per character, about half the size again.
+    // Names are not minified (stack traces stay readable; the source map maps them to the sources).
+    minifyWhitespace: true,
+    charset: 'ascii',
+    // Licence notices go to dist/**/*.LEGAL.txt (one of them carries a non-ASCII name).
+    legalComments: 'external',
     write: false,
     external: ['better-sqlite3', 'pg', 'pg-native', 'pino', '@ip-location-db/*'],
     define: { __FIRSTLIGHT_BUNDLE__: 'true' },
