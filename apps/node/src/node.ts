@@ -15,6 +15,7 @@ import { Inbox } from './inbox/inbox.js';
 import { nationalApplier } from './inbox/national-applier.js';
 import { VerifyPool } from './inbox/verify-pool.js';
 import { Keystore } from './keys/keystore.js';
+import { submitTlsPins } from './keys/rotation.js';
 import { liaisonApplier } from './liaison/applier.js';
 import { createMemberProbes } from './liaison/member-probes.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -202,8 +203,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
 /**
  * A TLS key rotation's third step, at start only (a one-shot command must not swap the key under a
- * running node): the directory now pins the key `tls rotate` made, so serve it. The liaison office then
- * lists the new pin alone (member add --tls-pin), and the old one goes with the next serial.
+ * running node): the directory now pins the key `tls rotate` made, so serve it, and ask the liaison
+ * office (signed) to list the new pin alone: the old one goes with the next serial.
  */
 function promoteTlsKey(ctx: NodeContext): void {
   const promoted = promoteNextTlsIdentity(ctx.dataDir, pinsOf(ctx.directory, ctx.config.party));
@@ -213,4 +214,10 @@ function promoteTlsKey(ctx: NodeContext): void {
     { pin: promoted.pin },
     'TLS key rotated: the directory pins the next key, served from now on (the old one is in tls/previous)',
   );
+  if (ctx.config.role === 'national')
+    void submitTlsPins(ctx, [promoted.pin]).then((sent) =>
+      sent.ok
+        ? ctx.logger.info({ pin: promoted.pin, status: sent.status }, 'asked the liaison office (signed) to list the new TLS pin alone')
+        : ctx.logger.warn({ pin: promoted.pin }, `could not ask the liaison office to drop the old TLS pin: ${sent.message}`),
+    );
 }

@@ -1,12 +1,14 @@
 /**
- * TLS key rotation (OPERATIONS.md §9): the next key made beside the served one, listed by the liaison
- * office beside the old (overlap), served from the node's next start, then the old pin removed — the
+ * TLS key rotation (OPERATIONS.md §9, PROTOCOL.md §3.2): the next key made beside the served one, both
+ * pins submitted to the liaison office signed with the member's current key, approved and published
+ * (overlap), the next key served from the node's next start, which submits the new pin alone — the
  * exchange goes on throughout, and the old key is refused once it is no longer pinned.
  */
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember } from '../src/liaison/authority.js';
+import { submitTlsPins } from '../src/keys/rotation.js';
+import { approveTlsPins, pendingTlsPins } from '../src/liaison/tls-pins.js';
 import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
 import { refer } from '../src/testing/fixtures.js';
 import { ensureNextTlsIdentity, loadTlsIdentity, type TlsIdentity } from '../src/tls/certificate.js';
@@ -46,17 +48,10 @@ async function exchangeBothWays(): Promise<void> {
   await f.until(async () => (await f.client(f.node('TH'), th).bureau.inbox.list.query()).some((r) => r.id === b.id));
 }
 
-/** The liaison office lists these pins for TH (member add --tls-pin) and publishes; returns what the directory lists. */
-async function pinTH(pins: string[]): Promise<string[] | undefined> {
-  const jwk = f.liaison.ctx.directory.member('TH')?.keys[0]?.jwk;
-  await addMember(f.liaison.ctx.db, {
-    country: 'TH',
-    name: 'TH',
-    endpoint: f.node('TH').federationUrl,
-    jwk,
-    tlsPins: pins,
-    now: Date.now(),
-  });
+/** The liaison office (keyPolicy approve) approves TH's submitted pins and publishes; returns what the directory lists. */
+async function approveAndPublish(): Promise<string[] | undefined> {
+  await f.until(async () => (await pendingTlsPins(f.liaison.ctx)).some((p) => p.country === 'TH'));
+  await approveTlsPins(f.liaison.ctx, 'TH');
   await f.publish();
   return f.liaison.ctx.directory.member('TH')?.tlsPins;
 }
@@ -73,18 +68,31 @@ describe('TLS key rotation', () => {
     await f.restart('TH');
     expect((await knock(f.node('TH').federationUrl, old)).servedPin).toBe(old.pin);
 
-    expect(await pinTH([old.pin, next.pin])).toEqual([old.pin, next.pin]);
+    // Submitted signed with TH's current signing key, through the liaison office's federation listener.
+    expect(await submitTlsPins(f.node('TH').ctx, [old.pin, next.pin])).toEqual({ ok: true, status: 'pending' });
+    expect(await approveAndPublish()).toEqual([old.pin, next.pin]);
     await f.node('TH').stop();
     await f.restart('TH');
     expect((await knock(f.node('TH').federationUrl, next)).servedPin).toBe(next.pin);
     expect(loadTlsIdentity(dir, 'previous')?.pin).toBe(old.pin);
     await exchangeBothWays();
 
-    // The old pin goes: once published, KH no longer lets the old key in.
+    // Serving the new key, TH asked (signed) for the old pin to go: once published, KH no longer lets the old key in.
     expect((await knock(f.node('KH').federationUrl, old)).answered).toBe(true);
-    expect(await pinTH([next.pin])).toEqual([next.pin]);
+    expect(await approveAndPublish()).toEqual([next.pin]);
     expect((await knock(f.node('KH').federationUrl, old)).answered).toBe(false);
     expect((await knock(f.node('KH').federationUrl, next)).answered).toBe(true);
     await exchangeBothWays();
   }, 120_000);
+});
+
+describe('TLS pin submissions', () => {
+  it('refuses pins submitted for a member under another member key, and lists nothing', async () => {
+    const kh = f.node('KH').ctx;
+    const pin = loadTlsIdentity(join(f.root, 'KH'))?.pin as string;
+    // KH's own signing key, claiming to speak for TH.
+    const forged = await submitTlsPins({ ...kh, config: { ...kh.config, party: 'TH' } }, [pin]);
+    expect(forged).toMatchObject({ ok: false, message: expect.stringMatching(/ERR_KEY_NOT_OWNER/) });
+    expect(await pendingTlsPins(f.liaison.ctx)).toEqual([]);
+  });
 });

@@ -15,6 +15,7 @@ export { zodIssueSummary } from './schema-errors.js';
 export * from './seal.js';
 export * from './sign.js';
 export * from './status-flow.js';
+export * from './tls-pin-submission.js';
 export * from './trust-store.js';
 export * from './uuid.js';
 export * from './verify.js';

@@ -18,6 +18,8 @@ const NOTES: Record<MessageType, string> = {
     'A firstlight status. Beyond this schema: from/to are real countries and differ; declined carries reason and only declined does; outcome only on located, action_taken, closed.',
   keySubmission:
     "A firstlight key submission: a member's new key, signed with its current directory key. Beyond this schema: kid is the RFC 7638 thumbprint of jwk; the liaison office takes it only from the member that signed it, within the clock-skew allowance.",
+  tlsPinSubmission:
+    'A firstlight TLS pin submission: the TLS key pins a member wants listed (old and new during a rotation), signed with its current directory key. Beyond this schema: no pin twice; the liaison office takes it only from the member that signed it, within the clock-skew allowance.',
   directory:
     'The firstlight directory. Beyond this schema: expiresAt after issuedAt; no country or kid listed twice; each kid is the RFC 7638 thumbprint of its jwk; role liaison if and only if country is LIAISON; tlsPins only when v is 2, no pin twice.',
 };

@@ -14,6 +14,7 @@ import { receiptBatchSchema, receiptSchema } from './messages/receipt.js';
 import { referralSchema } from './messages/referral.js';
 import { sealSchema } from './messages/seal.js';
 import { statusSchema } from './messages/status.js';
+import { tlsPinSubmissionSchema } from './messages/tls-pin-submission.js';
 
 /**
  * Whom a kind may be addressed to (§3 check 9), judged against the verifying party:
@@ -42,6 +43,8 @@ export const KINDS = {
   seal: { schema: sealSchema, maxBytes: MAX_SEAL_BYTES, recipient: 'exact', sender: 'from' },
   /** At most 4 KiB: one key and its validity. */
   keySubmission: { schema: keySubmissionSchema, maxBytes: 4096, recipient: 'none', sender: 'party' },
+  /** At most 4 KiB: up to four pins. */
+  tlsPinSubmission: { schema: tlsPinSubmissionSchema, maxBytes: 4096, recipient: 'none', sender: 'party' },
   directory: { schema: directorySchema, maxBytes: MAX_DIRECTORY_BYTES, recipient: 'none', sender: null },
 } as const satisfies Record<MessageType, KindRules>;
 

@@ -194,6 +194,7 @@ describe(`the audit chain (${dialect})`, () => {
       ['referrals_in', 'review_at'],
       ['liaison_statuses', 'has_outcome'], // 011-status-outcome-flag
       ['dir_members', 'tls_pins'], // 012-member-tls-pins
+      ['dir_members', 'tls_pins_pending'], // 013-member-tls-pins-pending
     ] as const)
       await handle.db.schema.alterTable(table).dropColumn(column).execute();
     await sql`delete from kv where key = 'privacy.vacuum_pending'`.execute(handle.db);

@@ -120,6 +120,8 @@ describe('commands for one kind of node', () => {
     overview: [],
     clusters: [],
     health: [],
+    'tls pending': [],
+    'tls approve': ['--country', 'KH'],
   };
   const EITHER = ['init', 'start', 'token create', 'keys list', 'keys rotate', 'audit verify', 'audit export', 'tls pin', 'tls rotate'];
 

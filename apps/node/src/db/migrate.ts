@@ -13,6 +13,7 @@ import * as openInbox from './migrations/009-open-inbox.js';
 import * as privacy from './migrations/010-privacy.js';
 import * as statusOutcomeFlag from './migrations/011-status-outcome-flag.js';
 import * as memberTlsPins from './migrations/012-member-tls-pins.js';
+import * as memberTlsPinsPending from './migrations/013-member-tls-pins-pending.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -31,6 +32,7 @@ const STEPS: Record<string, Step> = {
   '010-privacy': privacy,
   '011-status-outcome-flag': statusOutcomeFlag,
   '012-member-tls-pins': memberTlsPins,
+  '013-member-tls-pins-pending': memberTlsPinsPending,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

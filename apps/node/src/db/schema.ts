@@ -222,6 +222,8 @@ export interface DirMemberTable {
   added_at: number;
   /** JSON array of TLS key pins (directory v2); null: enrolled without one. */
   tls_pins: string | null;
+  /** JSON array of TLS pins the member submitted (signed), waiting for an admin under keyPolicy approve. */
+  tls_pins_pending: string | null;
 }
 
 export interface DirKeyTable {

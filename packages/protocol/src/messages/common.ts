@@ -54,7 +54,16 @@ export { ACTIONS, URGENCIES };
 export const action = z.enum(ACTIONS);
 export const urgency = z.enum(URGENCIES);
 
-export const MESSAGE_TYPES = ['referral', 'receipt', 'receiptBatch', 'seal', 'status', 'keySubmission', 'directory'] as const;
+export const MESSAGE_TYPES = [
+  'referral',
+  'receipt',
+  'receiptBatch',
+  'seal',
+  'status',
+  'keySubmission',
+  'tlsPinSubmission',
+  'directory',
+] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const JWS_TYP: Record<MessageType, string> = {
@@ -64,5 +73,6 @@ export const JWS_TYP: Record<MessageType, string> = {
   seal: 'firstlight-seal+jws',
   status: 'firstlight-status+jws',
   keySubmission: 'firstlight-key-submission+jws',
+  tlsPinSubmission: 'firstlight-tls-pin-submission+jws',
   directory: 'firstlight-directory+jws',
 };

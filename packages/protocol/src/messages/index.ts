@@ -6,3 +6,4 @@ export * from './receipt.js';
 export * from './referral.js';
 export * from './seal.js';
 export * from './status.js';
+export * from './tls-pin-submission.js';

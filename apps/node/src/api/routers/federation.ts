@@ -2,12 +2,13 @@
  * The federation API, open to other nodes and authenticated by message signatures alone.
  * Plain JSON (no transformer), exactly as docs/PROTOCOL.md describes it.
  */
-import { LIAISON_PARTY } from '@firstlight/protocol';
+import { JWS_TYP, LIAISON_PARTY, peekJws } from '@firstlight/protocol';
 import { z } from 'zod';
 import { NodeError } from '../../errors.js';
 import { MAX_ENVELOPES } from '../../inbox/inbox.js';
 import { publishedSigningKey } from '../../keys/published-key.js';
 import { submitKey } from '../../liaison/key-submission.js';
+import { submitTlsPins } from '../../liaison/tls-pins.js';
 import { depthByPeer } from '../../outbox/outbox.js';
 import { publicProcedure, router } from '../trpc.js';
 
@@ -60,7 +61,12 @@ export const federationRouter = router({
   /** A member's new key, signed with its current key (liaison office only). */
   submitKey: publicProcedure
     .input(z.strictObject({ jws: z.string().min(1).max(4096) }))
-    .mutation(({ ctx, input }) => submitKey(ctx.node, input.jws)),
+    // A TLS pin submission travels the same way (PROTOCOL.md §3.2); its typ says which it is, and each
+    // is then verified as that kind only.
+    .mutation(
+      async ({ ctx, input }): Promise<{ kid: string; status: string } | { tlsPins: string[]; status: string }> =>
+        peekJws(input.jws)?.typ === JWS_TYP.tlsPinSubmission ? submitTlsPins(ctx.node, input.jws) : submitKey(ctx.node, input.jws),
+    ),
 
   health: publicProcedure.query(async ({ ctx }) => ({
     status: 'ok' as const,
