@@ -12,7 +12,7 @@ import { NodeError } from '../errors.js';
 import { createComplaint, listComplaints } from '../intake/complaints.js';
 import { storeEvidence } from '../intake/evidence.js';
 import { scanPostgres } from '../testing/canary-scan.js';
-import { createScratchDatabase, testsUsePostgres } from '../testing/scratch-db.js';
+import { createScratchDatabase, TEST_PG_URL, testsUsePostgres } from '../testing/scratch-db.js';
 import { eraseItems } from './erasure.js';
 import { privacyHistory } from './log.js';
 import type { Operator } from './purpose.js';
@@ -217,16 +217,16 @@ describe(`personal data: reads with a purpose, review, erasure (${dialect})`, ()
 
   it.skipIf(!testsUsePostgres())('rewrites only once no transaction older than the erasure can keep the old row', async () => {
     const a = await createComplaint(handle.db, complaint('CANARYOLDSNAPSHOT'), 'officer', T0);
+    // Each, begun before the erasure and holding no lock the rewrite would wait for, makes VACUUM FULL
+    // keep the erased row: a snapshot of this database that could still see it, and a transaction
+    // with an id in ANOTHER database of the server (every snapshot taken here counts it as running).
     const reader = new pg.Client({ connectionString: pgUrl });
-    const writer = new pg.Client({ connectionString: pgUrl });
+    const writer = new pg.Client({ connectionString: TEST_PG_URL });
     await Promise.all([reader.connect(), writer.connect()]);
-    // Begun before the erasure, touching other tables (so they hold no lock the rewrite would wait
-    // for), each makes VACUUM FULL keep the erased row: a snapshot that could still see it, and a
-    // writing transaction older than the erasure (no snapshot between its statements, an older xid).
     await reader.query('begin isolation level repeatable read');
     await reader.query('select count(*) from kv');
     await writer.query('begin');
-    await writer.query("insert into kv (key, value) values ('test.writer', '1')");
+    await writer.query('select pg_current_xact_id()');
     let settled = false;
     const erasing = eraseItems(ctx(), { items: [{ kind: 'complaint', id: a.id }], reason: 'victim asked' }, admin, T0).finally(() => {
       settled = true;

@@ -5,9 +5,10 @@
  * bytes (it still held the old page images); a database with rows written before secure_delete was on
  * is rebuilt once (VACUUM). PostgreSQL: an UPDATE or DELETE leaves the old tuple's bytes in its page
  * until rewritten, and a plain VACUUM can leave them in the page's free space (measured), so the
- * tables are rewritten with VACUUM FULL — once no other transaction of the database still holds a
- * snapshot from before the erasure, to which the old rows would be visible and so copied (measured:
- * a concurrent transaction made one erased row survive the rewrite); the server's WAL, archives and backups are beyond the node
+ * tables are rewritten with VACUUM FULL — once no transaction older than the erasure is still
+ * running anywhere on the server, nor a snapshot older than it open in this database: the rewrite
+ * copies every row such a transaction might still need (measured); the server's WAL, archives and
+ * backups are beyond the node
  * (OPERATIONS.md §8). Evidence files are overwritten with zeros, flushed, then unlinked.
  * Never runs inside a transaction (VACUUM and checkpoints cannot).
  */
@@ -71,22 +72,21 @@ export async function purgeStorage(
 }
 
 /**
- * Waits until no other session of this database holds a snapshot that began before transaction
- * `xid` ended, or is itself a transaction older than it: VACUUM FULL keeps a deleted row while either
- * exists. Sessions of the node's own database user are visible here (pg_stat_activity).
+ * Waits until every transaction that was running when transaction `xid` ended has ended too, in any
+ * database of the server (a snapshot taken here would otherwise count it as running, so VACUUM FULL
+ * keeps the rows it deleted — measured, from another database), and no other session of this database
+ * holds a snapshot older than it. Read-only sessions of other databases do not matter.
  */
 async function olderSnapshotsEnded(db: Kysely<Database>, xid: string): Promise<boolean> {
   const deadline = Date.now() + SNAPSHOT_WAIT_MS;
   for (;;) {
-    // A session counts by its snapshot (backend_xmin) and by its own transaction id (backend_xid: a
-    // writing transaction between statements has no snapshot yet still holds the horizon back), as
-    // PostgreSQL's own horizon does; sessions attached to no database (a walsender) count too.
-    const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity
-       where (datname = current_database() or datname is null) and pid <> pg_backend_pid()
-         and ((backend_xmin is not null and age(backend_xmin) >= age(xid(${xid}::xid8)))
-           or (backend_xid is not null and age(backend_xid) >= age(xid(${xid}::xid8))))`.execute(db);
-    if (Number(rows[0]?.n ?? 0) === 0) return true;
+    const { rows } = await sql<{ running: boolean; snapshots: number }>`
+      select pg_snapshot_xmin(pg_current_snapshot()) <= ${xid}::xid8 as running,
+             (select count(*)::int from pg_stat_activity
+               where (datname = current_database() or datname is null) and pid <> pg_backend_pid()
+                 and backend_xmin is not null and age(backend_xmin) >= age(xid(${xid}::xid8))) as snapshots`.execute(db);
+    const row = rows[0];
+    if (row && !row.running && Number(row.snapshots) === 0) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
