@@ -11,6 +11,7 @@ export function TextField({
   onChange,
   problem,
   placeholder,
+  className,
 }: {
   label: string;
   value: string;
@@ -18,6 +19,8 @@ export function TextField({
   /** What is wrong, to show now; null when nothing is (or nothing is to be shown yet). */
   problem: string | null;
   placeholder?: string;
+  /** The input's class ('mono' for identifiers). */
+  className?: string;
 }) {
   const id = useId();
   return (
@@ -27,6 +30,7 @@ export function TextField({
         <input
           value={value}
           placeholder={placeholder}
+          className={className}
           onChange={(e) => onChange(e.target.value)}
           aria-invalid={problem ? true : undefined}
           aria-describedby={problem ? `${id}-problem` : undefined}

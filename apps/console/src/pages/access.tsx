@@ -6,6 +6,9 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { Table } from '../components/Table';
+import { TextField } from '../components/TextField';
+import { word } from '../lib/i18n';
 import { href, navigate } from '../lib/router';
 import { ErrorNote, useSession } from '../lib/session';
 import type { PageDef } from './page';
@@ -54,55 +57,26 @@ function Access({ arg }: { arg: string | null }) {
         <span id={`${uid}-find`} className="sr-only">
           {a.find}
         </span>
-        <label>
-          {a.id}
-          <input
-            value={value}
-            className="mono"
-            onChange={(e) => setValue(e.target.value)}
-            aria-invalid={touched && problem ? true : undefined}
-            aria-describedby={touched && problem ? `${uid}-problem` : undefined}
-          />
-        </label>
-        {touched && problem ? (
-          <span id={`${uid}-problem`} className="field-error">
-            {problem}
-          </span>
-        ) : null}
+        <TextField label={a.id} value={value} className="mono" onChange={setValue} problem={touched ? problem : null} />
         <button type="submit">{a.find}</button>
       </form>
       <ErrorNote error={log.error} />
       {log.data?.length === 0 ? <p>{a.none}</p> : null}
       {log.data && log.data.length > 0 ? (
-        <div className="scroll-x">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.audit.at}</th>
-                <th scope="col">{t.purpose.who}</th>
-                <th scope="col">{t.purpose.action}</th>
-                <th scope="col">{a.why}</th>
-                <th scope="col">{t.purpose.intact}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.data.map((e) => (
-                <tr key={e.seq} data-access={e.action}>
-                  <td>{f.time(e.at / 1000)}</td>
-                  <td>
-                    {e.operator.id ? `${e.operator.name} (${t.roles[e.operator.role as keyof typeof t.roles] ?? e.operator.role})` : '–'}
-                  </td>
-                  <td>
-                    {what(e.action, e.item)}
-                    {e.item.startsWith('evidence:') ? <span className="mono small"> {e.item.slice('evidence:'.length, 22)}…</span> : null}
-                  </td>
-                  <td className="mono">{e.purpose || e.reason}</td>
-                  <td className={e.intact ? '' : 'warn'}>{e.intact ? t.purpose.yes : t.purpose.no}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={[t.audit.at, t.purpose.who, t.purpose.action, a.why, t.purpose.intact]}>
+          {log.data.map((e) => (
+            <tr key={e.seq} data-access={e.action}>
+              <td>{f.time(e.at / 1000)}</td>
+              <td>{e.operator.id ? `${e.operator.name} (${word(t.roles, e.operator.role)})` : '–'}</td>
+              <td>
+                {what(e.action, e.item)}
+                {e.item.startsWith('evidence:') ? <span className="mono small"> {e.item.slice('evidence:'.length, 22)}…</span> : null}
+              </td>
+              <td className="mono">{e.purpose || e.reason}</td>
+              <td className={e.intact ? '' : 'warn'}>{e.intact ? t.purpose.yes : t.purpose.no}</td>
+            </tr>
+          ))}
+        </Table>
       ) : null}
     </>
   );
