@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipNetwork } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { clusters } from '../src/liaison/clusters.js';
 import { OPERATION_CLOCK_FILE } from '../src/liaison/operation-clock.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { ipIn, refer, signReferral } from '../src/testing/fixtures.js';
-import { createScratchDatabase, testsUsePostgres } from '../src/testing/scratch-db.js';
+import { scratchLocation } from '../src/testing/scratch-db.js';
 
 const fail = async (p: Promise<unknown>) => {
   try {
@@ -551,21 +550,12 @@ describe('suspected call centres: connected referrals, common values flagged', (
   const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
   beforeAll(async () => {
-    if (testsUsePostgres()) {
-      const scratch = await createScratchDatabase('clusters');
-      db = await openDatabase({ location: scratch.url });
-      cleanup = async () => {
-        await db.close();
-        await scratch.drop();
-      };
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'flt-clusters-'));
-      db = await openDatabase({ location: join(dir, 'liaison.db') });
-      cleanup = async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      };
-    }
+    const scratch = await scratchLocation('clusters');
+    db = await openDatabase({ location: scratch.location });
+    cleanup = async () => {
+      await db.close();
+      await scratch.dispose();
+    };
   });
   afterAll(() => cleanup());
 
