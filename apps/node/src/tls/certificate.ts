@@ -89,7 +89,9 @@ export function createTlsIdentity(commonName: string, now: Date = new Date()): T
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const name = seq(set(seq(oid(OID_COMMON_NAME), tlv(0x0c, Buffer.from(commonName.slice(0, 64), 'utf8')))));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER: high bit clear, and never a leading 0x00 (with a next byte under
+  // 0x80 that is a non-minimal encoding OpenSSL refuses: one certificate in 256, one start in ten of 24 nodes).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const notBefore = new Date(now.getTime() - 3600_000);
   const notAfter = new Date(now.getTime() + 10 * 365 * 86400_000);
   const tbs = seq(
