@@ -5,7 +5,7 @@
  * same filter is reachable by keyboard from the by-country table. Zoom and pan by buttons or drag.
  * Loaded lazily: the shapes are not in the initial bundle.
  */
-import { type GeoPermissibleObjects, geoCentroid, geoNaturalEarth1, geoPath } from 'd3-geo';
+import { type GeoPermissibleObjects, geoBounds, geoCentroid, geoNaturalEarth1, geoPath } from 'd3-geo';
 import codes from 'i18n-iso-countries/codes.json';
 import { useMemo, useRef, useState } from 'react';
 import { feature } from 'topojson-client';
@@ -81,7 +81,13 @@ export default function WorldMap({
     // Keyed by the joined codes, so a new flows array with the same countries does not refit.
     const countries = key === '' ? [] : key.split(',');
     const parts: GeoPermissibleObjects[] = [];
-    for (const s of shapes) if (countries.includes(s.a2)) parts.push(s.feature);
+    // A shape across the antimeridian (Fiji, Russia) would stretch the frame round the whole world:
+    // such a country counts by its centroid.
+    for (const s of shapes)
+      if (countries.includes(s.a2)) {
+        const [[west], [east]] = geoBounds(s.feature);
+        parts.push(west > east ? { type: 'Point', coordinates: geoCentroid(s.feature) } : s.feature);
+      }
     for (const c of countries) if (SMALL[c]) parts.push({ type: 'Point', coordinates: SMALL[c] });
     const target: GeoPermissibleObjects =
       parts.length > 0
