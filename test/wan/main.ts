@@ -33,6 +33,12 @@ if (process.getuid?.() !== 0) {
   process.exit(2);
 }
 
+// ip and nft live in /usr/sbin on Debian, which a shell without root's login PATH (env -i, cron, some CI
+// runners) does not search: `ip netns exec … nft` failed there with "No such file or directory".
+const path = (process.env.PATH ?? '').split(':');
+for (const dir of ['/usr/sbin', '/sbin']) if (!path.includes(dir)) path.push(dir);
+process.env.PATH = path.filter(Boolean).join(':');
+
 const root = mkdtempSync(join(tmpdir(), 'firstlight-wan-'));
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
