@@ -18,17 +18,25 @@ function refuse(message: string): never {
   throw new NodeError('ERR_INPUT', message);
 }
 
-export async function submitKey(ctx: NodeContext, jws: string): Promise<KeySubmissionResult> {
-  if (ctx.config.role !== 'liaison') throw new NodeError('ERR_FORBIDDEN', 'only the liaison office accepts key submissions');
+/**
+ * What a member's signed submission (a key, TLS pins) is checked against at the liaison office: its
+ * own directory, now. Refused anywhere else, or before the office has published.
+ */
+export function submissionContext(ctx: NodeContext, what: string) {
+  if (ctx.config.role !== 'liaison') throw new NodeError('ERR_FORBIDDEN', `only the liaison office accepts ${what}`);
   const held = ctx.directory.current();
   if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'the liaison office has not published a directory yet');
-  const check = checkKeySubmission(jws, {
+  return {
     keys: held.trust,
     recipient: ctx.config.party,
-    recipientRole: 'liaison',
+    recipientRole: 'liaison' as const,
     now: seconds(ctx.clock.now()),
     skewSeconds: ctx.config.skewSeconds,
-  });
+  };
+}
+
+export async function submitKey(ctx: NodeContext, jws: string): Promise<KeySubmissionResult> {
+  const check = checkKeySubmission(jws, submissionContext(ctx, 'key submissions'));
   // Whatever the protocol code, the submitter's mistake: answered as a refused input, with its reason.
   if (!check.ok) refuse(`the key submission is refused (${check.error.code}): ${check.error.message}`);
   const { party: country, key } = check.submission;

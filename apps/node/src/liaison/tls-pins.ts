@@ -7,23 +7,14 @@
  */
 import { checkTlsPinSubmission, tlsPin } from '@firstlight/protocol';
 import { z } from 'zod';
-import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { NodeError } from '../errors.js';
+import { submissionContext } from './key-submission.js';
 
 const pinList = z.array(tlsPin).min(1).max(4);
 
 export async function submitTlsPins(ctx: NodeContext, jws: string): Promise<{ tlsPins: string[]; status: 'pending' | 'active' }> {
-  if (ctx.config.role !== 'liaison') throw new NodeError('ERR_FORBIDDEN', 'only the liaison office accepts TLS pin submissions');
-  const held = ctx.directory.current();
-  if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'the liaison office has not published a directory yet');
-  const check = checkTlsPinSubmission(jws, {
-    keys: held.trust,
-    recipient: ctx.config.party,
-    recipientRole: 'liaison',
-    now: seconds(ctx.clock.now()),
-    skewSeconds: ctx.config.skewSeconds,
-  });
+  const check = checkTlsPinSubmission(jws, submissionContext(ctx, 'TLS pin submissions'));
   // Whatever the protocol code, the submitter's mistake: answered as a refused input, with its reason.
   if (!check.ok) throw new NodeError('ERR_INPUT', `the TLS pin submission is refused (${check.error.code}): ${check.error.message}`);
   const { party: country, tlsPins } = check.submission;
