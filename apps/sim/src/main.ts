@@ -7,6 +7,7 @@ import { relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { LockError } from './lock.js';
 import { humanReport } from './report.js';
+import { scenarioSizeSchema } from './scenario.js';
 import { tokensFile } from './setup.js';
 import { type Progress, runSimulation, SimError, type Simulation } from './sim.js';
 
@@ -21,10 +22,15 @@ function decimal(value: string): number {
 
 const program = new Command('firstlight-sim')
   .description('Replay Operation First Light as a simulation: a liaison office and national nodes as real processes, synthetic cases')
-  .option('--countries <n>', 'federation size: 23 (First Light 2015) or 76 (First Light 2022)', int, 23)
-  .option('--referrals <n>', 'how many synthetic referrals to file in all (default 300, or 1000 with 76 countries)', int)
+  .option('--countries <n>', 'federation size: 23 (First Light 2015), 76 (First Light 2022) or 196 (every INTERPOL member)', int, 23)
+  .option('--referrals <n>', 'how many synthetic referrals to file in all (default 300; 1000 with 76 countries, 2000 with 196)', int)
   .option('--data <dir>', 'where the nodes keep their data (default .firstlight-sim at the repository root)')
-  .option('--port-base <port>', 'the liaison office listens here, the countries on the next ports', int, 7700)
+  .option(
+    '--port-base <port>',
+    'the liaison office listens here, the countries on the next ports (federation: 100 above, 200 with 196)',
+    int,
+    7700,
+  )
   .option('--fresh', 'wipe the data directory and start over', false)
   .option('--no-console', 'do not serve the web console')
   .option('--exit-when-done', 'stop once every referral the simulation works is closed or declined', false)
@@ -56,8 +62,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const o = program.opts();
-  if (o.countries !== 23 && o.countries !== 76) {
-    process.stderr.write('error: --countries must be 23 (First Light 2015) or 76 (First Light 2022)\n');
+  const size = scenarioSizeSchema.safeParse(o.countries);
+  if (!size.success) {
+    process.stderr.write(`error: --countries ${size.error.issues[0]?.message}\n`);
     process.exit(2);
   }
   const say = (text: string) => (o.json ? process.stderr : process.stdout).write(text);
@@ -89,7 +96,7 @@ async function main(): Promise<void> {
 
   try {
     sim = await runSimulation({
-      countries: o.countries,
+      countries: size.data,
       ...(o.referrals !== undefined ? { referrals: o.referrals } : {}),
       ...(o.data ? { dataRoot: o.data } : {}),
       portBase: o.portBase,

@@ -23,35 +23,41 @@ export type Tokens = Record<string, Record<string, string>>;
 
 /** Each node's operators' listener (bureau API, console): what the replay's clients and printed URLs use. */
 export const urlOf = (portBase: number, i: number) => `http://127.0.0.1:${portBase + i}`;
-/** Each node's federation listener, 100 ports above: mutual TLS, the nodes' own traffic (docs/OPERATIONS.md §9). */
-export const FEDERATION_OFFSET = 100;
-const federationUrlOf = (portBase: number, i: number) => `https://127.0.0.1:${portBase + FEDERATION_OFFSET + i}`;
+/**
+ * Each node's federation listener (mutual TLS, the nodes' own traffic; docs/OPERATIONS.md §9) sits this
+ * many ports above its operators' listener: 100 while the federation has at most 100 nodes (23 and 76
+ * countries, and every data folder set up so far), else the next hundred that clears every operators'
+ * port (200 for 196 countries and the liaison office), so the two ranges never overlap.
+ */
+export const federationOffset = (nodes: number) => Math.max(100, Math.ceil(nodes / 100) * 100);
+const federationUrlOf = (portBase: number, offset: number, i: number) => `https://127.0.0.1:${portBase + offset + i}`;
 
 export async function setupFederation(root: string, portBase: number, scenario: Scenario): Promise<{ anchor: string; tokens: Tokens }> {
   mkdirSync(root, { recursive: true });
+  const offset = federationOffset(scenario.countries.length + 1);
   const quiet = createLogger({ level: 'silent' });
   const lo = await initNode({
     data: join(root, 'LIAISON'),
     role: 'liaison',
     name: scenario.liaison.name,
     host: '127.0.0.1',
-    port: portBase + FEDERATION_OFFSET,
+    port: portBase + offset,
     operatorPort: portBase,
   });
   const anchor = lo.anchor as string;
   const tokens: Tokens = {};
   const keys: Array<{ country: Country; jwk: unknown; url: string; tlsPin: string }> = [];
   for (const [i, country] of scenario.countries.entries()) {
-    const url = federationUrlOf(portBase, i + 1);
+    const url = federationUrlOf(portBase, offset, i + 1);
     const init = await initNode({
       data: join(root, country.code),
       role: 'national',
       country: country.code,
       name: country.name,
       host: '127.0.0.1',
-      port: portBase + FEDERATION_OFFSET + i + 1,
+      port: portBase + offset + i + 1,
       operatorPort: portBase + i + 1,
-      liaison: federationUrlOf(portBase, 0),
+      liaison: federationUrlOf(portBase, offset, 0),
       anchor,
     });
     keys.push({ country, jwk: init.publicJwk, url, tlsPin: init.tlsPin });

@@ -17,8 +17,8 @@ import { acquireLock, checkPorts } from './lock.js';
 import { CONSOLE_DIST, killAllSync, type NodeProcess, startNodeProcess, stopAll, waitHealthy } from './processes.js';
 import { run } from './replay.js';
 import { buildConsole, type Progress, type Report } from './report.js';
-import { loadScenario, type Scenario } from './scenario.js';
-import { FEDERATION_OFFSET, setupFederation, type Tokens, urlOf } from './setup.js';
+import { loadScenario, type Scenario, scenarioSizeSchema } from './scenario.js';
+import { federationOffset, setupFederation, type Tokens, urlOf } from './setup.js';
 import { loadState, SimError, type State, saveState } from './state.js';
 import { loadIndex, plan, type Truth } from './truth.js';
 
@@ -28,7 +28,7 @@ export { SimError } from './state.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const simOptionsSchema = z.strictObject({
-  countries: z.union([z.literal(23), z.literal(76)]).default(23),
+  countries: scenarioSizeSchema.default(23),
   referrals: z.int().min(1).max(1_000_000).optional(),
   dataRoot: z.string().min(1).default(resolve(here, '../../../.firstlight-sim')),
   portBase: z.int().min(1024).max(65_000).default(7700),
@@ -49,6 +49,11 @@ export const simOptionsSchema = z.strictObject({
   only: z.array(z.string().length(2)).min(2).optional(),
   /** Start-up is abandoned (every node stopped) once this says so: Ctrl-C during start-up. */
   aborted: z.custom<() => boolean>((v) => typeof v === 'function').optional(),
+  /**
+   * Awaited once every node is healthy and before the replay files anything: a bench measures the idle
+   * federation here (bench/scripts/federation-196.ts). A failure stops every node, like any at start-up.
+   */
+  beforeReplay: z.custom<(nodes: readonly NodeProcess[]) => Promise<void>>((v) => typeof v === 'function').optional(),
 });
 
 export type SimOptions = z.input<typeof simOptionsSchema>;
@@ -91,7 +96,7 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
   process.once('exit', onExit);
   try {
     await checkPorts(options.portBase, scenario.countries.length + 1);
-    await checkPorts(options.portBase + FEDERATION_OFFSET, scenario.countries.length + 1);
+    await checkPorts(options.portBase + federationOffset(scenario.countries.length + 1), scenario.countries.length + 1);
     if (options.fresh) {
       for (const entry of [...scenario.countries.map((c) => c.code), 'LIAISON', 'simulation.json', 'filed.jsonl', 'tokens.txt'])
         rmSync(join(options.dataRoot, entry), { recursive: true, force: true });
@@ -146,10 +151,11 @@ export async function runSimulation(raw: SimOptions = {}): Promise<Simulation> {
     await waitHealthy(liaison, 60_000, aborted);
     const national = st.countries.map((c) => startNodeProcess(c, join(options.dataRoot, c), urls[c] as string));
     nodes.push(...national);
-    // Every node process costs 2–3 CPU-seconds to start: on a small machine 76 of them take minutes.
+    // Every node process costs 2–3 CPU-seconds to start: on a small machine 76 of them take minutes, 196 several.
     const startupMs = 60_000 + (5_000 * national.length) / Math.max(1, Math.min(availableParallelism(), 8));
     await Promise.all(national.map((n) => waitHealthy(n, startupMs, aborted)));
     const readyMs = Date.now() - started;
+    await options.beforeReplay?.(nodes);
     return run({ options, scenario, st, truth, fate, filed, urls, nodes, consoleBuilt, readyMs, resumed, started, release: onExit });
   } catch (error) {
     await stopAll(nodes);
