@@ -2,6 +2,7 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import interpol196 from '../../sim/data/first-light-interpol-196.json';
 import { SignIn } from '../src/App';
 import { describeDelivery, toDelivery } from '../src/components/Deliveries';
 import { countProblem } from '../src/components/NumberField';
@@ -248,5 +249,28 @@ describe('the liaison views', () => {
       ['d1', ['d2', 'd5']],
       ['d3', ['d4']],
     ]);
+  });
+});
+
+describe('the world map', () => {
+  it('places every INTERPOL member of the 196-country replay, with a shape or a capital', async () => {
+    const { default: WorldMap } = await import('../src/components/WorldMap');
+    const codes = interpol196.countries.map((c) => c.code);
+    const flows = codes.filter((c) => c !== 'TH').map((from) => ({ from, to: 'TH', count: 1 }));
+    const words = {
+      label: 'map',
+      legendTitle: '',
+      legendArrow: '',
+      legendCount: String,
+      shown: null,
+      zoomIn: '+',
+      zoomOut: '-',
+      fit: 'fit',
+    };
+    const { container } = render(
+      <WorldMap flows={flows} selected={null} onSelect={() => {}} linkFor={() => '#'} name={(c) => c} words={words} />,
+    );
+    const placed = [...container.querySelectorAll('[data-place]')].map((e) => e.getAttribute('data-place'));
+    expect(placed.sort()).toEqual([...codes].sort());
   });
 });
