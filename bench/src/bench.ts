@@ -14,6 +14,8 @@ import { Keystore } from '@firstlight/node/keystore';
 import { createTestFederation } from '@firstlight/node/testing';
 import { type Directory, type SigningKey, sealDelivery, sha256Digest, signMessage, uuidv7 } from '@firstlight/protocol';
 import { runSimulation } from '@firstlight/sim';
+import { envelopesPerDelivery, federationShape, type LifecycleShape } from './federation-shape.js';
+import { type LifecycleFloor, lifecycleFloor } from './floor.js';
 import { loneReferralLatency } from './latency.js';
 
 export interface BenchOptions {
@@ -29,7 +31,20 @@ export interface Figure {
   target?: { op: '>=' | '<='; value: number; unit: string };
   ratio?: { to: string; value: number; target?: number };
   note?: string;
+  /**
+   * The federation (issue #22): CPU per referral summed over every process, ms; the lifecycle floor
+   * measured in the same run, ms; their ratio; and the CPU target (≤ 1.5 ms, moonshot ≤ 0.6 ms).
+   */
+  cpuPerReferralMs?: number;
+  floorMs?: number;
+  ratioToFloor?: number;
+  cpuPerReferralTarget?: { op: '<='; value: number; moonshot: number; unit: 'ms' };
+  /** The lifecycle floor's figure: what it counted per referral, and the federation shape it was measured at. */
+  floor?: LifecycleFloor & { shape: LifecycleShape };
 }
+
+/** Issue #22 target 2: CPU per referral summed over every process of the federation. */
+export const CPU_PER_REFERRAL_TARGET = { op: '<=' as const, value: 1.5, moonshot: 0.6, unit: 'ms' as const };
 
 export interface BenchResult {
   mode: 'quick' | 'full';
@@ -276,13 +291,31 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     await sim.stop();
     const messages = done.referrals * 2 + done.statuses * 2;
     const perReferral = (s: number) => `${((s * 1000) / Math.max(1, done.referrals)).toFixed(1)} ms`;
+    // The floor of one lifecycle at the shape this run reached (seal and transaction sizes, statuses per
+    // referral), read from the nodes' databases, measured here now that the federation has stopped.
+    const shape = federationShape(
+      root,
+      sim.nodes.map((n) => n.party),
+      done.statuses / Math.max(1, done.referrals),
+    );
+    log(
+      `(4) lifecycle floor at the federation's shape (${envelopesPerDelivery(shape.national).toFixed(1)} and ${envelopesPerDelivery(shape.liaison).toFixed(1)} envelopes per delivery)…`,
+    );
+    const floor = await lifecycleFloor(shape, quick ? { referrals: 500, rounds: 1 } : { referrals: 4000, rounds: 3 });
+    const cpuPerReferralMs = ((nodesCpu + simCpu) * 1000) / Math.max(1, done.referrals);
+    const floorMs = floor.us / 1000;
     figures.push({
       name: `federation: ${sim.nodes.length - 1} countries + liaison office, ${done.referrals} referrals to closure`,
       value: seconds,
       unit: 's',
       ...(done.referrals >= 100_000 ? { target: { op: '<=' as const, value: 30, unit: 's' } } : {}),
+      cpuPerReferralMs,
+      floorMs,
+      ratioToFloor: cpuPerReferralMs / floorMs,
+      cpuPerReferralTarget: CPU_PER_REFERRAL_TARGET,
       note: `${Math.round(messages / seconds)} signed messages/s delivered and receipted (referrals and statuses, with liaison copies), filed and answered through each bureau's bulk API; CPU per referral ${perReferral(nodesCpu + simCpu)} (nodes ${perReferral(nodesCpu)}, of which the liaison office ${perReferral(liaisonCpu)}; bureaus' simulated clients ${perReferral(simCpu)}), ${((nodesCpu + simCpu) / seconds).toFixed(2)} cores busy; ready in ${(sim.readyMs / 1000).toFixed(1)} s${done.referrals < 100_000 ? `; at this rate 100,000 referrals would take ${Math.round((seconds * 100_000) / Math.max(1, done.referrals))} s` : ''}`,
     });
+    figures.push(floorFigure(floor, shape));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -462,9 +495,39 @@ export function table(result: BenchResult): string {
       ? `  = ${f.ratio.value.toFixed(2)} × ${f.ratio.to}${f.ratio.target ? ` (target ≥ ${f.ratio.target}: ${f.ratio.value >= f.ratio.target ? 'met' : 'MISSED'})` : ''}`
       : '';
     lines.push(`${f.name.padEnd(72)} ${fmt(f.value).padStart(12)} ${f.unit}${ratio}${target}`);
+    const cpu = cpuLine(f);
+    if (cpu) lines.push(`${''.padEnd(74)}${cpu}`);
     if (f.note) lines.push(`${''.padEnd(74)}${f.note}`);
   }
   return lines.join('\n');
+}
+
+/** The federation's CPU per referral against its target and moonshot, and as a multiple of the lifecycle floor. */
+function cpuLine(f: Figure): string | null {
+  const { cpuPerReferralMs: cpu, cpuPerReferralTarget: t } = f;
+  if (cpu === undefined) return null;
+  const floor =
+    f.floorMs !== undefined && f.ratioToFloor !== undefined
+      ? ` = ${f.ratioToFloor.toFixed(1)} × lifecycle floor (${f.floorMs.toFixed(2)} ms)`
+      : '';
+  const verdict = (x: number) => (cpu <= x ? 'met' : 'MISSED');
+  const target = t
+    ? ` (target ≤ ${t.value} ${t.unit}: ${verdict(t.value)}; moonshot ≤ ${t.moonshot} ${t.unit}: ${verdict(t.moonshot)})`
+    : '';
+  return `CPU per referral, all processes: ${cpu.toFixed(2)} ms${floor}${target}`;
+}
+
+/** The lifecycle floor as a figure: µs per referral, with what it counted (README, "The lifecycle floor"). */
+function floorFigure(floor: LifecycleFloor, shape: LifecycleShape): Figure {
+  const n = (x: number, d = 2) => x.toFixed(d);
+  const sealedShare = (d: LifecycleShape['national']) => `${Math.round((100 * d.sealed) / Math.max(1, d.deliveries))} % sealed`;
+  return {
+    name: "lifecycle floor: one referral's signatures, verifications and rows",
+    value: floor.us,
+    unit: 'µs',
+    floor: { ...floor, shape },
+    note: `CPU per referral: cryptography ${Math.round(floor.cryptoUs)} µs (${n(floor.signatures)} Ed25519 signatures: the referral, ${n(shape.statusesPerReferral)} statuses, ${n(floor.seals)} seals, ${n(floor.receiptBatches)} receipt batches; ${n(floor.verifications)} verifications: per delivery its seal or lone envelope by the recipient and its receipt batch by the sender; ${n(floor.digests, 1)} SHA-256 digests; alone here a signature costs ${n(floor.signUs, 1)} µs and a verification ${n(floor.verifyUs, 1)} µs) + rows ${Math.round(floor.rowsUs)} µs (${n(floor.rows, 1)} rows written in ${n(floor.transactions)} SQLite transactions, WAL, synchronous NORMAL, at origin, recipient and liaison office); at this run's shape: ${n(envelopesPerDelivery(shape.national), 1)} envelopes per delivery to national nodes (${sealedShare(shape.national)}), ${n(envelopesPerDelivery(shape.liaison), 1)} to the liaison office (${sealedShare(shape.liaison)}), ${n(shape.filingBatch, 0)} referrals per filing call, ${n(shape.statusBatch, 0)} statuses per status call; node:crypto and better-sqlite3 directly, ${floor.referrals.toLocaleString('en-US')} lifecycles a round, median of ${floor.rounds}`,
+  };
 }
 
 function median(values: number[]): number {

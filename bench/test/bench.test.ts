@@ -20,6 +20,7 @@ describe('pnpm bench --quick', () => {
       'holding',
       'lone referral',
       'federation',
+      'lifecycle floor',
     ])
       expect(names).toContain(part);
     for (const f of result.figures) {
@@ -28,5 +29,19 @@ describe('pnpm bench --quick', () => {
       if (f.ratio) expect(f.ratio.value).toBeGreaterThan(0);
     }
     expect(table(result)).toContain('protocol verify()');
+    // Issue #22: the federation's CPU per referral, its floor measured in the same run, their ratio and target.
+    const federation = result.figures.find((f) => f.name.startsWith('federation'));
+    for (const field of ['cpuPerReferralMs', 'floorMs', 'ratioToFloor'] as const) {
+      expect(Number.isFinite(federation?.[field]), field).toBe(true);
+      expect(federation?.[field], field).toBeGreaterThan(0);
+    }
+    expect(federation?.cpuPerReferralTarget).toEqual({ op: '<=', value: 1.5, moonshot: 0.6, unit: 'ms' });
+    const floor = result.figures.find((f) => f.name.startsWith('lifecycle floor'))?.floor;
+    expect(floor?.us).toBeCloseTo((federation?.floorMs ?? 0) * 1000);
+    expect(floor?.signatures).toBeGreaterThan(1 + (floor?.shape.statusesPerReferral ?? 0));
+    expect(floor?.shape.national.deliveries).toBeGreaterThan(0);
+    expect(table(result)).toMatch(
+      /CPU per referral, all processes: [\d.]+ ms = [\d.]+ × lifecycle floor \([\d.]+ ms\) \(target ≤ 1\.5 ms: (met|MISSED); moonshot ≤ 0\.6 ms: (met|MISSED)\)/,
+    );
   });
 });
