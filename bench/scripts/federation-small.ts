@@ -1,24 +1,59 @@
 // Profiling aid: a small federation (few processes, so a CPU profile is CPU and not run-queue wait).
-// tsx scripts/federation-small.ts [referrals] [countries,comma,separated]; FIRSTLIGHT_SIM_NODE_ARGS for --cpu-prof.
+// tsx scripts/federation-small.ts [referrals] [countries,comma,separated | all]; FIRSTLIGHT_SIM_NODE_ARGS for --cpu-prof.
+// Prints the CPU per referral summed over every process (the nodes from /proc, this process's bureaus).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSimulation } from '@firstlight/sim';
+import { processCpuSeconds } from '../src/bench.js';
 
 const referrals = Number(process.argv[2] ?? 2000);
-const only = (process.argv[3] ?? 'CN,KH,VN,TH').split(',');
+const list = process.argv[3] ?? 'CN,KH,VN,TH';
+const only = list === 'all' ? undefined : list.split(',');
 const root = mkdtempSync(join(tmpdir(), 'firstlight-fed-small-'));
-const cpu0 = process.cpuUsage();
 try {
-  const sim = await runSimulation({ dataRoot: root, portBase: 21_000, only, referrals, stepSeconds: 0, concurrency: 16, console: false });
+  const sim = await runSimulation({
+    dataRoot: root,
+    portBase: 21_000,
+    ...(only ? { only } : {}),
+    referrals,
+    stepSeconds: 0,
+    concurrency: 16,
+    console: false,
+  });
+  const pids = sim.nodes.flatMap((n) => (n.child.pid ? [{ party: n.party, pid: n.child.pid }] : []));
+  const cpuNow = () => new Map(pids.map(({ party, pid }) => [party, processCpuSeconds(pid)]));
+  const before = cpuNow();
+  const cpu0 = process.cpuUsage();
   const t = performance.now();
   const done = await sim.done;
   const seconds = (performance.now() - t) / 1000;
+  const after = cpuNow();
+  const simUsage = process.cpuUsage(cpu0);
+  // Every node's counters summed (requests by path, messages, seals): what a lifecycle costs in calls.
+  const sums = new Map<string, number>();
+  for (const party of Object.keys(sim.urls)) {
+    const token = sim.tokens[party]?.admin ?? sim.tokens[party]?.auditor;
+    const res = await fetch(`${sim.urls[party]}/metrics`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+    if (!res?.ok) continue;
+    for (const line of (await res.text()).split('\n')) {
+      const m = /^(firstlight_(?:http_requests|messages|seals)_total)\{(.*)\} (\S+)$/.exec(line);
+      if (!m) continue;
+      const key = `${m[1]} ${m[2].replace(/,?party="[^"]*"/, '')}`;
+      sums.set(key, (sums.get(key) ?? 0) + Number(m[3]));
+    }
+  }
   await sim.stop();
-  const simCpu = process.cpuUsage(cpu0);
+  const simCpu = (simUsage.user + simUsage.system) / 1e6;
+  let nodesCpu = 0;
+  for (const [party, s] of after) nodesCpu += s - (before.get(party) ?? 0);
+  const liaison = (after.get('LIAISON') ?? 0) - (before.get('LIAISON') ?? 0);
+  const ms = (s: number) => ((s * 1000) / Math.max(1, done.referrals)).toFixed(2);
   console.log(
-    `${only.length} countries, ${done.referrals} referrals, ${done.statuses} statuses: ${seconds.toFixed(1)} s after ready (${(sim.readyMs / 1000).toFixed(1)} s); this process ${((simCpu.user + simCpu.system) / 1e6).toFixed(1)} s CPU`,
+    `${sim.nodes.length - 1} countries, ${done.referrals} referrals, ${done.statuses} statuses: ${seconds.toFixed(1)} s after ready (${(sim.readyMs / 1000).toFixed(1)} s); CPU per referral ${ms(nodesCpu + simCpu)} ms (nodes ${ms(nodesCpu)}, liaison office ${ms(liaison)}, bureaus ${ms(simCpu)}), ${((nodesCpu + simCpu) / seconds).toFixed(2)} cores busy`,
   );
+  for (const [key, n] of [...sums].sort((a, b) => b[1] - a[1]))
+    console.log(`${(n / Math.max(1, done.referrals)).toFixed(2).padStart(8)} per referral  ${key}`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

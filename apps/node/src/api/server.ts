@@ -55,6 +55,9 @@ export type Surface = 'federation' | 'operator' | 'both';
 const FEDERATION_PREFIX = '/trpc/federation.';
 const OPERATOR_READABLE = new Set(['/trpc/federation.health', '/trpc/federation.directory']);
 
+/** Paths counted by name in firstlight_http_requests_total (a bounded set: a client cannot add labels). */
+const KNOWN_PATHS = new Set([...Object.keys(appRouter._def.procedures).map((p) => `/trpc/${p}`), '/metrics', '/bureau/evidence']);
+
 function servedOn(surface: Surface, pathname: string): boolean {
   if (surface === 'both') return true;
   if (!pathname.startsWith('/trpc/')) return surface === 'operator';
@@ -84,6 +87,7 @@ export function createNodeServer(
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://node.invalid');
+    node.metrics.requests.inc({ listener: surface, path: KNOWN_PATHS.has(url.pathname) ? url.pathname : 'other' });
     if (!servedOn(surface, url.pathname)) {
       const where = surface === 'federation' ? "the operators' listener" : 'the federation listener';
       sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: `${url.pathname} is served on ${where}, not on this one` } });

@@ -35,6 +35,11 @@ export interface CheckpointerOptions {
   startAtBytes?: number;
   /** Milliseconds without a write after which the thread stops (default a minute). */
   idleMs?: number;
+  /**
+   * Milliseconds between the thread's checkpoints (default 1 s). Each copies every page written since
+   * the last one and syncs the file: a page rewritten by many commits in between is copied once.
+   */
+  intervalMs?: number;
   onError?: (error: Error) => void;
 }
 
@@ -51,6 +56,7 @@ export class Checkpointer {
   private closed = false;
   private readonly startAtBytes: number;
   private readonly idleMs: number;
+  private readonly intervalMs: number;
 
   constructor(
     private readonly location: string,
@@ -58,6 +64,7 @@ export class Checkpointer {
   ) {
     this.startAtBytes = options.startAtBytes ?? 4 * 1024 * 1024;
     this.idleMs = options.idleMs ?? 60_000;
+    this.intervalMs = options.intervalMs ?? 1000;
   }
 
   get running(): boolean {
@@ -96,7 +103,11 @@ export class Checkpointer {
   private start(): void {
     const worker = new Worker(CHECKPOINTER, {
       eval: true,
-      workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), location: this.location, intervalMs: 200 },
+      workerData: {
+        module: createRequire(import.meta.url).resolve('better-sqlite3'),
+        location: this.location,
+        intervalMs: this.intervalMs,
+      },
     });
     worker.unref();
     worker.on('message', (m: { error?: string; checkpointed?: number }) => {

@@ -5,6 +5,7 @@
  */
 
 import type { Status } from '@firstlight/protocol';
+import { sql } from 'kysely';
 import { forChunks, insertRows } from '../db/chunks.js';
 import { statusRow } from '../status/status-row.js';
 import type { MessageAppliers } from './appliers.js';
@@ -68,14 +69,12 @@ export const nationalApplier: MessageAppliers = {
         latestIat.set(key, m.iat);
         shown.set(key, m);
       }
+      // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
       for (const m of shown.values())
-        await trx
-          .updateTable('referrals_out')
-          // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1).
-          .set({ state: m.state, ...(m.outcome ? { outcome: JSON.stringify(m.outcome) } : {}), reason: m.reason ?? null, updated_at: now })
-          .where('id', '=', m.referral)
-          .where('to_country', '=', m.from)
-          .execute();
+        await sql`update referrals_out
+          set state = ${m.state}, outcome = coalesce(${m.outcome ? JSON.stringify(m.outcome) : null}, outcome),
+            reason = ${m.reason ?? null}, updated_at = ${now}
+          where id = ${m.referral} and to_country = ${m.from}`.execute(trx);
     },
   },
 };

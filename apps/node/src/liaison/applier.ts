@@ -5,7 +5,7 @@
  * origin: a referral's state never takes any other member's word.
  */
 import { ipNetwork, type ProtocolError, type Status, type StatusState } from '@firstlight/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { forChunks, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import type { MessageAppliers } from '../inbox/appliers.js';
@@ -42,14 +42,9 @@ export const liaisonApplier: MessageAppliers = {
             .execute();
           const latest = new Map<string, { state: StatusState; iat: number }>();
           for (const s of earlier) latest.set(s.referral_id, s);
-          for (const [referralId, s] of latest) {
-            await trx
-              .updateTable('liaison_referrals')
-              .set({ state: s.state, state_iat: s.iat })
-              .where('id', '=', referralId)
-              .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', s.iat)]))
-              .execute();
-          }
+          for (const [referralId, s] of latest)
+            await sql`update liaison_referrals set state = ${s.state}, state_iat = ${s.iat}
+              where id = ${referralId} and (state_iat is null or state_iat <= ${s.iat})`.execute(trx);
         },
       );
       const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
@@ -81,15 +76,11 @@ export const liaisonApplier: MessageAppliers = {
         const held = latest.get(key);
         if (!held || m.iat >= held.iat) latest.set(key, m);
       }
+      // One fixed statement per referral (prepared once; built per call it cost more than it ran).
       for (const m of latest.values())
-        await trx
-          .updateTable('liaison_referrals')
-          .set({ state: m.state, state_iat: m.iat })
-          .where('id', '=', m.referral)
-          .where('to_country', '=', m.from)
-          .where('from_country', '=', m.to)
-          .where((eb) => eb.or([eb('state_iat', 'is', null), eb('state_iat', '<=', m.iat)]))
-          .execute();
+        await sql`update liaison_referrals set state = ${m.state}, state_iat = ${m.iat}
+          where id = ${m.referral} and to_country = ${m.from} and from_country = ${m.to}
+            and (state_iat is null or state_iat <= ${m.iat})`.execute(trx);
     },
   },
 };

@@ -12,6 +12,8 @@ export interface Metrics {
   storageErrors: Counter<'code'>;
   /** Connections to the federation listener cut off at the TLS handshake (no pinned member key). */
   tlsRefused: Counter;
+  /** HTTP requests by listener and path (a known procedure or route; anything else counts as `other`). */
+  requests: Counter<'listener' | 'path'>;
 }
 
 export interface MetricSources {
@@ -71,6 +73,12 @@ export function createMetrics(labels: { party: string }, { outboxDepth }: Metric
     tlsRefused: new Counter({
       name: 'firstlight_tls_refused_total',
       help: 'Connections to the federation listener closed at the TLS handshake: the client key is pinned for no member',
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'firstlight_http_requests_total',
+      help: 'HTTP requests by listener (federation, operator, both) and path: a known tRPC procedure or route, anything else `other`',
+      labelNames: ['listener', 'path'],
       registers: [registry],
     }),
   };

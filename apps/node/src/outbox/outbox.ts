@@ -4,7 +4,7 @@
  * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
  */
 import { type DeliveredKind, LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
-import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
@@ -82,16 +82,26 @@ export async function releaseClaims(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
-/** Peers that have a message due now and not claimed by a live worker. */
+/**
+ * Peers that have a message due now and not claimed by a live worker. One index walk per peer with
+ * queued rows (a skip scan over outbox_due: state, peer, next_attempt_at), so a poll costs the number of
+ * peers, not the size of the backlog: `select distinct peer` read every queued row, and a federation
+ * under load polled a queue of thousands many times a second.
+ */
 export async function duePeers(db: Kysely<Database>, now: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select('peer')
-    .distinct()
-    .where('state', '=', 'queued')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-    .execute();
+  const { rows } = await sql<{ peer: string }>`
+    with recursive queued(peer) as (
+      select (select min(peer) from outbox where state = 'queued')
+      union all
+      select (select min(o.peer) from outbox o where o.state = 'queued' and o.peer > queued.peer) from queued where queued.peer is not null
+    )
+    select peer from queued
+    where peer is not null
+      and exists (
+        select 1 from outbox o
+        where o.state = 'queued' and o.peer = queued.peer and o.next_attempt_at <= ${now}
+          and (o.claimed_until is null or o.claimed_until < ${now})
+      )`.execute(db);
   return rows.map((r) => r.peer);
 }
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isRetryable, sealDelivery, sha256Digest } from '@firstlight/protocol';
-import type { ExpressionBuilder, Transaction, Updateable } from 'kysely';
+import { type ExpressionBuilder, sql, type Transaction, type Updateable } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
@@ -226,15 +226,13 @@ export class OutboxWorker {
   }
 
   /** A peer's final verdict on a row, with its receipt; false when the row was no longer this worker's to record. */
-  private record(trx: Transaction<Database>, row: OutboxRow, state: 'delivered' | 'rejected', answer: RowAnswer, now: number) {
-    return this.updateHeld(trx, row, {
-      state,
-      receipt: answer.receipt,
-      receipt_code: answer.verdict?.code ?? null,
-      delivered_at: now,
-      attempts: row.attempts + 1,
-      last_error: null,
-    });
+  private async record(trx: Transaction<Database>, row: OutboxRow, state: 'delivered' | 'rejected', answer: RowAnswer, now: number) {
+    // Written once per message delivered, so one fixed statement (prepared once, no query building).
+    const result = await sql`update outbox
+      set state = ${state}, receipt = ${answer.receipt}, receipt_code = ${answer.verdict?.code ?? null}, delivered_at = ${now},
+        attempts = ${row.attempts + 1}, last_error = null, claimed_by = null, claimed_until = null
+      where id = ${row.id} and claimed_by = ${this.id} and state = 'queued'`.execute(trx);
+    return (result.numAffectedRows ?? 0n) > 0n;
   }
 
   /**

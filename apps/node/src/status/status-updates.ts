@@ -14,7 +14,7 @@ import {
   statusRuleProblems,
   uuidv7,
 } from '@firstlight/protocol';
-import type { Selectable, Transaction } from 'kysely';
+import { type Selectable, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, requestIdField, single } from '../bulk.js';
 import { seconds } from '../clock.js';
@@ -112,18 +112,12 @@ async function applyStatuses(
       accepted.map(({ message, jws }) => statusRow(message, jws, 'out', now)),
       200,
     );
+    // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
     for (const { message } of accepted)
-      await trx
-        .updateTable('referrals_in')
-        .set({
-          state: message.state,
-          // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1).
-          ...(message.outcome ? { outcome: JSON.stringify(message.outcome) } : {}),
-          reason: message.reason ?? null,
-          updated_at: now,
-        })
-        .where('id', '=', message.referral)
-        .execute();
+      await sql`update referrals_in
+        set state = ${message.state}, outcome = coalesce(${message.outcome ? JSON.stringify(message.outcome) : null}, outcome),
+          reason = ${message.reason ?? null}, updated_at = ${now}
+        where id = ${message.referral}`.execute(trx);
     await queueSent(trx, 'status', accepted, now);
     await inTransaction?.(trx, prepared);
   });
