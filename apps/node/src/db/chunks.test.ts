@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchLocation, testsUsePostgres } from '../testing/scratch-db.js';
-import { insertRows } from './chunks.js';
+import { inList, insertRows, statementSizes } from './chunks.js';
 import { type DatabaseHandle, openDatabase } from './database.js';
 
 const dialect = testsUsePostgres() ? 'PostgreSQL' : 'SQLite';
@@ -27,6 +27,24 @@ describe(`insertRows (${dialect})`, () => {
     receipt: `receipt-${n}`,
     received_at: 1_000 + n,
     seal: null,
+  });
+
+  it('inserts in statements of a power-of-two number of rows, so a table has few statement shapes', () => {
+    expect(statementSizes(49, 100)).toEqual([32, 16, 1]);
+    expect(statementSizes(300, 100)).toEqual([64, 64, 64, 64, 32, 8, 4]);
+    expect(statementSizes(1, 200)).toEqual([1]);
+    expect(statementSizes(0, 200)).toEqual([]);
+    const shapes = new Set(Array.from({ length: 500 }, (_, n) => statementSizes(n + 1, 200)).flat());
+    expect([...shapes].sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
+  });
+
+  it('pads an in-list to a power-of-two count with its last value, the same set', () => {
+    expect(inList([])).toEqual([]);
+    expect(inList(['a'])).toEqual(['a']);
+    expect(inList(['a', 'b', 'c'])).toEqual(['a', 'b', 'c', 'c']);
+    expect(inList(Array.from({ length: 300 }, (_, i) => i))).toHaveLength(512);
+    const shapes = new Set(Array.from({ length: 500 }, (_, n) => inList(Array.from({ length: n + 1 }, (_, i) => i)).length));
+    expect(shapes.size).toBe(10);
   });
 
   it('stores every row, with every value in its column, across chunk boundaries', async () => {

@@ -8,7 +8,20 @@ export async function forChunks<T>(values: readonly T[], size: number, task: (ch
 }
 
 /**
- * Multi-row inserts on the hot paths (inbox, liaison copies, audit), `size` rows per statement.
+ * The values of an `in (…)` list padded to a power-of-two count by repeating the last one (the same
+ * set): lists of any length up to 500 made as many statement texts, each prepared afresh (preparing a
+ * statement with hundreds of parameters costs more than running it); padded, a query has ten shapes.
+ */
+export function inList<T>(values: readonly T[]): T[] {
+  const padded = [...values];
+  if (values.length === 0) return padded;
+  const last = values[values.length - 1] as T;
+  for (let size = 2 ** Math.ceil(Math.log2(values.length)); padded.length < size; ) padded.push(last);
+  return padded;
+}
+
+/**
+ * Multi-row inserts on the hot paths (inbox, liaison copies, audit), at most `size` rows per statement.
  * Same SQL as Kysely's `insertInto(table).values(rows)` when every row has the same columns, but
  * without building a query tree per row: the statement text depends only on the table, the columns
  * and the row count (so the prepared-statement cache serves it), and the parameters are the values in
@@ -27,8 +40,13 @@ export async function insertRows<T extends keyof Database & string>(
   const columns = Object.keys(rows[0] as object);
   const postgres = isPostgres(db);
   const conflict = options.ignoreConflictOn ? ` on conflict (${options.ignoreConflictOn.map(quote).join(', ')}) do nothing` : '';
-  for (let start = 0; start < rows.length; start += size) {
-    const chunk = rows.slice(start, start + size);
+  // Statements of a power-of-two number of rows only (49 rows: 32 + 16 + 1): a table has a handful of
+  // statement shapes, each prepared once and kept, where any count up to `size` made as many shapes,
+  // more than the statement cache holds, so most multi-row inserts were prepared afresh.
+  let start = 0;
+  for (const n of statementSizes(rows.length, size)) {
+    const chunk = rows.slice(start, start + n);
+    start += n;
     const parameters: unknown[] = [];
     let uniform = true;
     for (const row of chunk) {
@@ -53,6 +71,17 @@ export async function insertRows<T extends keyof Database & string>(
     }
     await db.executeQuery(CompiledQuery.raw(insertSql(table, columns, chunk.length, postgres) + conflict, parameters));
   }
+}
+
+/** The row counts of the statements that insert `total` rows, at most `size` each: powers of two, largest first. */
+export function statementSizes(total: number, size: number): number[] {
+  const sizes: number[] = [];
+  for (let left = total; left > 0; ) {
+    const n = 2 ** Math.floor(Math.log2(Math.min(size, left)));
+    sizes.push(n);
+    left -= n;
+  }
+  return sizes;
 }
 
 const sqlCache = new Map<string, string>();

@@ -147,7 +147,7 @@ const NOTHING_TO_ROLL_BACK = {
 function withStatementCache(
   sqlite: SQLite.Database,
   wrote?: () => void,
-  size = 256,
+  size = 512,
 ): { prepare: SQLite.Database['prepare']; close(): void } {
   const cache = new Map<string, SQLite.Statement>();
   return {

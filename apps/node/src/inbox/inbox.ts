@@ -15,7 +15,7 @@ import {
 } from '@firstlight/protocol';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import { forChunks } from '../db/chunks.js';
+import { forChunks, inList } from '../db/chunks.js';
 import { isUniqueViolation } from '../db/violations.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { resetBackoff } from '../outbox/outbox.js';
@@ -75,7 +75,7 @@ export class Inbox {
       const rows = await this.ctx.db
         .selectFrom('received')
         .select(['digest', 'receipt', 'message_id', 'from_country'])
-        .where('message_id', 'in', chunk)
+        .where('message_id', 'in', inList(chunk))
         .execute();
       for (const r of rows)
         stored.set(r.message_id, { digest: r.digest, receipt: r.receipt, messageId: r.message_id, from: r.from_country });

@@ -6,7 +6,7 @@
 
 import type { Status } from '@firstlight/protocol';
 import { sql } from 'kysely';
-import { forChunks, insertRows } from '../db/chunks.js';
+import { forChunks, inList, insertRows } from '../db/chunks.js';
 import { statusRow } from '../status/status-row.js';
 import type { MessageAppliers } from './appliers.js';
 import { deadlineFor } from './deadlines.js';
@@ -49,7 +49,7 @@ export const nationalApplier: MessageAppliers = {
         const rows = await trx
           .selectFrom('statuses')
           .select(['referral_id', 'from_country', (eb) => eb.fn.max('iat').as('iat')])
-          .where('referral_id', 'in', ids)
+          .where('referral_id', 'in', inList(ids))
           .where('direction', '=', 'in')
           .groupBy(['referral_id', 'from_country'])
           .execute();

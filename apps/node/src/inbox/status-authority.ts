@@ -7,7 +7,7 @@
  */
 import { ProtocolError, type Status } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
-import { forChunks } from '../db/chunks.js';
+import { forChunks, inList } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { HeldStatuses, orderRefusal } from '../status/order-refusals.js';
 
@@ -20,12 +20,12 @@ export async function statusRefusals(db: Kysely<Database>, statuses: Status[]): 
   const recipients = new Map<string, string>();
   const held = new HeldStatuses();
   await forChunks([...new Set(statuses.map((s) => s.referral))], 500, async (ids) => {
-    for (const r of await db.selectFrom('referrals_out').select(['id', 'to_country']).where('id', 'in', ids).execute())
+    for (const r of await db.selectFrom('referrals_out').select(['id', 'to_country']).where('id', 'in', inList(ids)).execute())
       recipients.set(r.id, r.to_country);
     for (const s of await db
       .selectFrom('statuses')
       .select(['referral_id', 'from_country', 'state', 'iat'])
-      .where('referral_id', 'in', ids)
+      .where('referral_id', 'in', inList(ids))
       .where('direction', '=', 'in')
       .execute())
       held.of(`${s.referral_id} ${s.from_country}`).push({ state: s.state as Status['state'], iat: Number(s.iat) });

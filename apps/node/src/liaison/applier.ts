@@ -6,7 +6,7 @@
  */
 import { ipNetwork, type ProtocolError, type Status, type StatusState } from '@firstlight/protocol';
 import { type Kysely, sql } from 'kysely';
-import { forChunks, insertRows } from '../db/chunks.js';
+import { forChunks, inList, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import type { MessageAppliers } from '../inbox/appliers.js';
 import { referralColumns } from '../inbox/referral-row.js';
@@ -36,7 +36,7 @@ export const liaisonApplier: MessageAppliers = {
         async (ids) => {
           const earlier = await authoritativeStatuses(trx)
             .select(['s.referral_id', 's.state', 's.iat'])
-            .where('s.referral_id', 'in', ids)
+            .where('s.referral_id', 'in', inList(ids))
             .orderBy('s.iat', 'asc')
             .orderBy('s.received_at', 'asc')
             .execute();
@@ -96,7 +96,7 @@ async function liaisonStatusRefusals(db: Kysely<Database>, statuses: Status[]): 
     for (const s of await db
       .selectFrom('liaison_statuses')
       .select(['referral_id', 'from_country', 'to_country', 'state', 'iat'])
-      .where('referral_id', 'in', ids)
+      .where('referral_id', 'in', inList(ids))
       .execute())
       held.of(`${s.referral_id} ${s.from_country} ${s.to_country}`).push({ state: s.state as Status['state'], iat: Number(s.iat) });
   });

@@ -6,7 +6,7 @@
 import { type DeliveredKind, LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
 import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
-import { insertRows } from '../db/chunks.js';
+import { inList, insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
 import type { Database, OutboxTable } from '../db/schema.js';
 
@@ -126,11 +126,17 @@ export async function claim(db: Kysely<Database>, input: { peer: string; worker:
     await trx
       .updateTable('outbox')
       .set({ claimed_by: input.worker, claimed_until: input.now + input.leaseMs })
-      .where('id', 'in', ids)
+      .where('id', 'in', inList(ids))
       .where('state', '=', 'queued')
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', input.now)]))
       .execute();
-    return trx.selectFrom('outbox').selectAll().where('id', 'in', ids).where('claimed_by', '=', input.worker).orderBy('id').execute();
+    return trx
+      .selectFrom('outbox')
+      .selectAll()
+      .where('id', 'in', inList(ids))
+      .where('claimed_by', '=', input.worker)
+      .orderBy('id')
+      .execute();
   });
 }
 

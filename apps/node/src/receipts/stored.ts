@@ -5,7 +5,7 @@
  */
 import { peekJws, type Receipt, receiptBatchSchema, receiptSchema } from '@firstlight/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import { forChunks } from '../db/chunks.js';
+import { forChunks, inList } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 
 const BATCH_REF = /^batch:(sha256:[0-9a-f]{64}):(\d{1,3})$/;
@@ -42,7 +42,7 @@ export async function resolveReceipts(db: Kysely<Database>, stored: ReadonlyArra
   ];
   const batches = new Map<string, string>();
   await forChunks(digests, 500, async (chunk) => {
-    for (const r of await db.selectFrom('receipt_batches').select(['digest', 'jws']).where('digest', 'in', chunk).execute())
+    for (const r of await db.selectFrom('receipt_batches').select(['digest', 'jws']).where('digest', 'in', inList(chunk)).execute())
       batches.set(r.digest, r.jws);
   });
   return stored.map((s) => {

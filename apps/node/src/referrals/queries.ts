@@ -1,5 +1,6 @@
 /** Reading referrals this country sent, with each copy's delivery state from the outbox. */
 import type { Kysely } from 'kysely';
+import { inList } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { resolveReceipts } from '../receipts/stored.js';
@@ -15,7 +16,7 @@ async function deliveries(db: Kysely<Database>, ids: string[]) {
   const rows = await db
     .selectFrom('outbox')
     .select(['id', 'message_id', 'peer', 'state', 'attempts', 'next_attempt_at', 'last_error', 'receipt_code', 'delivered_at', 'receipt'])
-    .where('message_id', 'in', ids)
+    .where('message_id', 'in', inList(ids))
     .execute();
   const receipts = await resolveReceipts(
     db,

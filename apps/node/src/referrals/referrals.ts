@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, requestIdField, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import { forChunks, insertRows } from '../db/chunks.js';
+import { forChunks, inList, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
@@ -107,8 +107,12 @@ async function fileReferrals(
   const complaints = new Set<string>();
   const evidence = new Set<string>();
   await forChunks(complaintIds, 500, async (ids) => {
-    for (const c of await ctx.db.selectFrom('complaints').select('id').where('id', 'in', ids).execute()) complaints.add(c.id);
-    for (const e of await ctx.db.selectFrom('evidence').select(['complaint_id', 'digest']).where('complaint_id', 'in', ids).execute())
+    for (const c of await ctx.db.selectFrom('complaints').select('id').where('id', 'in', inList(ids)).execute()) complaints.add(c.id);
+    for (const e of await ctx.db
+      .selectFrom('evidence')
+      .select(['complaint_id', 'digest'])
+      .where('complaint_id', 'in', inList(ids))
+      .execute())
       evidence.add(`${e.complaint_id} ${e.digest}`);
   });
   const iat = seconds(now);

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, requestIdField, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import { forChunks, insertRows } from '../db/chunks.js';
+import { forChunks, inList, insertRows } from '../db/chunks.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
@@ -69,7 +69,8 @@ async function applyStatuses(
   if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet');
   const referrals = new Map<string, Selectable<Database['referrals_in']>>();
   await forChunks([...new Set(inputs.map((i) => i.referralId))], 500, async (ids) => {
-    for (const row of await ctx.db.selectFrom('referrals_in').selectAll().where('id', 'in', ids).execute()) referrals.set(row.id, row);
+    for (const row of await ctx.db.selectFrom('referrals_in').selectAll().where('id', 'in', inList(ids)).execute())
+      referrals.set(row.id, row);
   });
   const iat = seconds(now);
   const key = publishedSigningKey(ctx, iat);
