@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.js';
-import { claim, duePeers, enqueueAll } from '../src/outbox/outbox.js';
+import { claim, duePeers, enqueueAll, nextDueAt } from '../src/outbox/outbox.js';
 import { scratchLocation } from '../src/testing/scratch-db.js';
 
 describe('duePeers', () => {
@@ -41,5 +41,19 @@ describe('duePeers', () => {
     expect(batch).toHaveLength(300);
     expect((await duePeers(db, now)).sort()).toEqual(['LIAISON']);
     expect((await duePeers(db, now + 5_001)).sort()).toEqual(['KH', 'LIAISON']);
+  });
+
+  it('says when the next queued row comes due by time, across peers (Infinity when none waits)', async () => {
+    const { db } = handle;
+    const later = now + 10 * 60_000;
+    expect(await nextDueAt(db, later)).toBe(Number.POSITIVE_INFINITY);
+    await enqueueAll(db, [
+      { id: 'n-1', kind: 'referral', jws: 'x.y.z', peers: ['PH'], now: later + 9_000 },
+      { id: 'n-2', kind: 'referral', jws: 'x.y.z', peers: ['AU', 'PH'], now: later + 4_000 },
+      { id: 'n-3', kind: 'referral', jws: 'x.y.z', peers: ['ZA'], now: later - 1_000 },
+    ]);
+    expect(await nextDueAt(db, later)).toBe(later + 4_000);
+    expect(await nextDueAt(db, later + 4_000)).toBe(later + 9_000);
+    expect(await nextDueAt(db, later + 9_000)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -42,7 +42,7 @@ describe('outbox wake', () => {
     f = await createTestFederation({ countries: ['TH', 'KH'] });
     // TH's own worker is replaced by one whose poll timer never fires during the test.
     await f.node('TH').services.worker.stop();
-    worker = new OutboxWorker(f.node('TH').ctx, { pollMs: 3_600_000 });
+    worker = new OutboxWorker(f.node('TH').ctx, { idleMs: 3_600_000 });
     worker.start();
   });
   afterAll(async () => {

@@ -105,6 +105,23 @@ export async function duePeers(db: Kysely<Database>, now: number): Promise<strin
   return rows.map((r) => r.peer);
 }
 
+/**
+ * When the next queued row comes due by time (its backoff ends), Infinity when none waits: the worker
+ * sleeps until then. One index lookup per peer with queued rows (outbox_due), like duePeers.
+ */
+export async function nextDueAt(db: Kysely<Database>, now: number): Promise<number> {
+  const { rows } = await sql<{ at: number | string | null }>`
+    with recursive queued(peer) as (
+      select (select min(peer) from outbox where state = 'queued')
+      union all
+      select (select min(o.peer) from outbox o where o.state = 'queued' and o.peer > queued.peer) from queued where queued.peer is not null
+    )
+    select min((select min(o.next_attempt_at) from outbox o where o.state = 'queued' and o.peer = queued.peer and o.next_attempt_at > ${now})) as at
+    from queued where peer is not null`.execute(db);
+  const at = rows[0]?.at;
+  return at === null || at === undefined ? Number.POSITIVE_INFINITY : Number(at);
+}
+
 /** Claims up to `limit` due messages for one peer, oldest first. */
 export async function claim(db: Kysely<Database>, input: { peer: string; worker: string; now: number; leaseMs: number; limit: number }) {
   return db.transaction().execute(async (trx) => {

@@ -52,6 +52,13 @@ export class PeerWatch {
     this.options.wake();
   }
 
+  /** When the next probe of a down peer is due (Infinity when none is down). */
+  nextProbeAt(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const state of this.down.values()) next = Math.min(next, state.nextProbeAt);
+    return next;
+  }
+
   /** Probes every down peer whose probe is due; answers arrive asynchronously. */
   probeDue(now: number): void {
     for (const [peer, state] of this.down) {

@@ -17,12 +17,20 @@ import { publishedSigningKey } from '../keys/published-key.js';
 import { storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
 import type { OutboxRow } from './outbox.js';
-import { backoffMs, bringForward, claim, duePeers } from './outbox.js';
+import { backoffMs, bringForward, claim, duePeers, nextDueAt } from './outbox.js';
 import { PeerWatch } from './peer-watch.js';
 import { touchPeer } from './peers.js';
 import { type CheckedBatch, checkReceiptBatch, type RowAnswer } from './receipt-check.js';
 
 const LEASE_MS = 60_000;
+/**
+ * The longest the worker sleeps with nothing due: the backstop for what no wake announces (a claim left
+ * by another process on a shared database running out, a row queued by another process). Every new row
+ * of this process, every answer and every directory wakes it at once.
+ */
+const IDLE_MS = 2_000;
+/** The shortest sleep between two looks at the queue when rows come due by time. */
+const MIN_SLEEP_MS = 50;
 
 /** A row's answer as recorded by this worker. */
 type Recorded = RowAnswer & { row: OutboxRow };
@@ -50,7 +58,7 @@ export class OutboxWorker {
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly options: { pollMs?: number } = {},
+    private readonly options: { idleMs?: number } = {},
   ) {
     this.watch = new PeerWatch(ctx, { probeMs: ctx.config.retry.probeMs, wake: () => this.wake() });
   }
@@ -90,6 +98,7 @@ export class OutboxWorker {
     if (this.stopped || this.ticking) return;
     this.ticking = true;
     this.again = false;
+    let sleepMs = this.options.idleMs ?? IDLE_MS;
     try {
       const now = this.ctx.clock.now();
       if (!this.started) {
@@ -101,12 +110,16 @@ export class OutboxWorker {
         for (const peer of await duePeers(this.ctx.db, now)) {
           if (!this.inFlight.has(peer)) this.startPeer(peer);
         }
+        // Asleep until the next row comes due by time (a backoff ending) or a down peer's probe: a new
+        // row, an answer or a directory wakes the worker at once (wake), so an idle node does not poll.
+        const next = Math.min(await nextDueAt(this.ctx.db, now), this.watch.nextProbeAt());
+        sleepMs = Math.min(sleepMs, Math.max(MIN_SLEEP_MS, next - now));
       }
     } catch (error) {
       this.ctx.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'outbox tick failed');
     } finally {
       this.ticking = false;
-      this.schedule(this.again ? 0 : (this.options.pollMs ?? 250));
+      this.schedule(this.again ? 0 : sleepMs);
     }
   }
 
@@ -119,6 +132,8 @@ export class OutboxWorker {
       .finally(() => {
         this.inFlight.delete(peer);
         this.rewoken.delete(peer);
+        // The drain may have left rows backing off or a peer to probe: the next sleep is worked out again.
+        this.wake();
       });
   }
 
