@@ -2,8 +2,10 @@
 // this machine (issue #22, item 4): time to ready, the memory of the idle federation, then `referrals`
 // filed, delivered and worked to closure: wall time, CPU per referral over every process, peak memory.
 // Prints one JSON line on stdout (progress on stderr). Run it alone on a quiet machine; it uses both
-// cores for several minutes.
-//   tsx scripts/federation-196.ts [referrals=2000] [portBase=24000] [idleSeconds=30] [only: CN,TH,… to try the script on a few]
+// cores for several minutes (bench/README.md: the first run here did not finish).
+//   tsx scripts/federation-196.ts [referrals=2000] [portBase=24000] [idleSeconds=30] [concurrency=16] [only: CN,TH,… to try it on a few]
+// SIGINT or SIGTERM stops it at any point with the figures so far (`interrupted`), every node stopped;
+// during the run a line on stderr every minute gives them too, so even a SIGKILL leaves them in the log.
 // Ports: operators' listeners portBase..portBase+196, federation listeners portBase+200..portBase+396
 // (federationOffset in apps/sim/src/setup.ts), clear of the 17000–23000 the other benches use.
 // Memory is read from /proc throughout, from the first node process on, by finding the processes whose
@@ -18,7 +20,8 @@ import { processCpuSeconds } from '../src/bench.js';
 const referrals = Number(process.argv[2] ?? 2000);
 const portBase = Number(process.argv[3] ?? 24_000);
 const idleSeconds = Number(process.argv[4] ?? 30);
-const only = process.argv[5]?.split(',');
+const concurrency = Number(process.argv[5] ?? 16);
+const only = process.argv[6]?.split(',');
 const say = (text: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 
 const MB = (kb: number) => Math.round(kb / 102.4) / 10;
@@ -111,6 +114,7 @@ const out: Record<string, unknown> = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30) },
   node: process.version,
   referralsAsked: referrals,
+  concurrency,
   portBase,
   before: { memAvailableMB: MB(before.memAvailableKb), loadavg: before.loadavg },
 };
@@ -119,6 +123,19 @@ const progress = setInterval(() => {
   if (s) say(`${s.processes} node processes, RSS ${MB(s.rssKb)} MB, MemAvailable ${MB(s.memAvailableKb)} MB`);
 }, 20_000);
 
+let interrupted: NodeJS.Signals | null = null;
+let onInterrupt: () => void = () => {};
+const interruptedNow = new Promise<void>((resolve) => {
+  onInterrupt = resolve;
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = signal;
+    say(`${signal}: stopping with the figures so far…`);
+    onInterrupt();
+  });
+
 try {
   const sim = await runSimulation({
     countries: 196,
@@ -126,30 +143,32 @@ try {
     portBase,
     referrals,
     stepSeconds: 0,
-    concurrency: 16,
+    concurrency,
     console: false,
     ...(only ? { only } : {}),
+    aborted: () => interrupted !== null,
     beforeReplay: async (nodes) => {
       const startPeak = sampler.peak;
       const pids = nodes.flatMap((n) => (n.child.pid ? [n.child.pid] : []));
       const startupCpu = pids.reduce((n, pid) => n + processCpuSeconds(pid), 0);
       say(`ready: ${nodes.length} node processes; idle for ${idleSeconds} s…`);
       const idleCpu0 = pids.reduce((n, pid) => n + processCpuSeconds(pid), 0);
-      await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+      const idleFrom = performance.now();
+      await Promise.race([new Promise((r) => setTimeout(r, idleSeconds * 1000)), interruptedNow]);
       const idleCpu = pids.reduce((n, pid) => n + processCpuSeconds(pid), 0) - idleCpu0;
       const rows = pids.map((pid) => statusKb(pid));
       const national = nodes.filter((n) => n.party !== 'LIAISON').flatMap((n) => (n.child.pid ? [statusKb(n.child.pid).rss] : []));
       const liaison = nodes.find((n) => n.party === 'LIAISON')?.child.pid;
       out.idle = {
         processes: pids.length,
-        afterSeconds: idleSeconds,
+        afterSeconds: Math.round((performance.now() - idleFrom) / 1000),
         totalRssMB: MB(rows.reduce((n, r) => n + r.rss, 0)),
         totalRssAnonMB: MB(rows.reduce((n, r) => n + r.anon, 0)),
         totalPssMB: MB(pids.reduce((n, pid) => n + pssKb(pid), 0)),
         nationalRssMB: quantiles(national),
         liaisonRssMB: liaison ? MB(statusKb(liaison).rss) : null,
         memAvailableMB: MB(meminfoKb('MemAvailable')),
-        idleCoresBusy: Math.round((idleCpu / idleSeconds) * 100) / 100,
+        idleCoresBusy: Math.round((idleCpu / ((performance.now() - idleFrom) / 1000)) * 100) / 100,
       };
       out.startup = {
         cpuSeconds: Math.round(startupCpu),
@@ -160,6 +179,8 @@ try {
       };
       sampler.reset();
       say(`idle: ${JSON.stringify(out.idle)}`);
+      // Thrown here, every node is stopped by the simulation, and the figures so far are printed below.
+      if (interrupted) throw new Error(`${interrupted} during the idle measurement`);
       say(`filing ${referrals} referrals…`);
     },
   });
@@ -169,32 +190,46 @@ try {
   const nodesBefore = { liaison: cpuOf(pidsOf(true)), national: cpuOf(pidsOf(false)) };
   const simBefore = process.cpuUsage();
   const t = performance.now();
-  const done = await sim.done;
-  const seconds = (performance.now() - t) / 1000;
-  const liaisonCpu = cpuOf(pidsOf(true)) - nodesBefore.liaison;
-  const nationalCpu = cpuOf(pidsOf(false)) - nodesBefore.national;
-  const simUsage = process.cpuUsage(simBefore);
-  const simCpu = (simUsage.user + simUsage.system) / 1e6;
   const hwmOf = (liaison: boolean) => pidsOf(liaison).map((pid) => statusKb(pid).hwm);
-  const ms = (s: number) => Math.round((s * 1e5) / Math.max(1, done.referrals)) / 100;
-  const peak = sampler.peak;
-  out.run = {
-    referrals: done.referrals,
-    statuses: done.statuses,
-    closedOrDeclined: done.done,
-    seconds: Math.round(seconds * 10) / 10,
-    cpuPerReferralMs: ms(liaisonCpu + nationalCpu + simCpu),
-    cpuPerReferralMsByPart: { national: ms(nationalCpu), liaison: ms(liaisonCpu), simulatedBureaus: ms(simCpu) },
-    coresBusy: Math.round(((liaisonCpu + nationalCpu + simCpu) / seconds) * 100) / 100,
-    peakTotalRssMB: MB(peak?.rssKb ?? 0),
-    peakAtMemAvailableMB: MB(peak?.memAvailableKb ?? 0),
-    minMemAvailableMB: MB(sampler.minAvailableKb),
-    sumOfPerProcessPeakRssMB: MB([...hwmOf(true), ...hwmOf(false)].reduce((a, b) => a + b, 0)),
-    nationalPeakRssMB: quantiles(hwmOf(false)),
-    liaisonPeakRssMB: MB(hwmOf(true)[0] ?? 0),
-    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+  /** The run's figures so far (at the end: the run's). */
+  const measure = () => {
+    const seconds = (performance.now() - t) / 1000;
+    const liaisonCpu = cpuOf(pidsOf(true)) - nodesBefore.liaison;
+    const nationalCpu = cpuOf(pidsOf(false)) - nodesBefore.national;
+    const simUsage = process.cpuUsage(simBefore);
+    const simCpu = (simUsage.user + simUsage.system) / 1e6;
+    const p = sim.progress();
+    const ms = (s: number) => Math.round((s * 1e5) / Math.max(1, p.referrals)) / 100;
+    const peak = sampler.peak;
+    return {
+      filed: p.filed,
+      referrals: p.referrals,
+      statuses: p.statuses,
+      closedOrDeclined: p.done,
+      seconds: Math.round(seconds * 10) / 10,
+      cpuSeconds: Math.round(liaisonCpu + nationalCpu + simCpu),
+      cpuPerReferralMs: ms(liaisonCpu + nationalCpu + simCpu),
+      cpuPerReferralMsByPart: { national: ms(nationalCpu), liaison: ms(liaisonCpu), simulatedBureaus: ms(simCpu) },
+      coresBusy: Math.round(((liaisonCpu + nationalCpu + simCpu) / seconds) * 100) / 100,
+      peakTotalRssMB: MB(peak?.rssKb ?? 0),
+      peakAtMemAvailableMB: MB(peak?.memAvailableKb ?? 0),
+      minMemAvailableMB: MB(sampler.minAvailableKb),
+      sumOfPerProcessPeakRssMB: MB([...hwmOf(true), ...hwmOf(false)].reduce((a, b) => a + b, 0)),
+      nationalPeakRssMB: quantiles(hwmOf(false)),
+      liaisonPeakRssMB: MB(hwmOf(true)[0] ?? 0),
+      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+    };
   };
-  say(`done: ${JSON.stringify(out.run)}`);
+  // The referrals counted are those the liaison office holds (sim.progress(), asked every second).
+  const minutely = setInterval(() => say(`so far: ${JSON.stringify(measure())}`), 60_000);
+  await Promise.race([sim.done, interruptedNow]);
+  clearInterval(minutely);
+  out.run = measure();
+  if (interrupted) {
+    out.interrupted = interrupted;
+    process.exitCode = 1;
+  }
+  say(`${interrupted ? 'interrupted' : 'done'}: ${JSON.stringify(out.run)}`);
   const stopped = await sim.stop();
   out.stopped = { processes: stopped.stopped, killed: stopped.killed.length };
 } catch (error) {
