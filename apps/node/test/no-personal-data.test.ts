@@ -1,30 +1,30 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { CANARY, ipIn, refer } from '../src/testing/fixtures.js';
+import { FEDERATION_EXCHANGES } from '../src/tls/federation-transport.js';
 
 /**
- * Every byte one node sends another goes through fetch to a federation.* procedure (requests it
- * makes, and the responses peers answer). We record all of it, run a whole referral lifecycle, and look for the victim's data.
+ * Every byte one node sends another goes through its federation transport to a federation.* procedure
+ * (requests it makes, and the responses peers answer), which publishes each exchange on a diagnostics
+ * channel. We record all of it, run a whole referral lifecycle, and look for the victim's data.
  */
 describe('a victim’s personal data never crosses a border', () => {
   let f: TestFederation;
   const wire: string[] = [];
-  const realFetch = globalThis.fetch;
+  const record = (message: unknown) => {
+    const { url, sent, answered } = message as { url: string; sent: string; answered: string };
+    // Node-to-node calls all go to federation.* (operators' own calls to their bureau API are not a border).
+    expect(url).toContain('/trpc/federation.');
+    wire.push(sent, answered);
+  };
 
   beforeAll(async () => {
-    globalThis.fetch = async (input, init) => {
-      const url = input instanceof Request ? input.url : String(input);
-      // Operators' own calls to their bureau API are not a border; node-to-node calls all go to federation.*.
-      if (!url.includes('/trpc/federation.')) return realFetch(input, init);
-      if (typeof init?.body === 'string') wire.push(init.body);
-      const response = await realFetch(input, init);
-      wire.push(await response.clone().text());
-      return response;
-    };
+    subscribe(FEDERATION_EXCHANGES, record);
     f = await createTestFederation({ countries: ['TH', 'KH', 'CN'] });
   });
   afterAll(async () => {
-    globalThis.fetch = realFetch;
+    unsubscribe(FEDERATION_EXCHANGES, record);
     await f.close();
   });
 

@@ -10,11 +10,28 @@
  * trusted only if it verifies against the anchor pinned at init (PROTOCOL.md §3.1).
  * Must never fall back to an unpinned or plain connection on any other call.
  */
-import type { TLSSocket } from 'node:tls';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { channel } from 'node:diagnostics_channel';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { DirectoryClient } from '../directory/directory-client.js';
 import type { TlsIdentity } from './certificate.js';
 import { certificatePin, pinsOf } from './pins.js';
+
+/**
+ * Every exchange with another node, as sent and as answered, published on this diagnostics channel
+ * when something subscribes ({ url, sent, answered }): for tracing, and for the tests that look for a
+ * victim's data in every byte that crosses a border. Costs nothing without a subscriber.
+ */
+export const FEDERATION_EXCHANGES = 'firstlight:federation-exchange';
+const exchanges = channel(FEDERATION_EXCHANGES);
+
+/** Idle connections to a peer are closed after this (the peers' servers keep theirs 65 s: we close first). */
+const KEEP_ALIVE_MS = 4_000;
+/** A peer's answer is read up to this size (a receipt batch for the largest delivery is far smaller). */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 export type FederationMode = 'mtls' | 'insecure-plain-http';
 
@@ -42,9 +59,15 @@ export interface FederationAnswer {
   json(): Promise<unknown>;
 }
 
+/**
+ * Node's own http and https clients, not fetch: a federation call is one small JSON POST or GET, and
+ * fetch (undici, with its WebAssembly HTTP parser and web streams) cost an idle node ~20 MB of memory
+ * and each call more CPU than the request itself.
+ */
 export class FederationTransport {
   /** One connection pool per party and set of pins: a new directory with other pins gets new pools. */
-  private readonly agents = new Map<string, Agent>();
+  private readonly agents = new Map<string, HttpsAgent>();
+  private readonly plain = new HttpAgent({ keepAlive: true, timeout: KEEP_ALIVE_MS });
 
   constructor(
     readonly mode: FederationMode,
@@ -59,12 +82,7 @@ export class FederationTransport {
   }
 
   async request(party: string, url: URL, request: FederationRequest): Promise<FederationAnswer> {
-    const init = {
-      method: request.method ?? 'GET',
-      ...(request.body !== undefined ? { body: request.body, headers: { 'content-type': 'application/json' } } : {}),
-      signal: AbortSignal.timeout(request.timeoutMs),
-    };
-    if (this.mode === 'insecure-plain-http') return fetch(url, init);
+    if (this.mode === 'insecure-plain-http') return send(url, request, this.plain, httpRequest);
     if (url.protocol !== 'https:')
       throw new FederationTransportError(
         'ERR_TLS_PLAIN_ENDPOINT',
@@ -77,59 +95,118 @@ export class FederationTransport {
         'ERR_TLS_NO_PIN',
         `the directory (serial ${this.directory().serial ?? 'none'}) lists no TLS pin for ${party}: the liaison office must enrol it with --tls-pin`,
       );
-    return undiciFetch(url, { ...init, dispatcher: this.agentFor(party, unpinned ? null : pins) });
+    return send(url, request, this.agentFor(party, unpinned ? null : pins), httpsRequest);
   }
 
   async close(): Promise<void> {
     const agents = [...this.agents.values()];
     this.agents.clear();
-    await Promise.all(agents.map((a) => a.close().catch(() => undefined)));
+    for (const agent of agents) agent.destroy();
+    this.plain.destroy();
   }
 
-  private agentFor(party: string, pins: string[] | null): Agent {
+  private agentFor(party: string, pins: string[] | null): HttpsAgent {
     const key = `${party} ${pins?.join(',') ?? '(bootstrap)'}`;
     const existing = this.agents.get(key);
     if (existing) return existing;
     for (const [k, agent] of this.agents)
       if (k.startsWith(`${party} `)) {
         this.agents.delete(k);
-        void agent.close().catch(() => undefined);
+        agent.destroy();
       }
-    const agent = new Agent({ connect: pinnedConnector(this.identity, party, pins), keepAliveTimeout: 4_000 });
+    const agent = new PinnedAgent(this.identity, party, pins);
     this.agents.set(key, agent);
     return agent;
   }
 }
 
-/**
- * undici's TLS connector, presenting our certificate, with the chain check off (the peers' certificates
- * are self-signed: the pin is the check) and the pin checked on the finished handshake, before undici
- * writes a byte. No TLS session cache: every connection proves its key again.
- */
-function pinnedConnector(identity: TlsIdentity | null, party: string, pins: string[] | null): buildConnector.connector {
-  const base = buildConnector({
-    ...(identity ? { key: identity.keyPem, cert: identity.certPem } : {}),
-    rejectUnauthorized: false,
-    minVersion: 'TLSv1.3',
-    maxCachedSessions: 0,
-    timeout: 10_000,
+/** One request and its whole answer (JSON read on demand), or an error when no answer came in time. */
+function send(
+  url: URL,
+  request: FederationRequest,
+  agent: HttpAgent,
+  make: (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ReturnType<typeof httpRequest>,
+): Promise<FederationAnswer> {
+  return new Promise((resolve, reject) => {
+    const body = request.body === undefined ? undefined : Buffer.from(request.body);
+    const headers: Record<string, string | number> = body ? { 'content-type': 'application/json', 'content-length': body.length } : {};
+    const req = make(url, { method: request.method ?? 'GET', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) req.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(timer);
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (exchanges.hasSubscribers) exchanges.publish({ url: url.href, sent: request.body ?? '', answered: text });
+        resolve({ status, ok: status >= 200 && status < 300, json: async () => JSON.parse(text) as unknown });
+      });
+    });
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })),
+      request.timeoutMs,
+    );
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      // As fetch reported it: the refusal before any byte was sent (pin mismatch) is the cause.
+      reject(error instanceof FederationTransportError ? Object.assign(new Error('no request sent', { cause: error })) : error);
+    });
+    req.end(body);
   });
-  return (options, callback) =>
-    base(options, (error, socket) => {
-      if (error || !socket) return callback(error ?? new Error('no socket'), null);
-      if (pins !== null) {
-        const pin = certificatePin((socket as TLSSocket).getPeerCertificate?.(false)?.raw);
-        if (pin === null || !pins.includes(pin)) {
+}
+
+/**
+ * Connections that present our certificate, with the chain check off (the peers' certificates are
+ * self-signed: the pin is the check) and the pin checked on the finished handshake: the socket is handed
+ * to the HTTP client only then, so not a byte of a request reaches a server that is not the party.
+ * No TLS session cache: every connection proves its key again.
+ */
+class PinnedAgent extends HttpsAgent {
+  constructor(
+    private readonly identity: TlsIdentity | null,
+    private readonly party: string,
+    private readonly pins: string[] | null,
+  ) {
+    super({ keepAlive: true, timeout: KEEP_ALIVE_MS, maxCachedSessions: 0 });
+  }
+
+  override createConnection(options: RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): undefined {
+    // http.Agent passes a callback and waits for it when createConnection returns nothing (Node >= 20).
+    const done = callback as (error: Error | null, socket?: Socket) => void;
+    const host = options.host ?? 'localhost';
+    const port = Number(options.port);
+    const socket: TLSSocket = tlsConnect({
+      host,
+      port,
+      ...(this.identity ? { key: this.identity.keyPem, cert: this.identity.certPem } : {}),
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.3',
+      timeout: 10_000,
+    });
+    const failed = (error: Error) => done(error);
+    socket.once('error', failed);
+    socket.once('secureConnect', () => {
+      socket.off('error', failed);
+      if (this.pins !== null) {
+        const pin = certificatePin(socket.getPeerCertificate(false)?.raw);
+        if (pin === null || !this.pins.includes(pin)) {
           socket.destroy();
-          return callback(
+          done(
             new FederationTransportError(
               'ERR_TLS_PIN_MISMATCH',
-              `${options.hostname}:${options.port} presented TLS key ${pin ?? '(none)'}, not one the directory pins for ${party}`,
+              `${host}:${port} presented TLS key ${pin ?? '(none)'}, not one the directory pins for ${this.party}`,
             ),
-            null,
           );
+          return;
         }
       }
-      callback(null, socket);
+      done(null, socket);
     });
+    return undefined;
+  }
 }

@@ -102,7 +102,7 @@ describe('federation over mutual TLS', () => {
     const th = fed.node('TH').ctx;
     const transport = new FederationTransport('mtls', ensureTlsIdentity(th.dataDir, 'x'), () => th.directory);
     const url = new URL('trpc/federation.health', `${fed.liaison.federationUrl}/`);
-    // undici wraps the connector's refusal: "fetch failed", with ours as the cause.
+    // The connection's refusal, before any request was written, is the cause.
     await expect(transport.request('KH', url, { timeoutMs: 5000 })).rejects.toMatchObject({
       cause: { code: 'ERR_TLS_PIN_MISMATCH', message: expect.stringMatching(/not one the directory pins for KH/) },
     });
