@@ -30,6 +30,22 @@ try {
   const seconds = (performance.now() - t) / 1000;
   const after = cpuNow();
   const simUsage = process.cpuUsage(cpu0);
+  // What one ask of the liaison office's overview costs at this size (the simulation asks once a second
+  // while it runs, for its progress line and to know when it is done): the office's CPU over 5 asks.
+  const liaisonPid = pids.find((p) => p.party === 'LIAISON')?.pid;
+  const analystToken = sim.tokens.LIAISON?.analyst;
+  let overviewMs = Number.NaN;
+  if (liaisonPid && analystToken) {
+    const before = processCpuSeconds(liaisonPid);
+    for (let i = 0; i < 5; i++)
+      await fetch(
+        `${sim.urls.LIAISON}/trpc/liaison.overview?input=${encodeURIComponent(JSON.stringify({ operation: sim.scenario.operation.id }))}`,
+        {
+          headers: { authorization: `Bearer ${analystToken}` },
+        },
+      );
+    overviewMs = ((processCpuSeconds(liaisonPid) - before) * 1000) / 5;
+  }
   // Every node's counters summed (requests by path, messages, seals): what a lifecycle costs in calls.
   const sums = new Map<string, number>();
   for (const party of Object.keys(sim.urls)) {
@@ -50,7 +66,7 @@ try {
   const liaison = (after.get('LIAISON') ?? 0) - (before.get('LIAISON') ?? 0);
   const ms = (s: number) => ((s * 1000) / Math.max(1, done.referrals)).toFixed(2);
   console.log(
-    `${sim.nodes.length - 1} countries, ${done.referrals} referrals, ${done.statuses} statuses: ${seconds.toFixed(1)} s after ready (${(sim.readyMs / 1000).toFixed(1)} s); CPU per referral ${ms(nodesCpu + simCpu)} ms (nodes ${ms(nodesCpu)}, liaison office ${ms(liaison)}, bureaus ${ms(simCpu)}), ${((nodesCpu + simCpu) / seconds).toFixed(2)} cores busy`,
+    `${sim.nodes.length - 1} countries, ${done.referrals} referrals, ${done.statuses} statuses: the liaison office's overview ${overviewMs.toFixed(0)} ms of its CPU per ask; ${seconds.toFixed(1)} s after ready (${(sim.readyMs / 1000).toFixed(1)} s); CPU per referral ${ms(nodesCpu + simCpu)} ms (nodes ${ms(nodesCpu)}, liaison office ${ms(liaison)}, bureaus ${ms(simCpu)}), ${((nodesCpu + simCpu) / seconds).toFixed(2)} cores busy`,
   );
   for (const [key, n] of [...sums].sort((a, b) => b[1] - a[1]))
     console.log(`${(n / Math.max(1, done.referrals)).toFixed(2).padStart(8)} per referral  ${key}`);

@@ -30,6 +30,8 @@ const exchanges = channel(FEDERATION_EXCHANGES);
 
 /** Idle connections to a peer are closed after this (the peers' servers keep theirs 65 s: we close first). */
 const KEEP_ALIVE_MS = 4_000;
+/** A TLS connection to a peer not made within this is given up (undici's connect timeout was the same). */
+const CONNECT_MS = 10_000;
 /** A peer's answer is read up to this size (a receipt batch for the largest delivery is far smaller). */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -186,12 +188,19 @@ class PinnedAgent extends HttpsAgent {
       ...(this.identity ? { key: this.identity.keyPem, cert: this.identity.certPem } : {}),
       rejectUnauthorized: false,
       minVersion: 'TLSv1.3',
-      timeout: 10_000,
     });
     const failed = (error: Error) => done(error);
+    // A peer that does not answer (cut off, packets dropped) fails the connection after CONNECT_MS, so
+    // the next attempt (a probe, a retry) starts afresh: a connection left to the kernel's SYN retries
+    // would wait up to 30 s past the peer's return.
+    const timedOut = () => socket.destroy(new Error(`no TLS connection to ${host}:${port} within ${CONNECT_MS} ms`));
+    socket.setTimeout(CONNECT_MS);
+    socket.once('timeout', timedOut);
     socket.once('error', failed);
     socket.once('secureConnect', () => {
       socket.off('error', failed);
+      socket.off('timeout', timedOut);
+      socket.setTimeout(0);
       if (this.pins !== null) {
         const pin = certificatePin(socket.getPeerCertificate(false)?.raw);
         if (pin === null || !this.pins.includes(pin)) {
