@@ -83,6 +83,16 @@ export async function releaseClaims(db: Kysely<Database>): Promise<void> {
 }
 
 /**
+ * `queued(peer)`: every peer with a queued row, one index walk each (a skip scan over outbox_due:
+ * state, peer, next_attempt_at), whatever the size of the backlog. The start of duePeers and nextDueAt.
+ */
+const QUEUED_PEERS = sql`with recursive queued(peer) as (
+  select (select min(peer) from outbox where state = 'queued')
+  union all
+  select (select min(o.peer) from outbox o where o.state = 'queued' and o.peer > queued.peer) from queued where queued.peer is not null
+)`;
+
+/**
  * Peers that have a message due now and not claimed by a live worker. One index walk per peer with
  * queued rows (a skip scan over outbox_due: state, peer, next_attempt_at), so a poll costs the number of
  * peers, not the size of the backlog: `select distinct peer` read every queued row, and a federation
@@ -90,11 +100,7 @@ export async function releaseClaims(db: Kysely<Database>): Promise<void> {
  */
 export async function duePeers(db: Kysely<Database>, now: number): Promise<string[]> {
   const { rows } = await sql<{ peer: string }>`
-    with recursive queued(peer) as (
-      select (select min(peer) from outbox where state = 'queued')
-      union all
-      select (select min(o.peer) from outbox o where o.state = 'queued' and o.peer > queued.peer) from queued where queued.peer is not null
-    )
+    ${QUEUED_PEERS}
     select peer from queued
     where peer is not null
       and exists (
@@ -111,11 +117,7 @@ export async function duePeers(db: Kysely<Database>, now: number): Promise<strin
  */
 export async function nextDueAt(db: Kysely<Database>, now: number): Promise<number> {
   const { rows } = await sql<{ at: number | string | null }>`
-    with recursive queued(peer) as (
-      select (select min(peer) from outbox where state = 'queued')
-      union all
-      select (select min(o.peer) from outbox o where o.state = 'queued' and o.peer > queued.peer) from queued where queued.peer is not null
-    )
+    ${QUEUED_PEERS}
     select min((select min(o.next_attempt_at) from outbox o where o.state = 'queued' and o.peer = queued.peer and o.next_attempt_at > ${now})) as at
     from queued where peer is not null`.execute(db);
   const at = rows[0]?.at;

@@ -156,7 +156,7 @@ function send(
     req.on('error', (error) => {
       clearTimeout(timer);
       // As fetch reported it: the refusal before any byte was sent (pin mismatch) is the cause.
-      reject(error instanceof FederationTransportError ? Object.assign(new Error('no request sent', { cause: error })) : error);
+      reject(error instanceof FederationTransportError ? new Error('no request sent', { cause: error }) : error);
     });
     req.end(body);
   });
