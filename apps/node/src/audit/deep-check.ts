@@ -24,6 +24,15 @@ import type { Kysely } from 'kysely';
 import type { NodeContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { referralColumns } from '../inbox/referral-row.js';
+import {
+  addContribution,
+  authoritativeByReferral,
+  FIGURE_ROW_COLUMNS,
+  type FigureRow,
+  figureKey,
+  figuresOf,
+  splitKey,
+} from '../liaison/figures.js';
 import { liaisonStatusColumns } from '../liaison/status-row.js';
 import { statusColumns } from '../status/status-row.js';
 
@@ -73,6 +82,7 @@ export async function deepCheck(ctx: NodeContext): Promise<DeepReport> {
   } else {
     await check.liaisonReferrals();
     await check.liaisonStatuses();
+    await check.liaisonFigures();
   }
   if (report.sealViolations.length > 0) report.ok = false;
   return report;
@@ -283,6 +293,46 @@ class Checker {
       this.compare(at, liaisonStatusColumns(m), r);
     }
   }
+
+  /**
+   * The figures the office keeps as copies arrive (liaison/figures.ts), recomputed from the statuses: each
+   * referral's, then every sum. A row names a sum as `liaison_figures:operation/country/figure/key`.
+   */
+  async liaisonFigures() {
+    const sums = new Map<string, number>();
+    for await (const page of inKeyOrderPages(
+      (after) =>
+        this.db
+          .selectFrom('liaison_referrals')
+          .select(FIGURE_ROW_COLUMNS)
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(PAGE)
+          .execute() as Promise<FigureRow[]>,
+      (r) => r.id,
+    )) {
+      const statuses = await authoritativeByReferral(this.db, page.map((r) => r.id));
+      for (const r of page) {
+        const expected = figuresOf(statuses.get(r.id) ?? []);
+        this.compare(`liaison_referrals:${r.id}`, { ...expected }, r as unknown as Record<string, unknown>);
+        addContribution(sums, { ...r, ...expected }, 1);
+      }
+    }
+    const held = new Map<string, number>();
+    for (const f of await this.db.selectFrom('liaison_figures').selectAll().execute())
+      held.set(figureKey(f.operation, f.country, f.figure, f.key), Number(f.n));
+    for (const key of new Set([...sums.keys(), ...held.keys()])) {
+      const expected = sums.get(key) ?? 0;
+      const stored = held.get(key) ?? 0;
+      if (expected !== stored) {
+        const k = splitKey(key);
+        this.problem(
+          `liaison_figures:${k.operation}/${k.country}/${k.figure}/${k.key}`,
+          `n is ${stored} but the signed statuses and referrals held make it ${expected}`,
+        );
+      }
+    }
+  }
 }
 
 /**
@@ -291,12 +341,17 @@ class Checker {
  * and limit to PAGE.
  */
 async function* inKeyOrder<R>(page: (after: string) => Promise<R[]>, key: (row: R) => string): AsyncGenerator<R> {
+  for await (const rows of inKeyOrderPages(page, key)) yield* rows;
+}
+
+/** The same, a page at a time. */
+async function* inKeyOrderPages<R>(page: (after: string) => Promise<R[]>, key: (row: R) => string): AsyncGenerator<R[]> {
   let after = '';
   for (;;) {
     const rows = await page(after);
     const last = rows[rows.length - 1];
     if (last === undefined) return;
-    yield* rows;
+    yield rows;
     after = key(last);
   }
 }

@@ -14,6 +14,7 @@ import * as privacy from './migrations/010-privacy.js';
 import * as statusOutcomeFlag from './migrations/011-status-outcome-flag.js';
 import * as memberTlsPins from './migrations/012-member-tls-pins.js';
 import * as memberTlsPinsPending from './migrations/013-member-tls-pins-pending.js';
+import * as liaisonFigures from './migrations/014-liaison-figures.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -33,6 +34,7 @@ const STEPS: Record<string, Step> = {
   '011-status-outcome-flag': statusOutcomeFlag,
   '012-member-tls-pins': memberTlsPins,
   '013-member-tls-pins-pending': memberTlsPinsPending,
+  '014-liaison-figures': liaisonFigures,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

@@ -275,6 +275,25 @@ export interface LiaisonReferralTable {
   state: LiaisonReferralState;
   state_iat: number | null;
   jws: string;
+  /** What its authoritative statuses make of it (liaison/figures.ts): how many are held. */
+  statuses: Generated<number>;
+  /** The latest authoritative status that carried an outcome (by iat, a tie broken by id), and its counts; null and 0 without one. */
+  outcome_iat: number | null;
+  outcome_id: string | null;
+  suspects: Generated<number>;
+  arrests: Generated<number>;
+  premises: Generated<number>;
+  call_centres: Generated<number>;
+}
+
+/** The liaison office's figures, kept as copies arrive (liaison/figures.ts): the sum per operation, country, figure and key. */
+export interface LiaisonFigureTable {
+  operation: string;
+  country: string;
+  /** `sent` (key: the action), `state` (key: the state), `statuses`, `suspects`, `arrests`, `premises`, `call_centres` (key ''). */
+  figure: string;
+  key: string;
+  n: number;
 }
 
 export interface LiaisonEvidenceTable {
@@ -335,5 +354,6 @@ export interface Database {
   liaison_referrals: LiaisonReferralTable;
   liaison_evidence: LiaisonEvidenceTable;
   liaison_statuses: LiaisonStatusTable;
+  liaison_figures: LiaisonFigureTable;
   bulk_requests: BulkRequestTable;
 }

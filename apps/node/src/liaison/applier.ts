@@ -2,7 +2,8 @@
  * The liaison office's handling of accepted copies: every referral and status, signed by its origin,
  * stored for the overview and correlation. Figures are computed only from these signed statuses, and a
  * status speaks for a referral only when the referral's receiving country signed it to the referral's
- * origin: a referral's state never takes any other member's word.
+ * origin: a referral's state never takes any other member's word. Each apply moves the office's figures
+ * (figures.ts) by what it changed, in its own transaction.
  */
 import { ipNetwork, type ProtocolError, type Status, type StatusState } from '@firstlight/protocol';
 import { type Kysely, sql } from 'kysely';
@@ -12,11 +13,14 @@ import type { MessageAppliers } from '../inbox/appliers.js';
 import { referralColumns } from '../inbox/referral-row.js';
 import { HeldStatuses, orderRefusal } from '../status/order-refusals.js';
 import { authoritativeStatuses } from './authoritative-statuses.js';
+import { figureRows, refreshFigures } from './figures.js';
 import { liaisonStatusColumns } from './status-row.js';
 
 export const liaisonApplier: MessageAppliers = {
   referral: {
     async apply(trx, items, now) {
+      const ids = items.map(({ message }) => message.id);
+      const before = await figureRows(trx, ids);
       const rows = items.map(({ message: m, jws }) =>
         // Object.assign, not a spread: spreading these rows costs ~15 µs each (measured), assigning ~1 µs.
         Object.assign(referralColumns(m), {
@@ -31,7 +35,7 @@ export const liaisonApplier: MessageAppliers = {
       // A status may have come before the copy of its referral (each travels on its own): the referral
       // takes the latest signed status already held from its receiving country, addressed to its origin.
       await forChunks(
-        items.map(({ message }) => message.id),
+        ids,
         500,
         async (ids) => {
           const earlier = await authoritativeStatuses(trx)
@@ -49,11 +53,14 @@ export const liaisonApplier: MessageAppliers = {
       );
       const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
       await insertRows(trx, 'liaison_evidence', evidence, 300, { ignoreConflictOn: ['referral_id', 'digest'] });
+      await refreshFigures(trx, ids, before);
     },
   },
   status: {
     refuse: liaisonStatusRefusals,
     async apply(trx, items, now) {
+      const referrals = items.map(({ message }) => message.referral);
+      const before = await figureRows(trx, referrals);
       await insertRows(
         trx,
         'liaison_statuses',
@@ -81,6 +88,7 @@ export const liaisonApplier: MessageAppliers = {
         await sql`update liaison_referrals set state = ${m.state}, state_iat = ${m.iat}
           where id = ${m.referral} and to_country = ${m.from} and from_country = ${m.to}
             and (state_iat is null or state_iat <= ${m.iat})`.execute(trx);
+      await refreshFigures(trx, referrals, before);
     },
   },
 };
