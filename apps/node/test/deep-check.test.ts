@@ -47,6 +47,24 @@ describe('audit verify --deep', () => {
     }
   });
 
+  it("names the liaison office's kept figures where they differ from the statuses and referrals held", async () => {
+    const db = f.liaison.ctx.db;
+    const sum = () => db.selectFrom('liaison_figures').selectAll().where('figure', '=', 'arrests').where('country', '=', 'VN');
+    const arrests = await sum().executeTakeFirstOrThrow();
+    expect(Number(arrests.n)).toBe(4);
+    await db.updateTable('liaison_figures').set({ n: 14 }).where('figure', '=', 'arrests').where('country', '=', 'VN').execute();
+    await db.updateTable('liaison_referrals').set({ arrests: 9 }).where('id', '=', referralId).execute();
+    const report = await deepCheck(f.liaison.ctx);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      { row: `liaison_referrals:${referralId}`, problem: 'arrests is 9 but the statuses held for it make it 4' },
+      { row: `liaison_figures:${arrests.operation}/VN/arrests/`, problem: 'n is 14 but the signed statuses and referrals held make it 4' },
+    ]);
+    await db.updateTable('liaison_figures').set({ n: 4 }).where('figure', '=', 'arrests').where('country', '=', 'VN').execute();
+    await db.updateTable('liaison_referrals').set({ arrests: 4 }).where('id', '=', referralId).execute();
+    expect(await deepCheck(f.liaison.ctx)).toMatchObject({ ok: true, problems: [] });
+  });
+
   it('names an edited inbox row that the audit chain cannot see, and the CLI exits 1', async () => {
     const vn = f.node('VN');
     await vn.ctx.db.updateTable('referrals_in').set({ ip: '8.8.8.8' }).where('id', '=', referralId).execute();

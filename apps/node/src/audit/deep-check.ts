@@ -311,10 +311,20 @@ class Checker {
           .execute() as Promise<FigureRow[]>,
       (r) => r.id,
     )) {
-      const statuses = await authoritativeByReferral(this.db, page.map((r) => r.id));
+      const statuses = await authoritativeByReferral(
+        this.db,
+        page.map((r) => r.id),
+      );
       for (const r of page) {
         const expected = figuresOf(statuses.get(r.id) ?? []);
-        this.compare(`liaison_referrals:${r.id}`, { ...expected }, r as unknown as Record<string, unknown>);
+        for (const [column, value] of Object.entries(expected)) {
+          const stored = r[column as keyof typeof expected];
+          if ((stored === null ? null : String(stored)) !== (value === null ? null : String(value)))
+            this.problem(
+              `liaison_referrals:${r.id}`,
+              `${column} is ${JSON.stringify(stored)} but the statuses held for it make it ${JSON.stringify(value)}`,
+            );
+        }
         addContribution(sums, { ...r, ...expected }, 1);
       }
     }

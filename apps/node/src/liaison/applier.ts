@@ -34,23 +34,19 @@ export const liaisonApplier: MessageAppliers = {
       await insertRows(trx, 'liaison_referrals', rows, 100, { ignoreConflictOn: ['id'] });
       // A status may have come before the copy of its referral (each travels on its own): the referral
       // takes the latest signed status already held from its receiving country, addressed to its origin.
-      await forChunks(
-        ids,
-        500,
-        async (ids) => {
-          const earlier = await authoritativeStatuses(trx)
-            .select(['s.referral_id', 's.state', 's.iat'])
-            .where('s.referral_id', 'in', inList(ids))
-            .orderBy('s.iat', 'asc')
-            .orderBy('s.received_at', 'asc')
-            .execute();
-          const latest = new Map<string, { state: StatusState; iat: number }>();
-          for (const s of earlier) latest.set(s.referral_id, s);
-          for (const [referralId, s] of latest)
-            await sql`update liaison_referrals set state = ${s.state}, state_iat = ${s.iat}
+      await forChunks(ids, 500, async (ids) => {
+        const earlier = await authoritativeStatuses(trx)
+          .select(['s.referral_id', 's.state', 's.iat'])
+          .where('s.referral_id', 'in', inList(ids))
+          .orderBy('s.iat', 'asc')
+          .orderBy('s.received_at', 'asc')
+          .execute();
+        const latest = new Map<string, { state: StatusState; iat: number }>();
+        for (const s of earlier) latest.set(s.referral_id, s);
+        for (const [referralId, s] of latest)
+          await sql`update liaison_referrals set state = ${s.state}, state_iat = ${s.iat}
               where id = ${referralId} and (state_iat is null or state_iat <= ${s.iat})`.execute(trx);
-        },
-      );
+      });
       const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
       await insertRows(trx, 'liaison_evidence', evidence, 300, { ignoreConflictOn: ['referral_id', 'digest'] });
       await refreshFigures(trx, ids, before);

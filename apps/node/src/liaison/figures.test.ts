@@ -63,7 +63,16 @@ function universe(rand: () => number): Message[] {
     // The statuses used to pass the order rule at the inbox; the figures' rule does not depend on it.
     if (rand() < 0.9) messages.push({ kind: 'referral', m: referral });
     const status = (signer: string, addressee: string, state: StatusState, at: number, counts?: Outcome): Status =>
-      ({ v: 1, id: uuidv7(), from: signer, to: addressee, iat: at, referral: referral.id, state, ...(counts ? { outcome: counts } : {}) }) as Status;
+      ({
+        v: 1,
+        id: uuidv7(),
+        from: signer,
+        to: addressee,
+        iat: at,
+        referral: referral.id,
+        state,
+        ...(counts ? { outcome: counts } : {}),
+      }) as Status;
     let at = iat + 1;
     for (const state of ['acknowledged', 'located', 'action_taken', 'closed'] as const) {
       if (rand() < 0.3) continue;
@@ -112,7 +121,10 @@ async function expected(db: Kysely<Database>, applied: Message[], operation?: st
       add(r.to, 'call_centres', '', latest.outcome.callCentresDismantled);
     }
   }
-  let states = db.selectFrom('liaison_referrals').select(['to_country', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['to_country', 'state']);
+  let states = db
+    .selectFrom('liaison_referrals')
+    .select(['to_country', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['to_country', 'state']);
   if (operation) states = states.where('operation', '=', operation);
   for (const s of await states.execute()) add(s.to_country, 'state', s.state, Number(s.n));
   return [...sums].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1));

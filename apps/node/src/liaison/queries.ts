@@ -137,9 +137,7 @@ export async function overview(ctx: NodeContext, input: { operation?: string | u
   return {
     operation,
     headline,
-    perCountry: [...perCountry.values()].sort(
-      (a, b) => b.sent + b.received - (a.sent + a.received) || a.country.localeCompare(b.country),
-    ),
+    perCountry: [...perCountry.values()].sort((a, b) => b.sent + b.received - (a.sent + a.received) || a.country.localeCompare(b.country)),
     generatedAt: seconds(ctx.clock.now()),
   };
 }
