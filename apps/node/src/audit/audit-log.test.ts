@@ -187,6 +187,7 @@ describe(`the audit chain (${dialect})`, () => {
     // 010-privacy's table, index and columns, and 011's column: every migration after 003 is undone here
     // (a new migration that adds a column or table must be undone here too, or migrating again fails).
     await handle.db.schema.dropTable('privacy_log').execute();
+    await handle.db.schema.dropTable('liaison_figures').execute(); // 014-liaison-figures
     await handle.db.schema.dropIndex('audit_privacy_ref').execute();
     for (const [table, column] of [
       ['complaints', 'review_at'],
@@ -195,6 +196,9 @@ describe(`the audit chain (${dialect})`, () => {
       ['liaison_statuses', 'has_outcome'], // 011-status-outcome-flag
       ['dir_members', 'tls_pins'], // 012-member-tls-pins
       ['dir_members', 'tls_pins_pending'], // 013-member-tls-pins-pending
+      ...(['statuses', 'outcome_iat', 'outcome_id', 'suspects', 'arrests', 'premises', 'call_centres'] as const).map(
+        (column) => ['liaison_referrals', column] as const, // 014-liaison-figures
+      ),
     ] as const)
       await handle.db.schema.alterTable(table).dropColumn(column).execute();
     await sql`delete from kv where key = 'privacy.vacuum_pending'`.execute(handle.db);
