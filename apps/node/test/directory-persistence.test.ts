@@ -159,4 +159,55 @@ describe('the directory client keeps the last good directory on disk and never g
     expect(readFileSync(join(dir, 'directory.jws'), 'utf8').trim()).toBe(newer.jws);
     expect(existsSync(join(dir, 'directory.jws.tmp'))).toBe(false);
   });
+
+  it('is answered `unchanged` in a few bytes when it names the newest serial, and the directory otherwise', async () => {
+    const ask = async (input?: unknown) => {
+      const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+      const response = await fetch(`${f.liaison.url}/trpc/federation.directory${query}`);
+      return { status: response.status, body: (await response.json()) as { result?: { data: Record<string, unknown> }; error?: unknown } };
+    };
+    expect((await ask({ held: newer.serial })).body.result?.data).toEqual({ unchanged: true, serial: newer.serial });
+    expect((await ask({ held: older.serial })).body.result?.data).toEqual({ jws: newer.jws, serial: newer.serial });
+    expect((await ask()).body.result?.data).toEqual({ jws: newer.jws, serial: newer.serial });
+    const bad = await ask({ held: 'seven' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('ERR_INPUT');
+    expect((await ask({ held: 1, more: true })).status).toBe(400);
+
+    // The client names what it holds, fetches and verifies a newer serial, then takes `unchanged`
+    // without verifying anything again.
+    const dir = mkdtempSync(join(tmpdir(), 'firstlight-dir-'));
+    scratch.push(dir);
+    writeFileSync(join(dir, 'directory.jws'), `${older.jws}\n`);
+    const { logger, lines } = collectingLogger();
+    const c = client(dir, f.liaison.url, logger);
+    await c.load();
+    expect(c.serial).toBe(older.serial);
+    const accepted = () => lines.filter((l) => l.includes('directory accepted')).length;
+    const loaded = accepted();
+    expect(await c.refresh()).toMatchObject({ ok: true, directory: { serial: newer.serial } });
+    expect(accepted()).toBe(loaded + 1);
+    expect(await c.refresh()).toMatchObject({ ok: true, stale: false, directory: { serial: newer.serial } });
+    expect(accepted()).toBe(loaded + 1);
+    expect(c.serial).toBe(newer.serial);
+  });
+
+  it('takes the very bytes it holds from an office that ignores `held`, without accepting them again', async () => {
+    const dir = copyOfTh();
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ result: { data: { jws: newer.jws, serial: newer.serial } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const { logger, lines } = collectingLogger();
+    const c = client(dir, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger);
+    await c.load();
+    const before = lines.length;
+    expect(await c.refresh()).toMatchObject({ ok: true, directory: { serial: newer.serial } });
+    expect(lines.slice(before).some((l) => l.includes('directory accepted'))).toBe(false);
+    expect(decodeURIComponent(asked[0] ?? '')).toBe(`/trpc/federation.directory?input={"held":${newer.serial}}`);
+  });
 });

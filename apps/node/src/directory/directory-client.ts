@@ -184,14 +184,19 @@ export class DirectoryClient {
     if (!url)
       return { ok: false, error: new ProtocolError('ERR_DIRECTORY_INVALID', 'this node has no liaison URL to fetch the directory from') };
     let jws: unknown;
+    const held = this.held;
     try {
       const federation = this.options.federation ?? new FederationTransport('insecure-plain-http', null, () => this);
-      const response = await federation.request(LIAISON_PARTY, new URL('trpc/federation.directory', withSlash(url)), {
-        timeoutMs: 10_000,
-        bootstrap: true,
-      });
-      const body = (await response.json()) as { result?: { data?: { jws?: unknown } } };
-      jws = body.result?.data?.jws;
+      const target = new URL('trpc/federation.directory', withSlash(url));
+      // The serial held, so an office with nothing newer answers `unchanged` in a few bytes (PROTOCOL.md §5.2).
+      if (held) target.searchParams.set('input', JSON.stringify({ held: held.directory.serial }));
+      const response = await federation.request(LIAISON_PARTY, target, { timeoutMs: 10_000, bootstrap: true });
+      const body = (await response.json()) as { result?: { data?: { jws?: unknown; serial?: unknown; unchanged?: unknown } } };
+      const data = body.result?.data;
+      // Nothing newer (or the very bytes held, from an office that ignores `held`): nothing to verify again.
+      if (held && ((data?.unchanged === true && data.serial === held.directory.serial) || data?.jws === held.jws))
+        return this.stillHeld(held);
+      jws = data?.jws;
     } catch (error) {
       return {
         ok: false,
@@ -203,6 +208,13 @@ export class DirectoryClient {
     }
     if (typeof jws !== 'string') return { ok: false, error: new ProtocolError('ERR_DIRECTORY_INVALID', `${url} answered no directory`) };
     return this.accept(jws);
+  }
+
+  /** The directory held is still the newest: judged by the clock as `accept` would judge it again. */
+  private stillHeld(held: HeldDirectory): DirectoryResult {
+    const expired = this.expiredError();
+    if (expired) return { ok: false, error: expired };
+    return { ok: true, directory: held.directory, stale: seconds(this.options.clock.now()) >= held.directory.expiresAt };
   }
 }
 

@@ -34,21 +34,29 @@ export const federationRouter = router({
     )
     .mutation(({ ctx, input }) => ctx.services.inbox.receive(input.envelopes, input.answer, input.seal)),
 
-  directory: publicProcedure.query(async ({ ctx }) => {
-    // The liaison office may have published from the CLI while this process runs: serve the newest.
-    if (ctx.node.config.role === 'liaison') {
-      const latest = await ctx.node.db
-        .selectFrom('dir_publications')
-        .select(['serial', 'jws'])
-        .orderBy('serial', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (latest && Number(latest.serial) > (ctx.node.directory.serial ?? 0)) await ctx.node.directory.accept(latest.jws);
-    }
-    const held = ctx.node.directory.current();
-    if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet');
-    return { jws: held.jws, serial: held.directory.serial };
-  }),
+  /**
+   * The signed directory. A member that names the serial it holds (`held`) is answered `unchanged`
+   * without the directory when that is still the newest: 197 members fetching a 197-member directory
+   * every minute, each verifying it again, was most of an idle federation's directory traffic.
+   */
+  directory: publicProcedure
+    .input(z.strictObject({ held: z.int().min(1).optional() }).optional())
+    .query(async ({ ctx, input }): Promise<{ jws: string; serial: number } | { unchanged: true; serial: number }> => {
+      // The liaison office may have published from the CLI while this process runs: serve the newest.
+      if (ctx.node.config.role === 'liaison') {
+        const latest = await ctx.node.db
+          .selectFrom('dir_publications')
+          .select(['serial', 'jws'])
+          .orderBy('serial', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (latest && Number(latest.serial) > (ctx.node.directory.serial ?? 0)) await ctx.node.directory.accept(latest.jws);
+      }
+      const held = ctx.node.directory.current();
+      if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet');
+      if (input?.held === held.directory.serial) return { unchanged: true, serial: held.directory.serial };
+      return { jws: held.jws, serial: held.directory.serial };
+    }),
 
   /** The liaison office's push: a new serial exists. The node fetches it from its pinned liaison URL and verifies it. */
   directoryPublished: publicProcedure.input(z.strictObject({ serial: z.int().min(1) })).mutation(({ ctx, input }) => {
