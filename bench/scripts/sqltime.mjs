@@ -44,6 +44,6 @@ Database.prototype.prepare = function (...args) {
   }
 };
 process.on('exit', () => {
-  for (const [k, [ms, n]] of [...totals].sort((a, b) => b[1][0] - a[1][0]).slice(0, 15))
+  for (const [k, [ms, n]] of [...totals].sort((a, b) => b[1][0] - a[1][0]).slice(0, Number(process.env.SQLTIME_TOP ?? 15)))
     out(`${ms.toFixed(0).padStart(7)} ms ${String(n).padStart(6)} ${k}`);
 });

@@ -6,6 +6,7 @@
 import { sha256Digest } from '@firstlight/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
+import { fixed } from './db/fixed.js';
 import type { Database } from './db/schema.js';
 import { isUniqueViolation } from './db/violations.js';
 import { NodeError, type NodeErrorCode } from './errors.js';
@@ -58,6 +59,15 @@ export const REQUEST_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** Stores the call's answer in the transaction that writes its effects. */
 export type Remember<T> = (trx: Transaction<Database>, response: T) => Promise<void>;
 
+// Every bulk call with a requestId runs these (a bureau's filing and status calls): fixed statements.
+const STORED_ANSWER = fixed<{ digest: string; response: string }, [procedure: string, requestId: string]>(
+  'select digest, response from bulk_requests where "procedure" = ? and request_id = ?',
+);
+const FORGET_ANSWERS = fixed<never, [before: number]>('delete from bulk_requests where at < ?');
+const REMEMBER_ANSWER = fixed<never, [procedure: string, requestId: string, digest: string, response: string, at: number]>(
+  'insert into bulk_requests ("procedure", request_id, digest, response, at) values (?, ?, ?, ?, ?)',
+);
+
 /**
  * Runs a bulk call at most once per requestId. The answer is stored (by `remember`, inside the call's
  * own transaction) with the digest of the input, so a retry of the same call returns that answer and
@@ -74,12 +84,7 @@ export async function once<T>(
   if (requestId === undefined) return run(async () => undefined);
   const digest = sha256Digest(JSON.stringify(call.input));
   const stored = async (): Promise<{ response: T } | null> => {
-    const row = await db
-      .selectFrom('bulk_requests')
-      .select(['digest', 'response'])
-      .where('procedure', '=', procedure)
-      .where('request_id', '=', requestId)
-      .executeTakeFirst();
+    const [row] = await STORED_ANSWER.rows(db, [procedure, requestId]);
     if (!row) return null;
     if (row.digest !== digest)
       throw new NodeError(
@@ -92,14 +97,8 @@ export async function once<T>(
   if (earlier) return earlier.response;
   try {
     return await run(async (trx, response) => {
-      await trx
-        .deleteFrom('bulk_requests')
-        .where('at', '<', now - REQUEST_RETENTION_MS)
-        .execute();
-      await trx
-        .insertInto('bulk_requests')
-        .values({ procedure, request_id: requestId, digest, response: JSON.stringify(response), at: now })
-        .execute();
+      await FORGET_ANSWERS.run(trx, [now - REQUEST_RETENTION_MS]);
+      await REMEMBER_ANSWER.run(trx, [procedure, requestId, digest, JSON.stringify(response), now]);
     });
   } catch (error) {
     // The same call running twice at once: the one that committed first answers both (the other's

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeError } from '../src/errors.js';
-import { importComplaints } from '../src/intake/complaints.js';
+import { complaintsInput, importComplaints } from '../src/intake/complaints.js';
 import { createTestFederation, OPERATION, type TestFederation } from '../src/testing/federation.js';
 import { CANARY, fileComplaint, ipIn } from '../src/testing/fixtures.js';
 import { refusal } from './helpers/refusal.js';
@@ -108,12 +108,12 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     const small = { db: thNode.ctx.db, dataDir: thNode.ctx.dataDir, config: { evidenceMaxBytes: 16 } };
     const overFile = await importComplaints(
       small,
-      {
+      complaintsInput.parse({
         complaints: [
           complaint(12),
           { ...complaint(13), attachments: [{ filename: 'big.bin', base64: Buffer.alloc(17).toString('base64') }] },
         ],
-      },
+      }),
       'test',
       Date.now(),
     ).catch((error: unknown) => error);

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { fixed } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 
 export const auditHeadSchema = z.strictObject({
@@ -41,9 +42,10 @@ export async function readAuditHead(db: Kysely<Database>): Promise<AuditHead | n
 
 /** Only inside the transaction that appended the entries, so the anchor and the chain move together. */
 export async function writeAuditHead(trx: Kysely<Database>, head: AuditHead): Promise<void> {
-  await trx
-    .insertInto('audit_head')
-    .values({ id: 1, seq: head.seq, hash: head.hash })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ seq: head.seq, hash: head.hash }))
-    .execute();
+  await WRITE_HEAD.run(trx, [head.seq, head.hash]);
 }
+
+/** Moved by every append (once per transaction that audits, several per message): a fixed statement. */
+const WRITE_HEAD = fixed<never, [seq: number, hash: string]>(
+  'insert into audit_head (id, seq, hash) values (1, ?, ?) on conflict (id) do update set seq = excluded.seq, hash = excluded.hash',
+);

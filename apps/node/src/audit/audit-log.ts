@@ -5,9 +5,10 @@
  * transaction, makes entries cut off the end show too. Never updates or deletes an entry.
  */
 import { createHash } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
+import { fixed } from '../db/fixed.js';
 import type { AuditTable, Database } from '../db/schema.js';
 import { type AuditHead, formatAuditHead, readAuditHead, writeAuditHead } from './audit-head.js';
 
@@ -28,6 +29,16 @@ export function entryHash(prevHash: string, seq: number, e: AuditEntryInput): st
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
+/** Every append (several per message sent or received) takes the lock and reads both ends: fixed statements. */
+const AUDIT_LOCK = fixed<never, []>(`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+/** The chain's last entry and the head anchor, in one statement. */
+const CHAIN_ENDS = fixed<{ last_seq: number | null; last_hash: string | null; head_seq: number | null; head_hash: string | null }, []>(
+  `select (select seq from audit order by seq desc limit 1) as last_seq,
+    (select hash from audit order by seq desc limit 1) as last_hash,
+    (select seq from audit_head where id = 1) as head_seq,
+    (select hash from audit_head where id = 1) as head_hash`,
+);
+
 export async function appendAudit(db: Transaction<Database> | Kysely<Database>, entries: AuditEntryInput[]): Promise<void> {
   if (entries.length === 0) return;
   // The entries and the head anchor are written together or not at all (and, on PostgreSQL, under
@@ -36,16 +47,17 @@ export async function appendAudit(db: Transaction<Database> | Kysely<Database>, 
   const trx = db;
   // PostgreSQL with several node processes: one writer at a time extends the chain (the lock is held
   // until this transaction ends). SQLite already serialises writers.
-  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
-  const last = await trx.selectFrom('audit').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const anchor = await readAuditHead(trx);
-  const lastSeq = last ? Number(last.seq) : 0;
+  if (isPostgres(trx)) await AUDIT_LOCK.run(trx, []);
+  const ends = (await CHAIN_ENDS.rows(trx, []))[0];
+  const lastSeq = Number(ends?.last_seq ?? 0);
+  const headSeq = ends?.head_seq ?? null;
   // Build on the anchor, not on the last row, when they disagree: entries cut off the end then stay a
   // gap (and an edited last entry a broken link) that every later verify reports, instead of being
   // papered over by the next append. Rows past the anchor (written by a node older than the anchor)
   // are kept and covered.
-  let seq = anchor && anchor.seq >= lastSeq ? anchor.seq : lastSeq;
-  let prev = anchor && anchor.seq >= lastSeq ? anchor.hash : (last?.hash ?? GENESIS_HASH);
+  const onAnchor = headSeq !== null && ends?.head_hash != null && Number(headSeq) >= lastSeq;
+  let seq = onAnchor ? Number(headSeq) : lastSeq;
+  let prev = (onAnchor ? ends?.head_hash : ends?.last_hash) ?? GENESIS_HASH;
   const rows: AuditTable[] = [];
   for (const e of entries) {
     seq += 1;

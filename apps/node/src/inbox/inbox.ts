@@ -15,7 +15,8 @@ import {
 } from '@firstlight/protocol';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import { forChunks, inList } from '../db/chunks.js';
+import { forChunks } from '../db/chunks.js';
+import { fixedList } from '../db/fixed.js';
 import { isUniqueViolation } from '../db/violations.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { resetBackoff } from '../outbox/outbox.js';
@@ -27,6 +28,11 @@ import { fromWire, type JobOutcome, peekId, peekKind } from './verify-job.js';
 import { VerifyPool } from './verify-pool.js';
 
 export const MAX_ENVELOPES = 500;
+
+/** Asked twice per delivery (before verifying and before storing): a fixed statement. */
+const RECEIVED_BY_ID = fixedList<{ digest: string; receipt: string; message_id: string; from_country: string }>(
+  'select digest, receipt, message_id, from_country from received where message_id in (??)',
+);
 
 interface VerifiedDelivery {
   now: number;
@@ -72,12 +78,7 @@ export class Inbox {
   private async receivedById(ids: Array<string | null>): Promise<StoredById> {
     const stored = new Map();
     await forChunks([...new Set(ids.filter((id): id is string => id !== null))], 500, async (chunk) => {
-      const rows = await this.ctx.db
-        .selectFrom('received')
-        .select(['digest', 'receipt', 'message_id', 'from_country'])
-        .where('message_id', 'in', inList(chunk))
-        .execute();
-      for (const r of rows)
+      for (const r of await RECEIVED_BY_ID.rows(this.ctx.db, chunk, []))
         stored.set(r.message_id, { digest: r.digest, receipt: r.receipt, messageId: r.message_id, from: r.from_country });
     });
     return stored;

@@ -5,13 +5,19 @@
  */
 
 import type { Status } from '@firstlight/protocol';
-import { sql } from 'kysely';
-import { forChunks, inList, insertRows } from '../db/chunks.js';
+import { insertRows } from '../db/chunks.js';
+import { fixed } from '../db/fixed.js';
 import { statusRow } from '../status/status-row.js';
 import type { MessageAppliers } from './appliers.js';
 import { deadlineFor } from './deadlines.js';
 import { referralColumns } from './referral-row.js';
-import { statusRefusals } from './status-authority.js';
+import { statusRefusals, statusStanding } from './status-authority.js';
+
+/** A referral's state as its latest status shows it, once per status received: a fixed statement. */
+const SHOW_STATUS = fixed<
+  never,
+  [state: Status['state'], outcome: string | null, reason: string | null, now: number, referral: string, from: string]
+>('update referrals_out set state = ?, outcome = coalesce(?, outcome), reason = ?, updated_at = ? where id = ? and to_country = ?');
 
 export const nationalApplier: MessageAppliers = {
   referral: {
@@ -36,25 +42,15 @@ export const nationalApplier: MessageAppliers = {
     async apply(trx, items, now) {
       // The inbox already turned such statuses into signed rejections (refuse above); checked
       // again here, inside the transaction, so what they say can never be applied.
-      const refusals = await statusRefusals(
+      const { refusals, latestIat } = await statusStanding(
         trx,
         items.map((i) => i.message),
       );
       const applied = items.filter((_, i) => !refusals[i]);
       if (applied.length === 0) return;
-      // The referral shows the latest status by iat from its recipient; statuses may arrive out of order,
-      // and of two with the same iat the later arrival wins (as if applied one after another).
-      const latestIat = new Map<string, number>();
-      await forChunks([...new Set(applied.map((i) => i.message.referral))], 500, async (ids) => {
-        const rows = await trx
-          .selectFrom('statuses')
-          .select(['referral_id', 'from_country', (eb) => eb.fn.max('iat').as('iat')])
-          .where('referral_id', 'in', inList(ids))
-          .where('direction', '=', 'in')
-          .groupBy(['referral_id', 'from_country'])
-          .execute();
-        for (const r of rows) latestIat.set(`${r.referral_id} ${r.from_country}`, Number(r.iat));
-      });
+      // The referral shows the latest status by iat from its recipient (latestIat: of those held before
+      // this batch); statuses may arrive out of order, and of two with the same iat the later arrival
+      // wins (as if applied one after another).
       await insertRows(
         trx,
         'statuses',
@@ -71,10 +67,7 @@ export const nationalApplier: MessageAppliers = {
       }
       // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
       for (const m of shown.values())
-        await sql`update referrals_out
-          set state = ${m.state}, outcome = coalesce(${m.outcome ? JSON.stringify(m.outcome) : null}, outcome),
-            reason = ${m.reason ?? null}, updated_at = ${now}
-          where id = ${m.referral} and to_country = ${m.from}`.execute(trx);
+        await SHOW_STATUS.run(trx, [m.state, m.outcome ? JSON.stringify(m.outcome) : null, m.reason ?? null, now, m.referral, m.from]);
     },
   },
 };

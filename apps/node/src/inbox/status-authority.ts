@@ -7,7 +7,8 @@
  */
 import { ProtocolError, type Status } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
-import { forChunks, inList } from '../db/chunks.js';
+import { forChunks } from '../db/chunks.js';
+import { fixedList } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 import { HeldStatuses, orderRefusal } from '../status/order-refusals.js';
 
@@ -17,24 +18,42 @@ import { HeldStatuses, orderRefusal } from '../status/order-refusals.js';
  * addressed to this party as that referral's origin); a dedicated protocol code would say it better.
  */
 export async function statusRefusals(db: Kysely<Database>, statuses: Status[]): Promise<Array<ProtocolError | null>> {
+  return (await statusStanding(db, statuses)).refusals;
+}
+
+/** Asked twice per delivery of statuses (before the store, and in its transaction): fixed statements. */
+const RECIPIENTS = fixedList<{ id: string; to_country: string }>('select id, to_country from referrals_out where id in (??)');
+const HELD = fixedList<{ referral_id: string; from_country: string; state: Status['state']; iat: number }>(
+  "select referral_id, from_country, state, iat from statuses where referral_id in (??) and direction = 'in'",
+);
+
+/**
+ * statusRefusals, with what was held before the batch: the latest iat of each sender's statuses on each
+ * referral (by `${referral} ${from}`), which decides the state a referral shows (national-applier.ts).
+ */
+export async function statusStanding(
+  db: Kysely<Database>,
+  statuses: Status[],
+): Promise<{ refusals: Array<ProtocolError | null>; latestIat: Map<string, number> }> {
   const recipients = new Map<string, string>();
   const held = new HeldStatuses();
+  const latestIat = new Map<string, number>();
   await forChunks([...new Set(statuses.map((s) => s.referral))], 500, async (ids) => {
-    for (const r of await db.selectFrom('referrals_out').select(['id', 'to_country']).where('id', 'in', inList(ids)).execute())
-      recipients.set(r.id, r.to_country);
-    for (const s of await db
-      .selectFrom('statuses')
-      .select(['referral_id', 'from_country', 'state', 'iat'])
-      .where('referral_id', 'in', inList(ids))
-      .where('direction', '=', 'in')
-      .execute())
-      held.of(`${s.referral_id} ${s.from_country}`).push({ state: s.state as Status['state'], iat: Number(s.iat) });
+    for (const r of await RECIPIENTS.rows(db, ids, [])) recipients.set(r.id, r.to_country);
+    for (const s of await HELD.rows(db, ids, [])) {
+      const key = `${s.referral_id} ${s.from_country}`;
+      const iat = Number(s.iat);
+      held.of(key).push({ state: s.state, iat });
+      const latest = latestIat.get(key);
+      if (latest === undefined || iat > latest) latestIat.set(key, iat);
+    }
   });
-  return statuses.map((status) => {
+  const refusals = statuses.map((status) => {
     const refusal = authorityRefusal(status, recipients.get(status.referral));
     if (refusal) return refusal;
     return orderRefusal(held.of(`${status.referral} ${status.from}`), status);
   });
+  return { refusals, latestIat };
 }
 
 function authorityRefusal(status: Status, to: string | undefined): ProtocolError | null {

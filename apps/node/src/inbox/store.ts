@@ -8,6 +8,7 @@ import { sha256Digest } from '@firstlight/protocol';
 import { type AuditEntryInput, appendAudit } from '../audit/audit-log.js';
 import type { NodeContext } from '../context.js';
 import { insertRows } from '../db/chunks.js';
+import { fixed } from '../db/fixed.js';
 import { touchPeer } from '../outbox/peers.js';
 import { storeBatch } from '../receipts/stored.js';
 import { applyInOrder, type MessageAppliers, type Received } from './appliers.js';
@@ -21,24 +22,20 @@ export interface ToStore {
   seal: { digest: string; jws: string } | null;
 }
 
+// Run once per delivery, or per resent message: fixed statements (db/fixed.ts).
+const STORE_SEAL = fixed<never, [digest: string, jws: string, at: number]>(
+  'insert into seals (digest, jws, at) values (?, ?, ?) on conflict (digest) do nothing',
+);
+const RESTATE = fixed<never, [receipt: string, id: string, digest: string]>(
+  "update received set receipt = ? where message_id = ? and digest = ? and receipt like 'batch:%'",
+);
+
 export async function storeDelivery(ctx: NodeContext, appliers: MessageAppliers, s: ToStore): Promise<void> {
   const { accepted, now, batch } = s;
   await ctx.db.transaction().execute(async (trx) => {
     if (batch) await storeBatch(trx, batch.digest, batch.jws, now);
-    if (s.seal)
-      await trx
-        .insertInto('seals')
-        .values({ digest: s.seal.digest, jws: s.seal.jws, at: now })
-        .onConflict((oc) => oc.column('digest').doNothing())
-        .execute();
-    for (const r of s.restated)
-      await trx
-        .updateTable('received')
-        .set({ receipt: r.receipt })
-        .where('message_id', '=', r.id)
-        .where('digest', '=', r.digest)
-        .where('receipt', 'like', 'batch:%')
-        .execute();
+    if (s.seal) await STORE_SEAL.run(trx, [s.seal.digest, s.seal.jws, now]);
+    for (const r of s.restated) await RESTATE.run(trx, [r.receipt, r.id, r.digest]);
     const rows = accepted.map(({ result, jws, receipt, seal }) => ({
       message_id: result.message.id,
       kind: result.kind,

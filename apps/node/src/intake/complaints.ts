@@ -52,17 +52,18 @@ export interface ImportedComplaints {
 }
 
 /**
- * Complaints in one transaction (a bureau importing the day's reports from its national portal), with
+ * `input` as complaintsInput parsed it (the API's input schema: up to 500 complaints with their files
+ * inline, too costly to check twice). Complaints in one transaction (a bureau importing the day's reports from its national portal), with
  * their evidence files: all or none. Files are written first (content-addressed, 0600, like an upload)
  * and recorded with their complaints; an attachment over evidenceMaxBytes refuses the whole call.
  */
 export async function importComplaints(
   ctx: { db: Kysely<Database>; dataDir: string; config: { evidenceMaxBytes: number } },
-  raw: z.input<typeof complaintsInput>,
+  input: z.output<typeof complaintsInput>,
   by: string,
   now: number,
 ): Promise<ImportedComplaints> {
-  const { requestId, complaints } = complaintsInput.parse(raw);
+  const { requestId, complaints } = input;
   return once<ImportedComplaints>(ctx.db, { procedure: 'complaints.createMany', requestId, input: complaints, now }, async (remember) => {
     const files = complaints.map((c, i) =>
       (c.attachments ?? []).map((a, j) => {

@@ -4,10 +4,10 @@
  * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
  */
 import { type DeliveredKind, LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
-import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
-import { inList, insertRows } from '../db/chunks.js';
-import { isPostgres } from '../db/database.js';
+import { insertRows } from '../db/chunks.js';
+import { fixed } from '../db/fixed.js';
 import type { Database, OutboxTable } from '../db/schema.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -86,11 +86,20 @@ export async function releaseClaims(db: Kysely<Database>): Promise<void> {
  * `queued(peer)`: every peer with a queued row, one index walk each (a skip scan over outbox_due:
  * state, peer, next_attempt_at), whatever the size of the backlog. The start of duePeers and nextDueAt.
  */
-const QUEUED_PEERS = sql`with recursive queued(peer) as (
+const QUEUED_PEERS = `with recursive queued(peer) as (
   select (select min(peer) from outbox where state = 'queued')
   union all
   select (select min(o.peer) from outbox o where o.state = 'queued' and o.peer > queued.peer) from queued where queued.peer is not null
 )`;
+
+const DUE_PEERS = fixed<{ peer: string }, [now: number, now: number]>(`${QUEUED_PEERS}
+  select peer from queued
+  where peer is not null
+    and exists (
+      select 1 from outbox o
+      where o.state = 'queued' and o.peer = queued.peer and o.next_attempt_at <= ?
+        and (o.claimed_until is null or o.claimed_until < ?)
+    )`);
 
 /**
  * Peers that have a message due now and not claimed by a live worker. One index walk per peer with
@@ -99,75 +108,51 @@ const QUEUED_PEERS = sql`with recursive queued(peer) as (
  * under load polled a queue of thousands many times a second.
  */
 export async function duePeers(db: Kysely<Database>, now: number): Promise<string[]> {
-  const { rows } = await sql<{ peer: string }>`
-    ${QUEUED_PEERS}
-    select peer from queued
-    where peer is not null
-      and exists (
-        select 1 from outbox o
-        where o.state = 'queued' and o.peer = queued.peer and o.next_attempt_at <= ${now}
-          and (o.claimed_until is null or o.claimed_until < ${now})
-      )`.execute(db);
-  return rows.map((r) => r.peer);
+  return (await DUE_PEERS.rows(db, [now, now])).map((r) => r.peer);
 }
+
+const NEXT_DUE_AT = fixed<{ at: number | string | null }, [now: number]>(`${QUEUED_PEERS}
+  select min((select min(o.next_attempt_at) from outbox o where o.state = 'queued' and o.peer = queued.peer and o.next_attempt_at > ?)) as at
+  from queued where peer is not null`);
 
 /**
  * When the next queued row comes due by time (its backoff ends), Infinity when none waits: the worker
  * sleeps until then. One index lookup per peer with queued rows (outbox_due), like duePeers.
  */
 export async function nextDueAt(db: Kysely<Database>, now: number): Promise<number> {
-  const { rows } = await sql<{ at: number | string | null }>`
-    ${QUEUED_PEERS}
-    select min((select min(o.next_attempt_at) from outbox o where o.state = 'queued' and o.peer = queued.peer and o.next_attempt_at > ${now})) as at
-    from queued where peer is not null`.execute(db);
-  const at = rows[0]?.at;
+  const at = (await NEXT_DUE_AT.rows(db, [now]))[0]?.at;
   return at === null || at === undefined ? Number.POSITIVE_INFINITY : Number(at);
 }
 
+/**
+ * A claim is one statement: the oldest due rows of the peer not held by a live claim are marked as this
+ * worker's and returned. PostgreSQL: several node processes claim from one outbox; row locks let each
+ * take different rows without waiting (SQLite serialises writers, so it needs no lock clause).
+ */
+const CLAIM_CANDIDATES = `select id from outbox
+  where peer = ? and state = 'queued' and next_attempt_at <= ? and (claimed_until is null or claimed_until < ?)
+  order by id limit ?`;
+const CLAIM = fixed<OutboxRow, [worker: string, until: number, peer: string, now: number, now: number, limit: number]>(
+  `update outbox set claimed_by = ?, claimed_until = ? where id in (${CLAIM_CANDIDATES}) returning *`,
+  `update outbox set claimed_by = ?, claimed_until = ? where id in (${CLAIM_CANDIDATES} for update skip locked) returning *`,
+);
+
 /** Claims up to `limit` due messages for one peer, oldest first. */
-export async function claim(db: Kysely<Database>, input: { peer: string; worker: string; now: number; leaseMs: number; limit: number }) {
-  return db.transaction().execute(async (trx) => {
-    let candidatesQuery = trx
-      .selectFrom('outbox')
-      .select('id')
-      .where('peer', '=', input.peer)
-      .where('state', '=', 'queued')
-      .where('next_attempt_at', '<=', input.now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', input.now)]))
-      .orderBy('id')
-      .limit(input.limit);
-    // PostgreSQL: several node processes claim from one outbox; row locks let each take different rows
-    // without waiting (SQLite serialises writers, so it needs no lock clause).
-    if (isPostgres(trx)) candidatesQuery = candidatesQuery.forUpdate().skipLocked();
-    const candidates = await candidatesQuery.execute();
-    if (candidates.length === 0) return [];
-    const ids = candidates.map((c) => c.id);
-    await trx
-      .updateTable('outbox')
-      .set({ claimed_by: input.worker, claimed_until: input.now + input.leaseMs })
-      .where('id', 'in', inList(ids))
-      .where('state', '=', 'queued')
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', input.now)]))
-      .execute();
-    return trx
-      .selectFrom('outbox')
-      .selectAll()
-      .where('id', 'in', inList(ids))
-      .where('claimed_by', '=', input.worker)
-      .orderBy('id')
-      .execute();
-  });
+export async function claim(
+  db: Kysely<Database>,
+  input: { peer: string; worker: string; now: number; leaseMs: number; limit: number },
+): Promise<OutboxRow[]> {
+  const rows = await CLAIM.rows(db, [input.worker, input.now + input.leaseMs, input.peer, input.now, input.now, input.limit]);
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }
+
+const RESET_BACKOFF = fixed<never, [now: number, peer: string, now: number]>(
+  `update outbox set next_attempt_at = ? where peer = ? and state = 'queued' and next_attempt_at > ?`,
+);
 
 /** Brings every queued message for a peer forward to now: the peer was just heard from. */
 export async function resetBackoff(db: Kysely<Database>, peer: string, now: number): Promise<void> {
-  await db
-    .updateTable('outbox')
-    .set({ next_attempt_at: now })
-    .where('peer', '=', peer)
-    .where('state', '=', 'queued')
-    .where('next_attempt_at', '>', now)
-    .execute();
+  await RESET_BACKOFF.run(db, [now, peer, now]);
 }
 
 /** Every queued row due now (at start: a restart is an operator's way of saying "try again now"). */

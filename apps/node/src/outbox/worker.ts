@@ -8,11 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isRetryable, sealDelivery, sha256Digest } from '@firstlight/protocol';
-import { type ExpressionBuilder, sql, type Transaction, type Updateable } from 'kysely';
+import type { Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import type { Database, OutboxTable } from '../db/schema.js';
+import { fixed } from '../db/fixed.js';
+import type { Database } from '../db/schema.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
@@ -31,6 +32,25 @@ const LEASE_MS = 60_000;
 const IDLE_MS = 2_000;
 /** The shortest sleep between two looks at the queue when rows come due by time. */
 const MIN_SLEEP_MS = 50;
+
+/**
+ * A row's outcome, written once per message sent (so fixed statements, prepared once) and only while this
+ * worker still holds its claim: after a stall past the lease another process may have claimed, sent and
+ * recorded it, and a late failure must not put a delivered row back in the queue (nor a late success
+ * overwrite what that process recorded). Each releases the claim.
+ */
+const RECORD = fixed<
+  never,
+  [state: 'delivered' | 'rejected', receipt: string | null, code: string | null, now: number, attempts: number, id: number, worker: string]
+>(`update outbox
+  set state = ?, receipt = ?, receipt_code = ?, delivered_at = ?, attempts = ?, last_error = null, claimed_by = null, claimed_until = null
+  where id = ? and claimed_by = ? and state = 'queued'`);
+const RETRY = fixed<
+  never,
+  [state: 'dead' | 'queued', attempts: number, error: string, next: number, id: number, worker: string]
+>(`update outbox
+  set state = ?, attempts = ?, last_error = ?, next_attempt_at = ?, claimed_by = null, claimed_until = null
+  where id = ? and claimed_by = ? and state = 'queued'`);
 
 /** A row's answer as recorded by this worker. */
 type Recorded = RowAnswer & { row: OutboxRow };
@@ -242,11 +262,7 @@ export class OutboxWorker {
 
   /** A peer's final verdict on a row, with its receipt; false when the row was no longer this worker's to record. */
   private async record(trx: Transaction<Database>, row: OutboxRow, state: 'delivered' | 'rejected', answer: RowAnswer, now: number) {
-    // Written once per message delivered, so one fixed statement (prepared once, no query building).
-    const result = await sql`update outbox
-      set state = ${state}, receipt = ${answer.receipt}, receipt_code = ${answer.verdict?.code ?? null}, delivered_at = ${now},
-        attempts = ${row.attempts + 1}, last_error = null, claimed_by = null, claimed_until = null
-      where id = ${row.id} and claimed_by = ${this.id} and state = 'queued'`.execute(trx);
+    const result = await RECORD.run(trx, [state, answer.receipt, answer.verdict?.code ?? null, now, row.attempts + 1, row.id, this.id]);
     return (result.numAffectedRows ?? 0n) > 0n;
   }
 
@@ -268,15 +284,6 @@ export class OutboxWorker {
     this.ctx.logger.warn({ peer: batch[0]?.peer, count: batch.length, error }, 'delivery failed; will retry');
   }
 
-  /**
-   * A row's answer is recorded only while this worker still holds its claim: after a stall past the
-   * lease another process may have claimed, sent and recorded it, and a late failure must not put a
-   * delivered row back in the queue (nor a late success overwrite what that process recorded).
-   */
-  private stillHeld(eb: ExpressionBuilder<Database, 'outbox'>) {
-    return eb.and([eb('claimed_by', '=', this.id), eb('state', '=', 'queued')]);
-  }
-
   /** Records a failed attempt; false when the row was no longer this worker's to record. */
   private async failOne(trx: Transaction<Database>, row: OutboxRow, error: string, now: number): Promise<boolean> {
     const attempts = row.attempts + 1;
@@ -284,22 +291,14 @@ export class OutboxWorker {
     const deadline = Number(row.created_at) + this.ctx.config.deadLetterAfterSeconds * 1000;
     const dead = now >= deadline;
     if (!dead) this.behind.add(row.peer);
-    return this.updateHeld(trx, row, {
-      state: dead ? 'dead' : 'queued',
+    const result = await RETRY.run(trx, [
+      dead ? 'dead' : 'queued',
       attempts,
-      last_error: error.slice(0, 500),
-      next_attempt_at: Math.min(deadline, now + backoffMs(attempts, this.ctx.config.retry.baseMs, this.ctx.config.retry.maxMs)),
-    });
-  }
-
-  /** Writes a row's outcome and releases its claim, only while this worker holds it (stillHeld); false otherwise. */
-  private async updateHeld(trx: Transaction<Database>, row: OutboxRow, values: Updateable<OutboxTable>): Promise<boolean> {
-    const result = await trx
-      .updateTable('outbox')
-      .set({ ...values, claimed_by: null, claimed_until: null })
-      .where('id', '=', row.id)
-      .where((eb) => this.stillHeld(eb))
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+      error.slice(0, 500),
+      Math.min(deadline, now + backoffMs(attempts, this.ctx.config.retry.baseMs, this.ctx.config.retry.maxMs)),
+      row.id,
+      this.id,
+    ]);
+    return (result.numAffectedRows ?? 0n) > 0n;
   }
 }

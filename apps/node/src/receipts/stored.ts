@@ -6,6 +6,7 @@
 import { peekJws, type Receipt, receiptBatchSchema, receiptSchema } from '@firstlight/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import { forChunks, inList } from '../db/chunks.js';
+import { fixed } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 
 const BATCH_REF = /^batch:(sha256:[0-9a-f]{64}):(\d{1,3})$/;
@@ -14,13 +15,13 @@ export function batchRef(digest: string, index: number): string {
   return `batch:${digest}:${index}`;
 }
 
-/** Keeps a batch once (a resend answered by the same bytes, or two processes, store it once). */
+const STORE_BATCH = fixed<never, [digest: string, jws: string, at: number]>(
+  'insert into receipt_batches (digest, jws, at) values (?, ?, ?) on conflict (digest) do nothing',
+);
+
+/** Keeps a batch once (a resend answered by the same bytes, or two processes, store it once). Once per delivery each way. */
 export async function storeBatch(trx: Transaction<Database> | Kysely<Database>, digest: string, jws: string, at: number): Promise<void> {
-  await trx
-    .insertInto('receipt_batches')
-    .values({ digest, jws, at })
-    .onConflict((oc) => oc.column('digest').doNothing())
-    .execute();
+  await STORE_BATCH.run(trx, [digest, jws, at]);
 }
 
 /** A stored receipt resolved: the signed bytes that carry it, and its position when they are a batch. */

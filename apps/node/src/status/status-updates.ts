@@ -14,12 +14,13 @@ import {
   statusRuleProblems,
   uuidv7,
 } from '@firstlight/protocol';
-import { type Selectable, sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, requestIdField, single } from '../bulk.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import { forChunks, inList, insertRows } from '../db/chunks.js';
+import { forChunks, insertRows } from '../db/chunks.js';
+import { fixed, fixedList } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
@@ -46,9 +47,10 @@ export async function updateStatus(ctx: NodeContext, raw: StatusInput): Promise<
 /**
  * Up to 500 updates at once (a bureau moving its queue on): each answered in order with its status id
  * or its refusal; the accepted ones are signed and queued in one transaction, delivered together.
+ * `input` as statusesInput parsed it (the API's input schema; 500 items are not checked twice).
  */
-export async function updateStatuses(ctx: NodeContext, raw: z.input<typeof statusesInput>): Promise<ItemResult<{ id: string }>[]> {
-  const { requestId, updates } = statusesInput.parse(raw);
+export async function updateStatuses(ctx: NodeContext, input: z.output<typeof statusesInput>): Promise<ItemResult<{ id: string }>[]> {
+  const { requestId, updates } = input;
   const now = ctx.clock.now();
   return once(ctx.db, { procedure: 'inbox.updateStatuses', requestId, input: updates, now }, async (remember) => {
     const answer = (prepared: Applied) => itemResults(prepared, (p) => ({ id: p.message.id }));
@@ -57,6 +59,17 @@ export async function updateStatuses(ctx: NodeContext, raw: z.input<typeof statu
 }
 
 type Applied = Array<{ message: Status; jws: string } | NodeError>;
+
+/**
+ * Once per status sent: fixed statements. Only the columns a status is judged by (the row also holds
+ * the referral's signed bytes, which reading cost as much as the rest of the call).
+ */
+const REFERRALS_IN = fixedList<{ id: string; from_country: string; state: string }>(
+  'select id, from_country, state from referrals_in where id in (??)',
+);
+const SHOW_STATUS = fixed<never, [state: StatusState, outcome: string | null, reason: string | null, now: number, referral: string]>(
+  'update referrals_in set state = ?, outcome = coalesce(?, outcome), reason = ?, updated_at = ? where id = ?',
+);
 
 /** Signs and queues the updates that pass; `inTransaction` joins the write (a bulk call's stored answer). */
 async function applyStatuses(
@@ -67,10 +80,9 @@ async function applyStatuses(
 ): Promise<Applied> {
   const held = ctx.directory.current();
   if (!held) throw new NodeError('ERR_NO_DIRECTORY', 'this node holds no directory yet');
-  const referrals = new Map<string, Selectable<Database['referrals_in']>>();
+  const referrals = new Map<string, { id: string; from_country: string; state: string }>();
   await forChunks([...new Set(inputs.map((i) => i.referralId))], 500, async (ids) => {
-    for (const row of await ctx.db.selectFrom('referrals_in').selectAll().where('id', 'in', inList(ids)).execute())
-      referrals.set(row.id, row);
+    for (const row of await REFERRALS_IN.rows(ctx.db, ids, [])) referrals.set(row.id, row);
   });
   const iat = seconds(now);
   const key = publishedSigningKey(ctx, iat);
@@ -115,10 +127,13 @@ async function applyStatuses(
     );
     // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
     for (const { message } of accepted)
-      await sql`update referrals_in
-        set state = ${message.state}, outcome = coalesce(${message.outcome ? JSON.stringify(message.outcome) : null}, outcome),
-          reason = ${message.reason ?? null}, updated_at = ${now}
-        where id = ${message.referral}`.execute(trx);
+      await SHOW_STATUS.run(trx, [
+        message.state,
+        message.outcome ? JSON.stringify(message.outcome) : null,
+        message.reason ?? null,
+        now,
+        message.referral,
+      ]);
     await queueSent(trx, 'status', accepted, now);
     await inTransaction?.(trx, prepared);
   });
