@@ -5,6 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { fixed } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 
@@ -47,11 +48,16 @@ export interface Principal {
   role: Role;
 }
 
+/** Asked on every operator request: a fixed statement. */
+const TOKEN_BY_HASH = fixed<{ id: string; name: string; role: string; hash: string }, [hash: string]>(
+  'select id, name, role, hash from tokens where hash = ? and revoked_at is null',
+);
+
 /** Resolves a bearer token to its principal, or null. Constant-time on the hash comparison. */
 export async function authenticate(db: Kysely<Database>, token: string | undefined): Promise<Principal | null> {
   if (!token?.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
   const hash = hashToken(token);
-  const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+  const [row] = await TOKEN_BY_HASH.rows(db, [hash]);
   if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return null;
   const role = roleSchema.safeParse(row.role);
   return role.success ? { tokenId: row.id, name: row.name, role: role.data } : null;

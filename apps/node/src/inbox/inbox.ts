@@ -95,9 +95,13 @@ export class Inbox {
     const trusted = held && !ctx.directory.expiredError(now) ? held : null;
     const seal = sealJws !== undefined && trusted ? this.checkSeal(sealJws, digests, trusted.trust, now, skewSeconds) : null;
     // Bytes already received are not verified again: they get their stored receipt (idempotent resend).
-    // Under a seal verifying costs less than looking them up, and settle() looks them up in any case.
-    const ids = envelopes.map(peekId);
-    const known = seal ? new Map<string, Known>() : knownReceipts(ids, digests, await this.receivedById(ids));
+    // Under a seal verifying costs less than looking them up (or than reading their ids, a payload
+    // decoded each), and settle() looks them up in any case.
+    let known = new Map<string, Known>();
+    if (!seal) {
+      const ids = envelopes.map(peekId);
+      known = knownReceipts(ids, digests, await this.receivedById(ids));
+    }
     // Verify the rest and pre-sign their receipts (on worker threads for large batches); the replay
     // check, the last one, follows in settle() for the whole batch at once.
     const outcome = await this.pool.run(
