@@ -203,7 +203,8 @@ export async function depthByPeer(db: Kysely<Database>): Promise<Array<{ peer: s
   const depth = new Map<string, number>();
   for (const peer of [...heard.map((r) => r.country), ...stuck.map((r) => r.peer)]) depth.set(peer, 0);
   for (const r of queued) depth.set(r.peer, Number(r.depth));
-  return [...depth].sort(([a], [b]) => a.localeCompare(b)).map(([peer, n]) => ({ peer, depth: n }));
+  // By code unit (country codes are ASCII): localeCompare loads ICU's collation data into every node.
+  return [...depth].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([peer, n]) => ({ peer, depth: n }));
 }
 
 /** Messages that need a person: rejected by their recipient, or dead-lettered; newest first. */
