@@ -305,4 +305,50 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     const statuses = await f.node('KH').ctx.db.selectFrom('statuses').select('id').where('referral_id', '=', id).execute();
     expect(statuses.map((r) => r.id)).toEqual([moved[0]?.ok ? moved[0].id : '']);
   });
+
+  it("keeps a bureau's case system in step: inbox.since gives each referral once, oldest first, from where it stopped", async () => {
+    const thNode = f.node('TH');
+    const kh = f.client(f.node('KH'), khOfficer);
+    const cases = [];
+    for (let i = 0; i < 3; i++) cases.push(await fileComplaint(f, thNode, thOfficer, `since evidence ${i}`));
+    const filed = await f
+      .client(thNode, thOfficer)
+      .bureau.referrals.createMany.mutate({ referrals: cases.map((c, i) => referralOf(f, c, 400 + i)) });
+    const ids = filed.map((r) => (r.ok ? r.id : ''));
+    await f.until(async () => (await kh.bureau.inbox.list.query({ limit: 1000 })).filter((r) => ids.includes(r.id)).length === 3);
+    const inOrder = (await f.node('KH').ctx.db.selectFrom('referrals_in').select('id').orderBy('received_at').orderBy('id').execute()).map(
+      (r) => r.id,
+    );
+    expect(inOrder.length).toBeGreaterThanOrEqual(5);
+
+    // Two at a time (several share a received_at: they came in one delivery), each once, in order.
+    const seen: string[] = [];
+    let after: { receivedAt: number; id: string } | undefined;
+    for (;;) {
+      const page = await kh.bureau.inbox.since.query({ ...(after ? { after } : {}), limit: 2 });
+      seen.push(...page.items.map((r) => r.id));
+      if (page.items.length === 0) {
+        expect(page.next).toEqual(after);
+        break;
+      }
+      after = page.next ?? undefined;
+    }
+    expect(seen).toEqual(inOrder);
+    const last = await kh.bureau.inbox.since.query({ after, limit: 2 });
+    expect(last).toMatchObject({ items: [], next: after });
+
+    // A newer referral is the next one given.
+    const more = await fileComplaint(f, thNode, thOfficer, 'since evidence later');
+    const [later] = await f.client(thNode, thOfficer).bureau.referrals.createMany.mutate({ referrals: [referralOf(f, more, 410)] });
+    const laterId = later?.ok ? later.id : '';
+    const next = await f.until(async () => {
+      const page = await kh.bureau.inbox.since.query({ after, limit: 10 });
+      return page.items.length > 0 ? page : null;
+    });
+    expect(next.items.map((r) => r.id)).toEqual([laterId]);
+    expect(next.items[0]).toMatchObject({ id: laterId, from: 'TH', state: 'received' });
+
+    for (const bad of [{ after: { receivedAt: -1, id: laterId } }, { after: { receivedAt: 1, id: 'x' } }, { limit: 1001 }, { since: 1 }])
+      expect(await refusal(kh.bureau.inbox.since.query(bad as never))).toMatchObject({ status: 400, code: 'ERR_INPUT' });
+  });
 });

@@ -32,42 +32,79 @@ export interface Owned {
 }
 
 /**
- * One round in one country: the open referrals of its inbox that the simulation owns and that are due
- * (on the replay's day; `day` Infinity moves every one a step). Answers how many it moved, and how many
- * owned referrals are still open and the simulation's to move.
+ * One receiving country's bureau as the simulation plays it: like a case system beside the node, it keeps
+ * its own copy of the referrals it works, learns of new ones from `bureau.inbox.since` (each referral
+ * once, from where it last stopped) and of their states from its own signed updates, so a round costs
+ * what came in and what moves, not a read of the whole inbox (1,000 rows a look at 100,000 referrals).
  */
-export async function respond(
-  client: Client,
-  owned: Owned,
-  day: number,
-  stopping: () => boolean,
-): Promise<{ moved: number; open: number }> {
-  let inbox: Awaited<ReturnType<Client['bureau']['inbox']['list']['query']>>;
-  try {
-    inbox = await client.bureau.inbox.list.query({ limit: 1000, open: true });
-  } catch {
-    return { moved: 0, open: 1 };
-  }
-  let open = 0;
-  const updates = inbox.flatMap((r): StatusUpdate[] => {
-    const mine = owned.get(r.id);
-    if (!mine || mine.fate.kind === 'left') return [];
-    open += 1;
-    const { fate } = mine;
-    const next = fate.kind === 'declined' && r.state === 'acknowledged' ? 'declined' : NEXT[r.state];
-    if (!next || mine.filedDay + dueAfter(next, fate) > day) return [];
-    if (next === 'declined' && fate.kind === 'declined') return [{ referralId: r.id, state: 'declined', reason: fate.reason }];
-    if ((next === 'action_taken' || next === 'closed') && fate.kind === 'closed')
-      return [{ referralId: r.id, state: next, outcome: fate.outcome }];
-    return [{ referralId: r.id, state: next as 'acknowledged' | 'in_progress' | 'located' }];
-  });
-  for (let i = 0; i < updates.length && !stopping(); i += 500) {
-    try {
-      await client.bureau.inbox.updateStatuses.mutate({ updates: updates.slice(i, i + 500) });
-    } catch {
-      // A node restarting: the next round picks these up. (Refused items, say a referral someone
-      // else closed meanwhile, are answered one by one and simply not moved.)
+export class Bureau {
+  private cursor: { receivedAt: number; id: string } | undefined;
+  /** Referrals the simulation owns and works, not yet closed or declined: id → state. */
+  private readonly working = new Map<string, string>();
+
+  constructor(readonly client: Client) {}
+
+  /** Referrals that came since the last look, taken into the working set (those the simulation owns and works). */
+  private async arrivals(owned: Owned): Promise<void> {
+    for (;;) {
+      const page = await this.client.bureau.inbox.since.query({ ...(this.cursor ? { after: this.cursor } : {}), limit: 1000 });
+      for (const r of page.items) {
+        const mine = owned.get(r.id);
+        if (mine && mine.fate.kind !== 'left' && r.state !== 'closed' && r.state !== 'declined') this.working.set(r.id, r.state);
+      }
+      if (page.next) this.cursor = page.next;
+      if (page.items.length < 1000) return;
     }
   }
-  return { moved: updates.length, open };
+
+  /**
+   * One round: the owned referrals that are due (on the replay's day; `day` Infinity moves every one a
+   * step) move on. Answers how many it asked to move, and how many it still works.
+   */
+  async respond(owned: Owned, day: number, stopping: () => boolean): Promise<{ moved: number; open: number }> {
+    try {
+      await this.arrivals(owned);
+    } catch {
+      return { moved: 0, open: this.working.size };
+    }
+    const updates: StatusUpdate[] = [];
+    for (const [id, state] of this.working) {
+      const mine = owned.get(id);
+      if (!mine) continue;
+      const { fate } = mine;
+      const next = fate.kind === 'declined' && state === 'acknowledged' ? 'declined' : NEXT[state];
+      if (!next || mine.filedDay + dueAfter(next, fate) > day) continue;
+      if (next === 'declined' && fate.kind === 'declined') updates.push({ referralId: id, state: 'declined', reason: fate.reason });
+      else if ((next === 'action_taken' || next === 'closed') && fate.kind === 'closed')
+        updates.push({ referralId: id, state: next, outcome: fate.outcome });
+      else updates.push({ referralId: id, state: next as 'acknowledged' | 'in_progress' | 'located' });
+    }
+    for (let i = 0; i < updates.length && !stopping(); i += 500) {
+      const batch = updates.slice(i, i + 500);
+      let answers: Awaited<ReturnType<Client['bureau']['inbox']['updateStatuses']['mutate']>>;
+      try {
+        answers = await this.client.bureau.inbox.updateStatuses.mutate({ updates: batch });
+      } catch {
+        // A node restarting: the next round asks again (the states kept are the ones the node holds).
+        continue;
+      }
+      for (const [n, answer] of answers.entries()) {
+        const update = batch[n] as StatusUpdate;
+        if (answer.ok) {
+          if (update.state === 'closed' || update.state === 'declined') this.working.delete(update.referralId);
+          else this.working.set(update.referralId, update.state);
+          continue;
+        }
+        // Refused (someone else moved it meanwhile, say): take the state the node holds.
+        try {
+          const held = await this.client.bureau.inbox.get.query({ id: update.referralId });
+          if (held.state === 'closed' || held.state === 'declined') this.working.delete(update.referralId);
+          else this.working.set(update.referralId, held.state);
+        } catch {
+          // Asked again next round.
+        }
+      }
+    }
+    return { moved: updates.length, open: this.working.size };
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { respond } from './bureau.js';
+import { Bureau } from './bureau.js';
 import { ReplayClock } from './clock.js';
 import type { fates } from './fates.js';
 import type { FiledLog } from './filed-log.js';
@@ -118,9 +118,10 @@ export function run(r: Running): Simulation {
   }
 
   async function responder(): Promise<void> {
+    const bureaus = [...officers.values()].map((client) => new Bureau(client));
     while (!stopping) {
       const rounds = await Promise.all(
-        [...officers.values()].map((client) => respond(client, owned, fast ? Number.POSITIVE_INFINITY : clock.day(), isStopping)),
+        bureaus.map((bureau) => bureau.respond(owned, fast ? Number.POSITIVE_INFINITY : clock.day(), isStopping)),
       );
       const idle = rounds.every((x) => x.moved === 0);
       await new Promise((res) => setTimeout(res, fast ? Math.max(options.stepSeconds * 1000, idle ? 200 : 0) : 250));

@@ -50,6 +50,33 @@ export async function listReferralsIn(
   return (await inboxQuery(db, options).execute()).map((r) => present(r, now));
 }
 
+/** Where a reader of `referralsInSince` stopped: the last referral it was given. */
+export interface InboxCursor {
+  receivedAt: number;
+  id: string;
+}
+
+/**
+ * The referrals received after `after`, oldest first, whatever their state: how a bureau's own case
+ * system keeps in step with its inbox (each referral once, in the order it came) without reading the
+ * whole work queue again on every look. `next` is where to start the following call (`after` itself
+ * when nothing came).
+ */
+export async function referralsInSince(db: Kysely<Database>, options: { after?: InboxCursor | undefined; limit: number }, now: number) {
+  let q = db.selectFrom('referrals_in').selectAll().orderBy('received_at').orderBy('id').limit(options.limit);
+  const after = options.after;
+  if (after)
+    q = q
+      .where('received_at', '>=', after.receivedAt)
+      .where((eb) => eb.or([eb('received_at', '>', after.receivedAt), eb('id', '>', after.id)]));
+  const rows = await q.execute();
+  const last = rows.at(-1);
+  return {
+    items: rows.map((r) => present(r, now)),
+    next: last ? { receivedAt: Number(last.received_at), id: last.id } : (after ?? null),
+  };
+}
+
 export async function getReferralIn(db: Kysely<Database>, id: string, now: number) {
   const row = await db.selectFrom('referrals_in').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new NodeError('ERR_NOT_FOUND', `no incoming referral ${id}`);

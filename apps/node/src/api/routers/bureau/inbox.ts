@@ -1,6 +1,6 @@
 /** bureau.inbox: referrals received from other countries, and the status updates we send back. */
 import { z } from 'zod';
-import { getReferralIn, listReferralsIn } from '../../../inbox/queries.js';
+import { getReferralIn, listReferralsIn, referralsInSince } from '../../../inbox/queries.js';
 import { workQueue, workQueueInput } from '../../../inbox/work-queue.js';
 import { statusesInput, statusInput, updateStatus, updateStatuses } from '../../../status/status-updates.js';
 import { guard } from '../../access.js';
@@ -22,6 +22,18 @@ export const inboxRouter = router({
         .default({ limit: 200 }),
     )
     .query(({ ctx, input }) => listReferralsIn(ctx.node.db, input, ctx.node.clock.now())),
+  /**
+   * Referrals received after a cursor (the `next` of the previous call), oldest first, in any state:
+   * for a bureau's case system that keeps its own copy in step rather than reading the inbox again.
+   */
+  since: reader
+    .input(
+      z.strictObject({
+        after: z.strictObject({ receivedAt: z.int().min(0), id: z.uuid() }).optional(),
+        limit: z.int().min(1).max(1000).default(500),
+      }),
+    )
+    .query(({ ctx, input }) => referralsInSince(ctx.node.db, input, ctx.node.clock.now())),
   /** The work queue: filtered, sorted by deadline, with counts per state. */
   queue: reader.input(workQueueInput).query(({ ctx, input }) => workQueue(ctx.node.db, input, ctx.node.clock.now())),
   get: reader.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getReferralIn(ctx.node.db, input.id, ctx.node.clock.now())),
