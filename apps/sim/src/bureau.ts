@@ -41,17 +41,28 @@ export class Bureau {
   private cursor: { receivedAt: number; id: string } | undefined;
   /** Referrals the simulation owns and works, not yet closed or declined: id → state. */
   private readonly working = new Map<string, string>();
+  /**
+   * Open referrals that came before the simulation knew them as its own: a referral can reach its
+   * recipient before the filing call's answer reaches the simulation. Looked at again every round
+   * (those a person filed stay here, a handful).
+   */
+  private readonly unknown = new Map<string, string>();
 
   constructor(readonly client: Client) {}
 
   /** Referrals that came since the last look, taken into the working set (those the simulation owns and works). */
   private async arrivals(owned: Owned): Promise<void> {
+    const take = (id: string, state: string) => {
+      const mine = owned.get(id);
+      if (!mine) return false;
+      if (mine.fate.kind !== 'left') this.working.set(id, state);
+      return true;
+    };
+    for (const [id, state] of this.unknown) if (take(id, state)) this.unknown.delete(id);
     for (;;) {
       const page = await this.client.bureau.inbox.since.query({ ...(this.cursor ? { after: this.cursor } : {}), limit: 1000 });
-      for (const r of page.items) {
-        const mine = owned.get(r.id);
-        if (mine && mine.fate.kind !== 'left' && r.state !== 'closed' && r.state !== 'declined') this.working.set(r.id, r.state);
-      }
+      for (const r of page.items)
+        if (r.state !== 'closed' && r.state !== 'declined' && !take(r.id, r.state)) this.unknown.set(r.id, r.state);
       if (page.next) this.cursor = page.next;
       if (page.items.length < 1000) return;
     }

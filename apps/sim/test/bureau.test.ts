@@ -1,0 +1,115 @@
+/**
+ * The simulation's bureau, against an inbox kept in memory that answers `bureau.inbox.since`,
+ * `updateStatuses` and `get` as a node does: it learns of each referral once, from where it stopped,
+ * moves what it owns a step a round, takes up a referral that came before the filing call's answer made
+ * it the simulation's own, leaves what a person works, and takes the node's state when an update is refused.
+ */
+import { describe, expect, it } from 'vitest';
+import { Bureau, type Owned } from '../src/bureau.js';
+import type { Fate } from '../src/fates.js';
+import type { Client } from '../src/filing.js';
+
+const id = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+const ORDER = ['received', 'acknowledged', 'in_progress', 'located', 'action_taken', 'closed'];
+
+function fakeInbox() {
+  const rows: Array<{ id: string; receivedAt: number; state: string }> = [];
+  const calls = { since: 0, listed: 0 };
+  const client = {
+    bureau: {
+      inbox: {
+        since: {
+          async query({ after, limit }: { after?: { receivedAt: number; id: string }; limit: number }) {
+            calls.since++;
+            const items = rows
+              .filter((r) => !after || r.receivedAt > after.receivedAt || (r.receivedAt === after.receivedAt && r.id > after.id))
+              .sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1))
+              .slice(0, limit)
+              .map((r) => ({ ...r }));
+            calls.listed += items.length;
+            const last = items.at(-1);
+            return { items, next: last ? { receivedAt: last.receivedAt, id: last.id } : (after ?? null) };
+          },
+        },
+        updateStatuses: {
+          async mutate({ updates }: { updates: Array<{ referralId: string; state: string }> }) {
+            return updates.map((u) => {
+              const row = rows.find((r) => r.id === u.referralId);
+              if (!row) return { ok: false, code: 'ERR_NOT_FOUND', message: 'no such referral' };
+              const forward =
+                u.state === 'declined' ? row.state === 'acknowledged' : ORDER.indexOf(u.state) === ORDER.indexOf(row.state) + 1;
+              if (!forward) return { ok: false, code: 'ERR_STATUS_ORDER', message: `${u.state} cannot follow ${row.state}` };
+              row.state = u.state;
+              return { ok: true, id: `status-${u.referralId}-${u.state}` };
+            });
+          },
+        },
+        get: {
+          async query({ id: wanted }: { id: string }) {
+            const row = rows.find((r) => r.id === wanted);
+            if (!row) throw new Error('not found');
+            return { ...row };
+          },
+        },
+      },
+    },
+  };
+  return { rows, calls, client: client as unknown as Client };
+}
+
+const closed: Fate = {
+  kind: 'closed',
+  outcome: { suspectsIdentified: 1, arrests: 1, premisesSearched: 1, callCentresDismantled: 0 },
+  locatedAfter: 3,
+  actionAfter: 4,
+};
+
+describe("the simulation's bureau", () => {
+  it('moves what it owns to its fate, learning of each referral once, including one that came before it was known as its own', async () => {
+    const inbox = fakeInbox();
+    const fates = new Map<string, { fate: Fate; filedDay: number }>();
+    const owned: Owned = { get: (x) => fates.get(x) };
+    const bureau = new Bureau(inbox.client);
+    // Three referrals in one delivery (same received_at), one later; a fifth a person filed.
+    for (const [n, at] of [
+      [1, 10],
+      [2, 10],
+      [3, 10],
+      [4, 11],
+      [5, 11],
+    ] as const)
+      inbox.rows.push({ id: id(n), receivedAt: at, state: 'received' });
+    fates.set(id(1), { fate: closed, filedDay: 0 });
+    fates.set(id(2), { fate: { kind: 'declined', reason: 'ip_not_traceable' }, filedDay: 0 });
+    fates.set(id(3), { fate: { kind: 'left' }, filedDay: 0 });
+    // id(4) arrives before the filing call's answer: not yet the simulation's.
+
+    const round = () => bureau.respond(owned, Number.POSITIVE_INFINITY, () => false);
+    expect(await round()).toEqual({ moved: 2, open: 2 });
+    expect(inbox.rows.map((r) => r.state)).toEqual(['acknowledged', 'acknowledged', 'received', 'received', 'received']);
+
+    fates.set(id(4), { fate: closed, filedDay: 0 });
+    for (let i = 0; i < 8; i++) await round();
+    expect(inbox.rows.map((r) => r.state)).toEqual(['closed', 'declined', 'received', 'closed', 'received']);
+    expect(await round()).toEqual({ moved: 0, open: 0 });
+    // Each referral was given once: five rows listed over every round.
+    expect(inbox.calls.listed).toBe(5);
+  });
+
+  it("takes the node's state when a person moved a referral meanwhile, and goes on from there", async () => {
+    const inbox = fakeInbox();
+    const fates = new Map<string, { fate: Fate; filedDay: number }>([[id(7), { fate: closed, filedDay: 0 }]]);
+    const bureau = new Bureau(inbox.client);
+    inbox.rows.push({ id: id(7), receivedAt: 1, state: 'received' });
+    const round = () => bureau.respond({ get: (x) => fates.get(x) }, Number.POSITIVE_INFINITY, () => false);
+    await round();
+    expect(inbox.rows[0]?.state).toBe('acknowledged');
+    (inbox.rows[0] as { state: string }).state = 'located';
+    await round(); // refused (in_progress cannot follow located): the node's state taken
+    await round();
+    expect(inbox.rows[0]?.state).toBe('action_taken');
+    await round();
+    expect(inbox.rows[0]?.state).toBe('closed');
+    expect(await round()).toEqual({ moved: 0, open: 0 });
+  });
+});
