@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchLocation, testsUsePostgres } from '../testing/scratch-db.js';
 import { type DatabaseHandle, openDatabase } from './database.js';
-import { fixed, fixedList } from './fixed.js';
+import { fixed, fixedList, fixedValues } from './fixed.js';
 
 const dialect = testsUsePostgres() ? 'PostgreSQL' : 'SQLite';
 
@@ -57,6 +57,35 @@ describe(`fixed statements (${dialect})`, () => {
       await upsert.run(trx, ['MY', 40, 41]);
       expect(await heard.rows(trx, ['MY'], [0])).toEqual([{ country: 'MY', last_heard_at: 40 }]);
     });
+  });
+
+  it('updates a batch of rows from one statement of values, padded, with parameters before and after the rows', async () => {
+    const heardBatch = fixedValues<{ country: string }, [country: string, heard: number], [attempt: number, level: number]>(
+      `update peers set last_heard_at = v.column2, last_attempt_at = ?
+      from (values ??) as v where peers.country = v.column1 and peers.backoff_level = ? returning country`,
+      '(?, cast(? as bigint))',
+    );
+    expect(await heardBatch.rows(handle.db, [], [0, 0])).toEqual([]);
+    // Three rows go as four (the last repeated), one of them naming no peer: two rows change, once each.
+    const changed = await heardBatch.rows(
+      handle.db,
+      [
+        ['KH', 50],
+        ['XX', 51],
+        ['VN', 52],
+      ],
+      [99, 0],
+    );
+    expect(changed.map((r) => r.country).sort()).toEqual(['KH', 'VN']);
+    const rows = await handle.db.selectFrom('peers').select(['country', 'last_heard_at', 'last_attempt_at']).orderBy('country').execute();
+    expect(rows.filter((r) => r.country === 'KH' || r.country === 'VN' || r.country === 'TH')).toEqual([
+      { country: 'KH', last_heard_at: 50, last_attempt_at: 99 },
+      { country: 'TH', last_heard_at: 20, last_attempt_at: 21 },
+      { country: 'VN', last_heard_at: 52, last_attempt_at: 99 },
+    ]);
+    // The parameter after the rows lands on its own mark: no peer has backoff level 1.
+    expect(await heardBatch.rows(handle.db, [['KH', 60]], [99, 1])).toEqual([]);
+    expect(() => heardBatch.run(handle.db, [['KH'] as unknown as [string, number]], [0, 0])).toThrow(/has 2 values, given 1/);
   });
 
   it('refuses a call with the wrong number of values, and a text whose marks it cannot count', async () => {

@@ -76,3 +76,47 @@ function numbered(text: string): string {
   let n = 0;
   return text.replace(/\?/g, () => `$${++n}`);
 }
+
+/**
+ * A fixed statement over rows of values (a batch's updates in one statement, `update … from (values
+ * ??) as v`), written `(values ??)` in the text, with `row` the marks of one row: casts where
+ * PostgreSQL cannot tell a column's type from its use, e.g. `(cast(? as bigint), ?)`. The rows are
+ * padded to a power-of-two count by repeating the last one (the same set), so the statement has one
+ * text per count. Its other parameters go where their marks are, before and after the rows.
+ */
+export interface FixedValuesStatement<R, V extends readonly unknown[], P extends readonly unknown[]> {
+  run(db: Db, rows: readonly V[], parameters: P): Promise<QueryResult<R>>;
+  rows(db: Db, rows: readonly V[], parameters: P): Promise<R[]>;
+}
+
+const VALUES = '(values ??)';
+
+export function fixedValues<R = never, V extends readonly unknown[] = readonly unknown[], P extends readonly unknown[] = []>(
+  text: string,
+  row: string,
+): FixedValuesStatement<R, V, P> {
+  const at = text.indexOf(VALUES);
+  if (at < 0 || text.indexOf(VALUES, at + 1) >= 0) throw new Error(`a values statement has exactly one ${VALUES}: ${text}`);
+  const before = countMarks(text.slice(0, at));
+  const width = countMarks(row);
+  const byCount = new Map<number, FixedStatement<R, unknown[]>>();
+  const run = (db: Db, rows: readonly V[], parameters: P): Promise<QueryResult<R>> => {
+    if (rows.length === 0) return Promise.resolve({ rows: [] });
+    const padded = inList(rows);
+    let statement = byCount.get(padded.length);
+    if (!statement) {
+      statement = fixed<R, unknown[]>(
+        `${text.slice(0, at)}(values ${Array(padded.length).fill(row).join(', ')})${text.slice(at + VALUES.length)}`,
+      );
+      byCount.set(padded.length, statement);
+    }
+    const values: unknown[] = parameters.slice(0, before);
+    for (const r of padded) {
+      if (r.length !== width) throw new Error(`a row of this statement has ${width} values, given ${r.length}: ${text}`);
+      for (const v of r) values.push(v);
+    }
+    for (const p of parameters.slice(before)) values.push(p);
+    return statement.run(db, values);
+  };
+  return { run, rows: async (db, rows, parameters) => (await run(db, rows, parameters)).rows };
+}

@@ -6,18 +6,23 @@
 
 import type { Status } from '@firstlight/protocol';
 import { insertRows } from '../db/chunks.js';
-import { fixed } from '../db/fixed.js';
+import { fixedValues } from '../db/fixed.js';
 import { statusRow } from '../status/status-row.js';
 import type { MessageAppliers } from './appliers.js';
 import { deadlineFor } from './deadlines.js';
 import { referralColumns } from './referral-row.js';
 import { statusRefusals, statusStanding } from './status-authority.js';
 
-/** A referral's state as its latest status shows it, once per status received: a fixed statement. */
-const SHOW_STATUS = fixed<
+/** Each referral's state as its latest status shows it, for a batch's statuses at once: a fixed statement. */
+const SHOW_STATUSES = fixedValues<
   never,
-  [state: Status['state'], outcome: string | null, reason: string | null, now: number, referral: string, from: string]
->('update referrals_out set state = ?, outcome = coalesce(?, outcome), reason = ?, updated_at = ? where id = ? and to_country = ?');
+  [referral: string, state: Status['state'], outcome: string | null, reason: string | null, from: string],
+  [now: number]
+>(
+  `update referrals_out set state = v.column2, outcome = coalesce(v.column3, outcome), reason = v.column4, updated_at = ?
+  from (values ??) as v where referrals_out.id = v.column1 and referrals_out.to_country = v.column5`,
+  '(?, ?, ?, ?, ?)',
+);
 
 export const nationalApplier: MessageAppliers = {
   referral: {
@@ -66,8 +71,11 @@ export const nationalApplier: MessageAppliers = {
         shown.set(key, m);
       }
       // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
-      for (const m of shown.values())
-        await SHOW_STATUS.run(trx, [m.state, m.outcome ? JSON.stringify(m.outcome) : null, m.reason ?? null, now, m.referral, m.from]);
+      await SHOW_STATUSES.run(
+        trx,
+        [...shown.values()].map((m) => [m.referral, m.state, m.outcome ? JSON.stringify(m.outcome) : null, m.reason ?? null, m.from]),
+        [now],
+      );
     },
   },
 };

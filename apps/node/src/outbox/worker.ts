@@ -12,7 +12,7 @@ import type { Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
-import { fixed } from '../db/fixed.js';
+import { fixed, fixedValues } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { storeBatch } from '../receipts/stored.js';
@@ -34,17 +34,25 @@ const IDLE_MS = 2_000;
 const MIN_SLEEP_MS = 50;
 
 /**
- * A row's outcome, written once per message sent (so fixed statements, prepared once) and only while this
- * worker still holds its claim: after a stall past the lease another process may have claimed, sent and
- * recorded it, and a late failure must not put a delivered row back in the queue (nor a late success
- * overwrite what that process recorded). Each releases the claim.
+ * A row's outcome, written for every message sent (so fixed statements, prepared once: the final verdicts
+ * of a batch in one, a failed attempt's row by row) and only while this worker still holds its claim:
+ * after a stall past the lease another process may have claimed, sent and recorded it, and a late failure
+ * must not put a delivered row back in the queue (nor a late success overwrite what that process
+ * recorded). Each releases the claim.
  */
-const RECORD = fixed<
-  never,
-  [state: 'delivered' | 'rejected', receipt: string | null, code: string | null, now: number, attempts: number, id: number, worker: string]
->(`update outbox
-  set state = ?, receipt = ?, receipt_code = ?, delivered_at = ?, attempts = ?, last_error = null, claimed_by = null, claimed_until = null
-  where id = ? and claimed_by = ? and state = 'queued'`);
+const RECORD = fixedValues<
+  { id: number },
+  [id: number, state: 'delivered' | 'rejected', receipt: string, code: string | null],
+  [now: number, worker: string]
+>(
+  `update outbox
+  set state = v.column2, receipt = v.column3, receipt_code = v.column4, delivered_at = ?,
+    attempts = attempts + 1, last_error = null, claimed_by = null, claimed_until = null
+  from (values ??) as v
+  where outbox.id = v.column1 and outbox.claimed_by = ? and outbox.state = 'queued'
+  returning id`,
+  '(cast(? as bigint), ?, ?, ?)',
+);
 const RETRY = fixed<
   never,
   [state: 'dead' | 'queued', attempts: number, error: string, next: number, id: number, worker: string]
@@ -227,18 +235,21 @@ export class OutboxWorker {
    */
   private async recordVerdicts(peer: string, batch: OutboxRow[], checked: CheckedBatch, now: number): Promise<void> {
     const { ctx } = this;
-    const held: Recorded[] = [];
+    let held: Recorded[] = [];
     await ctx.db.transaction().execute(async (trx) => {
       if (checked.batch) await storeBatch(trx, checked.batch.digest, checked.batch.jws, now);
+      const finals: Array<[id: number, state: 'delivered' | 'rejected', receipt: string, code: string | null]> = [];
+      const kept = new Set<number>();
       for (const [i, row] of batch.entries()) {
         const answer = checked.rows[i] as RowAnswer;
         const { verdict } = answer;
         const final = verdict?.verdict === 'accepted' ? 'delivered' : verdict && !isRetryable(verdict.code) ? 'rejected' : null;
-        const kept = final
-          ? await this.record(trx, row, final, answer, now)
-          : await this.failOne(trx, row, answer.problem ?? `peer answered ${verdict?.code}: will retry`, now);
-        if (kept) held.push({ ...answer, row });
+        if (final) finals.push([row.id, final, answer.receipt, verdict?.code ?? null]);
+        else if (await this.failOne(trx, row, answer.problem ?? `peer answered ${verdict?.code}: will retry`, now)) kept.add(row.id);
       }
+      // Every final verdict of the batch in one statement; the rows it names are the ones this worker still held.
+      for (const { id } of await RECORD.rows(trx, finals, [now, this.id])) kept.add(Number(id));
+      held = batch.flatMap((row, i) => (kept.has(row.id) ? [{ ...(checked.rows[i] as RowAnswer), row }] : []));
       await appendAudit(
         trx,
         held
@@ -258,12 +269,6 @@ export class OutboxWorker {
       if (r.verdict?.code) ctx.metrics.rejections.inc({ direction: 'out', code: r.verdict.code });
       if (outcome === 'accepted') ctx.metrics.deliveryLatency.observe({ peer }, (now - Number(r.row.created_at)) / 1000);
     }
-  }
-
-  /** A peer's final verdict on a row, with its receipt; false when the row was no longer this worker's to record. */
-  private async record(trx: Transaction<Database>, row: OutboxRow, state: 'delivered' | 'rejected', answer: RowAnswer, now: number) {
-    const result = await RECORD.run(trx, [state, answer.receipt, answer.verdict?.code ?? null, now, row.attempts + 1, row.id, this.id]);
-    return (result.numAffectedRows ?? 0n) > 0n;
   }
 
   /**

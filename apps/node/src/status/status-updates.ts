@@ -20,7 +20,7 @@ import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, reques
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
-import { fixed, fixedList } from '../db/fixed.js';
+import { fixedList, fixedValues } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
@@ -61,14 +61,20 @@ export async function updateStatuses(ctx: NodeContext, input: z.output<typeof st
 type Applied = Array<{ message: Status; jws: string } | NodeError>;
 
 /**
- * Once per status sent: fixed statements. Only the columns a status is judged by (the row also holds
- * the referral's signed bytes, which reading cost as much as the rest of the call).
+ * Run for every status sent: fixed statements. The referrals are read for the three columns a status is
+ * judged by, not whole rows; their new states are written in one statement.
  */
 const REFERRALS_IN = fixedList<{ id: string; from_country: string; state: string }>(
   'select id, from_country, state from referrals_in where id in (??)',
 );
-const SHOW_STATUS = fixed<never, [state: StatusState, outcome: string | null, reason: string | null, now: number, referral: string]>(
-  'update referrals_in set state = ?, outcome = coalesce(?, outcome), reason = ?, updated_at = ? where id = ?',
+const SHOW_STATUSES = fixedValues<
+  never,
+  [referral: string, state: StatusState, outcome: string | null, reason: string | null],
+  [now: number]
+>(
+  `update referrals_in set state = v.column2, outcome = coalesce(v.column3, outcome), reason = v.column4, updated_at = ?
+  from (values ??) as v where referrals_in.id = v.column1`,
+  '(?, ?, ?, ?)',
 );
 
 /** Signs and queues the updates that pass; `inTransaction` joins the write (a bulk call's stored answer). */
@@ -126,14 +132,12 @@ async function applyStatuses(
       200,
     );
     // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
-    for (const { message } of accepted)
-      await SHOW_STATUS.run(trx, [
-        message.state,
-        message.outcome ? JSON.stringify(message.outcome) : null,
-        message.reason ?? null,
-        now,
-        message.referral,
-      ]);
+    // (One status per referral: a call lists each referral once.)
+    await SHOW_STATUSES.run(
+      trx,
+      accepted.map(({ message: m }) => [m.referral, m.state, m.outcome ? JSON.stringify(m.outcome) : null, m.reason ?? null]),
+      [now],
+    );
     await queueSent(trx, 'status', accepted, now);
     await inTransaction?.(trx, prepared);
   });
