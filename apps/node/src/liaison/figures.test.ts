@@ -96,7 +96,24 @@ function universe(rand: () => number): Message[] {
   return messages;
 }
 
-/** The figures from every message applied so far, by the rule, in plain code (states from the rows, whose rule is the applier's). */
+/**
+ * Each held referral's state by the rule, in plain code: its recipient's latest status to its origin by
+ * iat, of two with the same iat the later arrival (`applied` is in the order of arrival).
+ */
+function expectedStates(applied: Message[]): Map<string, string> {
+  const referrals = applied.filter((x): x is Extract<Message, { kind: 'referral' }> => x.kind === 'referral').map((x) => x.m);
+  const states = new Map<string, string>();
+  for (const r of referrals) {
+    let latest: Status | undefined;
+    for (const x of applied)
+      if (x.kind === 'status' && x.m.referral === r.id && x.m.from === r.to && x.m.to === r.from && (!latest || x.m.iat >= latest.iat))
+        latest = x.m;
+    states.set(r.id, latest?.state ?? 'sent');
+  }
+  return states;
+}
+
+/** The figures from every message applied so far, by the rule, in plain code (states from the rows, checked against expectedStates). */
 async function expected(db: Kysely<Database>, applied: Message[], operation?: string) {
   const referrals = applied.filter((x): x is Extract<Message, { kind: 'referral' }> => x.kind === 'referral').map((x) => x.m);
   const statuses = applied.filter((x): x is Extract<Message, { kind: 'status' }> => x.kind === 'status').map((x) => x.m);
@@ -165,12 +182,15 @@ describe(`the liaison office's figures, kept as copies arrive (${dialect})`, () 
       while (i < messages.length && run.length < size && (messages[i] as Message).kind === kind) run.push(messages[i++] as Message);
       await db.transaction().execute(async (trx) => {
         const items = run.map((x) => ({ message: x.m, jws: `jws-${x.m.id}` }));
-        if (kind === 'referral') await liaisonApplier.referral.apply(trx, items as never, Date.now());
-        else await liaisonApplier.status.apply(trx, items as never, Date.now());
+        // Each batch's arrival time after the last one's, as the inbox's one-at-a-time store makes it.
+        if (kind === 'referral') await liaisonApplier.referral.apply(trx, items as never, 1_000_000 + batches * 1000);
+        else await liaisonApplier.status.apply(trx, items as never, 1_000_000 + batches * 1000);
       });
       applied.push(...run);
       batches++;
       expect(await held(db), `after batch ${batches}`).toEqual(await expected(db, applied));
+      const rows = await db.selectFrom('liaison_referrals').select(['id', 'state']).execute();
+      expect(new Map(rows.map((r) => [r.id, r.state])), `states after batch ${batches}`).toEqual(expectedStates(applied));
     }
     for (const op of OPERATIONS) expect(await held(db, op)).toEqual(await expected(db, applied, op));
     // The universe is not trivial: statuses before referrals, another member's, outcomes counted.

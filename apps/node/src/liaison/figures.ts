@@ -4,15 +4,18 @@
  * Each referral copy holds what its authoritative statuses make of it (`figuresOf`: how many are held,
  * and the counts of the latest that carried an outcome — a later status restates the totals, it does not
  * add to them), and `liaison_figures` holds the sums of every copy's contribution (`contribution`) per
- * operation, country, figure and key. The appliers call `refreshFigures` in the transaction that stores a
- * copy, with the rows as they were before it (`figureRows`), so the sums move by exactly what changed, in
- * whatever order referrals and statuses arrive. The overview then reads a few hundred rows at any size of
- * operation. The deep check (audit/deep-check.ts) recomputes both from the signed statuses.
+ * operation, country, figure and key. The appliers (applier.ts), in the transaction that stores a copy,
+ * write each referral's new figures with its state in one statement and move the sums by the difference
+ * (`moveFigures`), in whatever order referrals and statuses arrive: a referral copy takes its figures from
+ * the statuses already held (`figuresOf`), a status adds to its referral's (`withStatuses`). The overview
+ * then reads a few hundred rows at any size of operation. The deep check (audit/deep-check.ts) recomputes
+ * both from the signed statuses.
  */
-import { type Kysely, sql } from 'kysely';
-import { forChunks, inList } from '../db/chunks.js';
+import type { Status } from '@firstlight/protocol';
+import type { Kysely, Transaction } from 'kysely';
+import { forChunks } from '../db/chunks.js';
+import { fixed, fixedList } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
-import { authoritativeStatuses } from './authoritative-statuses.js';
 
 /** The outcome counts, as `liaison_referrals` and `liaison_statuses` name them. */
 export const OUTCOME_COLUMNS = ['suspects', 'arrests', 'premises', 'call_centres'] as const;
@@ -47,6 +50,7 @@ export interface FigureRow extends ReferralFigures {
   to_country: string;
   action: string;
   state: string;
+  state_iat: number | null;
 }
 
 const NO_OUTCOME: ReferralFigures = {
@@ -115,31 +119,43 @@ export const FIGURE_ROW_COLUMNS = [
   'to_country',
   'action',
   'state',
+  'state_iat',
   'statuses',
   'outcome_iat',
   'outcome_id',
   ...OUTCOME_COLUMNS,
 ] as const;
 
-/** The copies of these referrals as the sums last counted them (those not held are absent). */
+const FIGURE_ROWS = fixedList<FigureRow>(`select ${FIGURE_ROW_COLUMNS.join(', ')} from liaison_referrals where id in (??)`);
+
+/** The copies of these referrals held, as the sums last counted them (those not held are absent). */
 export async function figureRows(db: Kysely<Database>, ids: ReadonlyArray<string>): Promise<Map<string, FigureRow>> {
   const rows = new Map<string, FigureRow>();
   await forChunks([...new Set(ids)], 500, async (chunk) => {
-    for (const r of await db.selectFrom('liaison_referrals').select(FIGURE_ROW_COLUMNS).where('id', 'in', inList(chunk)).execute())
-      rows.set(r.id, r as FigureRow);
+    for (const r of await FIGURE_ROWS.rows(db, chunk, [])) rows.set(r.id, r);
   });
   return rows;
 }
 
-/** The authoritative statuses of these referrals, by referral. */
-export async function authoritativeByReferral(db: Kysely<Database>, ids: ReadonlyArray<string>): Promise<Map<string, FigureStatus[]>> {
-  const byReferral = new Map<string, FigureStatus[]>();
+/** An authoritative status as a referral copy's state and figures read it. */
+export interface HeldStatus extends FigureStatus {
+  referral_id: string;
+  state: string;
+  received_at: number;
+}
+
+const AUTHORITATIVE_OF = fixedList<HeldStatus>(
+  `select s.referral_id, s.id, s.iat, s.received_at, s.state, s.has_outcome, s.suspects, s.arrests, s.premises, s.call_centres
+   from liaison_statuses s join liaison_referrals r
+     on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country
+   where s.referral_id in (??)`,
+);
+
+/** The authoritative statuses of these referrals (authoritative-statuses.ts), by referral, in the order the database gives. */
+export async function authoritativeByReferral(db: Kysely<Database>, ids: ReadonlyArray<string>): Promise<Map<string, HeldStatus[]>> {
+  const byReferral = new Map<string, HeldStatus[]>();
   await forChunks([...new Set(ids)], 500, async (chunk) => {
-    const rows = await authoritativeStatuses(db)
-      .select(['s.referral_id', 's.id', 's.iat', 's.has_outcome', 's.suspects', 's.arrests', 's.premises', 's.call_centres'])
-      .where('s.referral_id', 'in', inList(chunk))
-      .execute();
-    for (const s of rows) {
+    for (const s of await AUTHORITATIVE_OF.rows(db, chunk, [])) {
       const list = byReferral.get(s.referral_id);
       if (list) list.push(s);
       else byReferral.set(s.referral_id, [s]);
@@ -148,42 +164,95 @@ export async function authoritativeByReferral(db: Kysely<Database>, ids: Readonl
   return byReferral;
 }
 
-const sameFigures = (a: ReferralFigures, b: ReferralFigures) =>
-  Number(a.statuses) === b.statuses &&
-  (a.outcome_iat === null ? null : Number(a.outcome_iat)) === b.outcome_iat &&
-  a.outcome_id === b.outcome_id &&
-  OUTCOME_COLUMNS.every((c) => Number(a[c]) === b[c]);
+/**
+ * A referral copy's state from the statuses held when it arrives: the latest by iat (of two with the
+ * same iat, the later arrival), or `sent` with none.
+ */
+export function stateOf(statuses: ReadonlyArray<HeldStatus>): { state: string; state_iat: number | null } {
+  let latest: HeldStatus | undefined;
+  for (const s of statuses)
+    if (
+      !latest ||
+      Number(s.iat) > Number(latest.iat) ||
+      (Number(s.iat) === Number(latest.iat) && Number(s.received_at) >= Number(latest.received_at))
+    )
+      latest = s;
+  return latest ? { state: latest.state, state_iat: Number(latest.iat) } : { state: 'sent', state_iat: null };
+}
+
+const WRITE_REFERRAL = fixed(
+  `update liaison_referrals set state = ?, state_iat = ?, statuses = ?, outcome_iat = ?, outcome_id = ?,
+     suspects = ?, arrests = ?, premises = ?, call_centres = ? where id = ?`,
+);
+
+/** A referral copy's state and figures written in one statement. */
+export function writeReferral(db: Kysely<Database> | Transaction<Database>, r: FigureRow) {
+  return WRITE_REFERRAL.run(db, [
+    r.state,
+    r.state_iat,
+    r.statuses,
+    r.outcome_iat,
+    r.outcome_id,
+    r.suspects,
+    r.arrests,
+    r.premises,
+    r.call_centres,
+    r.id,
+  ]);
+}
 
 /**
- * After this transaction wrote copies of these referrals or statuses about them: each referral's figures
- * recomputed from its authoritative statuses, and the sums moved by the difference between its
- * contribution now and in `before` (read by `figureRows` before the writes).
+ * A held referral after these statuses about it (its recipient's to its origin, in the order of their
+ * batch): one more counted each; the state of the latest by iat (of two with the same iat, the later
+ * arrival) unless the state held is later; the counts of the latest carrying an outcome unless the one
+ * held is later (by iat, then id). `figuresOf` over all of them gives the same.
  */
-export async function refreshFigures(db: Kysely<Database>, ids: ReadonlyArray<string>, before: Map<string, FigureRow>): Promise<void> {
-  const now = await figureRows(db, ids);
-  const statuses = await authoritativeByReferral(db, [...now.keys()]);
-  const deltas = new Map<FigureKey, number>();
-  for (const row of now.values()) {
-    const figures = figuresOf(statuses.get(row.id) ?? []);
-    if (!sameFigures(row, figures)) {
-      // One fixed statement per changed referral (prepared once).
-      await sql`update liaison_referrals set statuses = ${figures.statuses}, outcome_iat = ${figures.outcome_iat},
-          outcome_id = ${figures.outcome_id}, suspects = ${figures.suspects}, arrests = ${figures.arrests},
-          premises = ${figures.premises}, call_centres = ${figures.call_centres}
-        where id = ${row.id}`.execute(db);
-      Object.assign(row, figures);
+export function withStatuses(row: FigureRow, statuses: ReadonlyArray<Status>): FigureRow {
+  const after = { ...row };
+  let latest: Status | undefined;
+  for (const m of statuses) {
+    after.statuses = Number(after.statuses) + 1;
+    if (!latest || m.iat >= latest.iat) latest = m;
+    const o = m.outcome;
+    if (!o) continue;
+    const held = after.outcome_iat === null ? null : Number(after.outcome_iat);
+    if (held === null || m.iat > held || (m.iat === held && m.id > (after.outcome_id ?? ''))) {
+      after.outcome_iat = m.iat;
+      after.outcome_id = m.id;
+      after.suspects = o.suspectsIdentified;
+      after.arrests = o.arrests;
+      after.premises = o.premisesSearched;
+      after.call_centres = o.callCentresDismantled;
     }
-    addContribution(deltas, row, 1);
-    const was = before.get(row.id);
-    if (was) addContribution(deltas, was, -1);
+  }
+  if (latest && (after.state_iat === null || Number(after.state_iat) <= latest.iat)) {
+    after.state = latest.state;
+    after.state_iat = latest.iat;
+  }
+  return after;
+}
+
+const ADD_FIGURE = fixed(
+  `insert into liaison_figures (operation, country, figure, key, n) values (?, ?, ?, ?, ?)
+   on conflict (operation, country, figure, key) do update set n = liaison_figures.n + excluded.n`,
+);
+
+/** The sums moved by what these copies contribute now (`after`) less what they did (`before`, absent for a new copy). */
+export async function moveFigures(
+  db: Kysely<Database> | Transaction<Database>,
+  changes: ReadonlyArray<{ before: FigureRow | undefined; after: FigureRow }>,
+): Promise<void> {
+  const deltas = new Map<FigureKey, number>();
+  for (const { before, after } of changes) {
+    addContribution(deltas, after, 1);
+    if (before) addContribution(deltas, before, -1);
   }
   // In key order, so two transactions moving the same sums (PostgreSQL) take their row locks in one order.
   for (const key of [...deltas.keys()].sort()) {
     const n = deltas.get(key) as number;
     if (n === 0) continue;
     const k = splitKey(key);
-    await sql`insert into liaison_figures (operation, country, figure, key, n) values (${k.operation}, ${k.country}, ${k.figure}, ${k.key}, ${n})
-      on conflict (operation, country, figure, key) do update set n = liaison_figures.n + excluded.n`.execute(db);
+    await ADD_FIGURE.run(db, [k.operation, k.country, k.figure, k.key, n]);
   }
 }
 
