@@ -18,6 +18,7 @@ import {
   figureRows,
   figuresOf,
   moveFigures,
+  NO_FIGURES,
   stateOf,
   withStatuses,
   writeReferral,
@@ -59,13 +60,7 @@ export const liaisonApplier: MessageAppliers = {
           action: m.action,
           state: 'sent',
           state_iat: null,
-          statuses: 0,
-          outcome_iat: null,
-          outcome_id: null,
-          suspects: 0,
-          arrests: 0,
-          premises: 0,
-          call_centres: 0,
+          ...NO_FIGURES,
         };
         const statuses = earlier.get(m.id);
         const after = statuses ? { ...row, ...stateOf(statuses), ...figuresOf(statuses) } : row;

@@ -53,7 +53,8 @@ export interface FigureRow extends ReferralFigures {
   state_iat: number | null;
 }
 
-const NO_OUTCOME: ReferralFigures = {
+/** A referral's figures with no status held. */
+export const NO_FIGURES: Readonly<ReferralFigures> = {
   statuses: 0,
   outcome_iat: null,
   outcome_id: null,
@@ -74,7 +75,7 @@ export function figuresOf(statuses: ReadonlyArray<FigureStatus>): ReferralFigure
     const iat = Number(s.iat);
     if (!latest || iat > Number(latest.iat) || (iat === Number(latest.iat) && s.id > latest.id)) latest = s;
   }
-  if (!latest) return { ...NO_OUTCOME, statuses: statuses.length };
+  if (!latest) return { ...NO_FIGURES, statuses: statuses.length };
   return {
     statuses: statuses.length,
     outcome_iat: Number(latest.iat),
