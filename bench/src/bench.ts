@@ -17,6 +17,7 @@ import { runSimulation } from '@firstlight/sim';
 import { envelopesPerDelivery, federationShape, type LifecycleShape } from './federation-shape.js';
 import { type LifecycleFloor, lifecycleFloor } from './floor.js';
 import { loneReferralLatency } from './latency.js';
+import { routingFigures } from './routing.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -212,23 +213,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
     // (5) routing.
     log('(5) routing…');
-    const t0 = performance.now();
-    const fresh = loadIpIndex();
-    const loadMs = performance.now() - t0;
-    const ips = Array.from({ length: 100_000 }, (_, i) => `${(i * 7919) & 255}.${(i * 31) & 255}.${i & 255}.${(i * 13) & 255}`);
-    let found = 0;
-    const lookups = quick ? 1_000_000 : 10_000_000;
-    const t1 = performance.now();
-    for (let i = 0; i < lookups; i++) if (fresh.lookup(ips[i % ips.length] as string)) found++;
-    const lookupRate = lookups / ((performance.now() - t1) / 1000);
-    figures.push({
-      name: 'routing lookups (IPv4 text → country)',
-      value: lookupRate,
-      unit: 'lookups/s',
-      target: { op: '>=', value: 2_000_000, unit: 'lookups/s' },
-      note: `${found} of ${lookups} found`,
-    });
-    figures.push({ name: 'routing data set load', value: loadMs, unit: 'ms', target: { op: '<=', value: 500, unit: 'ms' } });
+    figures.push(...routingFigures(quick));
   } finally {
     await f.close();
   }

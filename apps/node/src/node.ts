@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { createMetrics } from './metrics/metrics.js';
 import { depthByPeer, releaseClaims } from './outbox/outbox.js';
 import { OutboxWorker } from './outbox/worker.js';
+import { requireDataSet } from './routing/data-set.js';
 import { type IpIndex, loadIpIndex } from './routing/ip-index.js';
 import type { Services } from './services.js';
 import { ensureTlsIdentity, loadTlsIdentity, promoteNextTlsIdentity } from './tls/certificate.js';
@@ -129,12 +130,21 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // A national node judges the liaison office's directory before it serves: a wrong anchor is refused here, in the terminal.
   const warnings = ctx.config.role === 'national' ? await checkDirectoryAtStart(ctx).catch(closeAndThrow(opened)) : [];
   for (const warning of warnings) ctx.logger.warn(warning);
+  if (ctx.config.role === 'national' && !options.routing) {
+    try {
+      requireDataSet();
+    } catch (error) {
+      await closeAndThrow(opened)(error);
+    }
+  }
   if (ctx.dbKind === 'sqlite') await releaseClaims(ctx.db);
   promoteTlsKey(ctx);
   const worker = new OutboxWorker(ctx);
   opened.setWake(() => worker.wake());
   // A new directory may end a hold (an expired one) or list a peer: the queue is looked at again.
   ctx.directory.onChange(() => worker.wake());
+  // Built on the first routing question (a bureau's referral or route preview), not here: an idle node
+  // holds none of it (4 MB of steps, and the garbage of reading 21 MB of CSV).
   let index: IpIndex | null = options.routing ?? null;
   const services: Services = {
     inbox: new Inbox(
@@ -159,7 +169,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     },
     memberProbes: createMemberProbes(ctx.clock, { transport: ctx.federation }),
   };
-  if (ctx.config.role === 'national' && !index) index = loadIpIndex();
   const listeners = await openListeners(ctx, services, options.consoleDir ?? null).catch(async (error: unknown) => {
     await services.inbox.close();
     await opened.close();

@@ -7,7 +7,10 @@ import type { IpIndex } from './routing/ip-index.js';
 export interface Services {
   inbox: Inbox;
   worker: OutboxWorker;
-  /** The IP → country index, loaded at start (null on the liaison office, which routes nothing). */
+  /**
+   * The IP → country index, built on the first call (the bureau's referral and route-preview procedures
+   * are the only callers; the liaison office routes nothing and never builds it).
+   */
   routing: () => IpIndex;
   /** Fetches the directory from the liaison office soon (debounced). */
   refreshDirectory: () => void;

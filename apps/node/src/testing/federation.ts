@@ -58,6 +58,11 @@ export interface FederationOptions {
    * about something else run the explicit insecure-plain-http mode, one plain listener per node.
    */
   tls?: boolean;
+  /**
+   * Each national node builds its own routing index on its first routing question, as a deployed node
+   * does. Off by default: the nodes of a test process share one (testIndex).
+   */
+  ownRouting?: boolean;
 }
 
 const quiet = () => createLogger({ level: process.env.FIRSTLIGHT_TEST_LOG ?? 'silent' });
@@ -92,7 +97,7 @@ export async function createTestFederation(options: FederationOptions): Promise<
       logger: options.logToDataDir
         ? createLogger({ level: 'trace', destination: pino.destination({ dest: join(root, country, 'node.log'), sync: true }) })
         : quiet(),
-      routing: testIndex(),
+      ...(options.ownRouting ? {} : { routing: testIndex() }),
       consoleDir,
       override: { ...fast, listen: { host: '127.0.0.1', port: 0 } },
       ...(clock ? { clock } : {}),
