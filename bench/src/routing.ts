@@ -1,6 +1,6 @@
 /**
  * Figure (5), routing: the data set's load time (a fresh index, as a node's first routing question
- * builds it) and lookups per second, IPv4 text → country, over 100,000 addresses spread over the space.
+ * builds it; in this process the loader's code is already warm) and lookups per second, IPv4 text → country, over 100,000 addresses spread over the space.
  * bench.ts and scripts/routing.ts share it, so the quick check measures exactly what the bench does.
  */
 import { loadIpIndex } from '@firstlight/node';
@@ -24,6 +24,12 @@ export function routingFigures(quick: boolean): Figure[] {
       target: { op: '>=', value: 2_000_000, unit: 'lookups/s' },
       note: `${found} of ${lookups} found`,
     },
-    { name: 'routing data set load', value: loadMs, unit: 'ms', target: { op: '<=', value: 500, unit: 'ms' } },
+    {
+      name: 'routing data set load',
+      value: loadMs,
+      unit: 'ms',
+      target: { op: '<=', value: 500, unit: 'ms' },
+      note: `${fresh.stats.v4Steps.toLocaleString('en-US')} IPv4 + ${fresh.stats.v6Steps.toLocaleString('en-US')} IPv6 steps, ${(fresh.stats.bytes / 1e6).toFixed(1)} MB; a node builds it on its first routing question (scripts/first-route.ts times that question)`,
+    },
   ];
 }
