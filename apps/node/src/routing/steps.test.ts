@@ -86,4 +86,14 @@ describe('routing steps', () => {
     builder.add(0, 20, 0, 30, letters('AA'));
     expect(() => builder.add(0, 10, 0, 15, letters('BB'))).toThrow(/not sorted/);
   });
+
+  it('knows a country by its two capital letters only, and refuses a row of anything else', () => {
+    const countries = new Countries();
+    const builder = new StepBuilder(countries, false, 1);
+    builder.add(0, 10, 0, 20, letters('EE'));
+    expect([countries.find('EE'), countries.find('ee'), countries.find('de'), countries.find('E'), countries.find('XX')]).toEqual([
+      1, 0, 0, 0, 0,
+    ]);
+    expect(() => builder.add(0, 30, 0, 40, letters('de'))).toThrow(/country "/);
+  });
 });

@@ -9,24 +9,30 @@
  */
 import { codeOf, codeText, type RowSink } from './data-set.js';
 
+const isLetter = (c: number) => c >= 65 && c <= 90;
+
 /** Country codes as 1-byte indexes, 0 for none; `names[i]` is index i's code. */
 export class Countries {
   readonly names: Array<string | null> = [null];
   private readonly index = new Uint8Array(1024);
 
   /** The index of a country given as codeOf's number, assigned on first sight. */
-  of(letters: number): number {
-    const code = letters & 1023;
+  of(code: number): number {
     const known = this.index[code] as number;
     if (known > 0) return known;
+    const text = codeText(code);
+    if (!(isLetter(text.charCodeAt(0)) && isLetter(text.charCodeAt(1))))
+      throw new Error(`the routing data set has a row of country "${text}"`);
     if (this.names.length > 255) throw new Error('the routing data set names more than 255 countries');
-    this.names.push(codeText(code));
+    this.names.push(text);
     this.index[code] = this.names.length - 1;
     return this.names.length - 1;
   }
 
+  /** The index of a country given as text; 0 for anything not in the data set. */
   find(country: string): number {
-    return country.length === 2 ? (this.index[codeOf(country.charCodeAt(0), country.charCodeAt(1)) & 1023] as number) : 0;
+    const [a, b] = [country.charCodeAt(0), country.charCodeAt(1)];
+    return country.length === 2 && isLetter(a) && isLetter(b) ? (this.index[codeOf(a, b)] as number) : 0;
   }
 }
 
@@ -70,9 +76,9 @@ export class StepBuilder implements RowSink {
     this.step(0, 0, 0);
   }
 
-  /** The next row, [start, end] inclusive, of the country codeOf gives `letters` for; rows come sorted by start. */
-  add(sHi: number, sLo: number, eHi: number, eLo: number, letters: number): void {
-    const country = this.countries.of(letters);
+  /** The next row, [start, end] inclusive, of the country codeOf gave `code` for; rows come sorted by start. */
+  add(sHi: number, sLo: number, eHi: number, eLo: number, code: number): void {
+    const country = this.countries.of(code);
     if (before(sHi, sLo, this.lastHi, this.lastLo)) throw new Error('the routing data set is not sorted by range start');
     this.lastHi = sHi;
     this.lastLo = sLo;
