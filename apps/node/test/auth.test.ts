@@ -17,6 +17,7 @@ const ALLOWED: Record<string, Role[]> = {
   'bureau.inbox.list': ['officer', 'auditor'],
   'bureau.inbox.get': ['officer', 'auditor'],
   'bureau.inbox.queue': ['officer', 'auditor'],
+  'bureau.inbox.since': ['officer', 'auditor'],
   'bureau.inbox.updateStatus': ['officer'],
   'bureau.inbox.updateStatuses': ['officer'],
   'bureau.tokens.create': ['admin'],
