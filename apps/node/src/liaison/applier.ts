@@ -12,6 +12,7 @@ import type { Database } from '../db/schema.js';
 import type { MessageAppliers } from '../inbox/appliers.js';
 import { referralColumns } from '../inbox/referral-row.js';
 import { HeldStatuses, orderRefusal } from '../status/order-refusals.js';
+import { speaksFor } from './authoritative-statuses.js';
 import {
   authoritativeByReferral,
   type FigureRow,
@@ -98,7 +99,7 @@ export const liaisonApplier: MessageAppliers = {
       const about = new Map<string, Status[]>();
       for (const { message: m } of items) {
         const r = held.get(m.referral);
-        if (!r || r.to_country !== m.from || r.from_country !== m.to) continue;
+        if (!r || !speaksFor(r, m)) continue;
         const list = about.get(r.id);
         if (list) list.push(m);
         else about.set(r.id, [m]);

@@ -16,6 +16,14 @@ export function authoritativeStatuses(db: Kysely<Database>) {
     );
 }
 
-/** The same join in raw SQL (`s`, `r`), for the aggregate queries of the liaison views. */
-export const AUTHORITATIVE_STATUSES_SQL = sql`liaison_statuses s join liaison_referrals r
+/** The same join as SQL text (`s`, `r`), for fixed statements (db/fixed.ts). */
+export const AUTHORITATIVE_STATUSES_TEXT = `liaison_statuses s join liaison_referrals r
   on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country`;
+
+/** The same join in raw SQL, for the aggregate queries of the liaison views. */
+export const AUTHORITATIVE_STATUSES_SQL = sql.raw(AUTHORITATIVE_STATUSES_TEXT);
+
+/** The same rule for one status about a referral held: its recipient's, addressed to its origin. */
+export function speaksFor(referral: { to_country: string; from_country: string }, status: { from: string; to: string }): boolean {
+  return referral.to_country === status.from && referral.from_country === status.to;
+}

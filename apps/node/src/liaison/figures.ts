@@ -3,7 +3,7 @@
  *
  * Each referral copy holds what its authoritative statuses make of it (`figuresOf`: how many are held,
  * and the counts of the latest that carried an outcome — a later status restates the totals, it does not
- * add to them), and `liaison_figures` holds the sums of every copy's contribution (`contribution`) per
+ * add to them), and `liaison_figures` holds the sums of every copy's contribution (`addContribution`) per
  * operation, country, figure and key. The appliers (applier.ts), in the transaction that stores a copy,
  * write each referral's new figures with its state in one statement and move the sums by the difference
  * (`moveFigures`), in whatever order referrals and statuses arrive: a referral copy takes its figures from
@@ -16,6 +16,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { forChunks } from '../db/chunks.js';
 import { fixed, fixedList } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
+import { AUTHORITATIVE_STATUSES_TEXT } from './authoritative-statuses.js';
 
 /** The outcome counts, as `liaison_referrals` and `liaison_statuses` name them. */
 export const OUTCOME_COLUMNS = ['suspects', 'arrests', 'premises', 'call_centres'] as const;
@@ -147,9 +148,7 @@ export interface HeldStatus extends FigureStatus {
 
 const AUTHORITATIVE_OF = fixedList<HeldStatus>(
   `select s.referral_id, s.id, s.iat, s.received_at, s.state, s.has_outcome, s.suspects, s.arrests, s.premises, s.call_centres
-   from liaison_statuses s join liaison_referrals r
-     on r.id = s.referral_id and r.to_country = s.from_country and r.from_country = s.to_country
-   where s.referral_id in (??)`,
+   from ${AUTHORITATIVE_STATUSES_TEXT} where s.referral_id in (??)`,
 );
 
 /** The authoritative statuses of these referrals (authoritative-statuses.ts), by referral, in the order the database gives. */
