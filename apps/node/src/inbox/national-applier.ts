@@ -6,23 +6,12 @@
 
 import type { Status } from '@firstlight/protocol';
 import { insertRows } from '../db/chunks.js';
-import { fixedValues } from '../db/fixed.js';
+import { showStatuses } from '../status/shown.js';
 import { statusRow } from '../status/status-row.js';
 import type { MessageAppliers } from './appliers.js';
 import { deadlineFor } from './deadlines.js';
 import { referralColumns } from './referral-row.js';
 import { statusRefusals, statusStanding } from './status-authority.js';
-
-/** Each referral's state as its latest status shows it, for a batch's statuses at once: a fixed statement. */
-const SHOW_STATUSES = fixedValues<
-  never,
-  [referral: string, state: Status['state'], outcome: string | null, reason: string | null, from: string],
-  [now: number]
->(
-  `update referrals_out set state = v.column2, outcome = coalesce(v.column3, outcome), reason = v.column4, updated_at = ?
-  from (values ??) as v where referrals_out.id = v.column1 and referrals_out.to_country = v.column5`,
-  '(?, ?, ?, ?, ?)',
-);
 
 export const nationalApplier: MessageAppliers = {
   referral: {
@@ -70,12 +59,7 @@ export const nationalApplier: MessageAppliers = {
         latestIat.set(key, m.iat);
         shown.set(key, m);
       }
-      // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
-      await SHOW_STATUSES.run(
-        trx,
-        [...shown.values()].map((m) => [m.referral, m.state, m.outcome ? JSON.stringify(m.outcome) : null, m.reason ?? null, m.from]),
-        [now],
-      );
+      await showStatuses(trx, 'out', shown.values(), now);
     },
   },
 };

@@ -20,11 +20,12 @@ import { bulkOf, type ItemResult, itemResults, once, passed, prepareEach, reques
 import { seconds } from '../clock.js';
 import type { NodeContext } from '../context.js';
 import { forChunks, insertRows } from '../db/chunks.js';
-import { fixedList, fixedValues } from '../db/fixed.js';
+import { fixedList } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { queueSent } from '../outbox/outbox.js';
+import { showStatuses } from './shown.js';
 import { statusRow } from './status-row.js';
 
 export const statusInput = z.strictObject({
@@ -67,16 +68,6 @@ type Applied = Array<{ message: Status; jws: string } | NodeError>;
 const REFERRALS_IN = fixedList<{ id: string; from_country: string; state: string }>(
   'select id, from_country, state from referrals_in where id in (??)',
 );
-const SHOW_STATUSES = fixedValues<
-  never,
-  [referral: string, state: StatusState, outcome: string | null, reason: string | null],
-  [now: number]
->(
-  `update referrals_in set state = v.column2, outcome = coalesce(v.column3, outcome), reason = v.column4, updated_at = ?
-  from (values ??) as v where referrals_in.id = v.column1`,
-  '(?, ?, ?, ?)',
-);
-
 /** Signs and queues the updates that pass; `inTransaction` joins the write (a bulk call's stored answer). */
 async function applyStatuses(
   ctx: NodeContext,
@@ -131,12 +122,12 @@ async function applyStatuses(
       accepted.map(({ message, jws }) => statusRow(message, jws, 'out', now)),
       200,
     );
-    // A status without counts leaves the totals as they were (PROTOCOL.md §2.2.1): coalesce keeps them.
     // (One status per referral: a call lists each referral once.)
-    await SHOW_STATUSES.run(
+    await showStatuses(
       trx,
-      accepted.map(({ message: m }) => [m.referral, m.state, m.outcome ? JSON.stringify(m.outcome) : null, m.reason ?? null]),
-      [now],
+      'in',
+      accepted.map(({ message }) => message),
+      now,
     );
     await queueSent(trx, 'status', accepted, now);
     await inTransaction?.(trx, prepared);
