@@ -1,5 +1,6 @@
 // Profiling aid: a small federation (few processes, so a CPU profile is CPU and not run-queue wait).
-// tsx scripts/federation-small.ts [referrals] [countries,comma,separated | all]; FIRSTLIGHT_SIM_NODE_ARGS for --cpu-prof.
+// tsx scripts/federation-small.ts [referrals] [countries,comma,separated | all]; FIRSTLIGHT_SIM_NODE_ARGS for --cpu-prof;
+// FIRSTLIGHT_PORT_BASE (default 21000) to run two at once, e.g. a before and an after side by side on a noisy host.
 // Prints the CPU per referral summed over every process (the nodes from /proc, this process's bureaus).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ const root = mkdtempSync(join(tmpdir(), 'firstlight-fed-small-'));
 try {
   const sim = await runSimulation({
     dataRoot: root,
-    portBase: 21_000,
+    portBase: Number(process.env.FIRSTLIGHT_PORT_BASE ?? 21_000),
     ...(only ? { only } : {}),
     referrals,
     stepSeconds: 0,

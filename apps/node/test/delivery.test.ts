@@ -245,7 +245,8 @@ describe('delivery between three countries', () => {
       const row = await f
         .node('TH')
         .ctx.db.selectFrom('outbox')
-        .select(['jws', 'receipt'])
+        .innerJoin('referrals_out', 'referrals_out.id', 'outbox.message_id')
+        .select(['referrals_out.jws', 'outbox.receipt'])
         .where('message_id', '=', sent.id)
         .where('peer', '=', 'KH')
         .executeTakeFirstOrThrow();

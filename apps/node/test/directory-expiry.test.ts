@@ -84,7 +84,7 @@ describe('directory expiry at the time of use', () => {
 
     // TH refuses whatever reaches it, in a receipt it signs (unattributed: no signature can be checked),
     // sealed or not: past the grace period a seal is not even checked.
-    const jws = (await outboxRow(sent.id, 'TH')).jws;
+    const { jws } = await vn.ctx.db.selectFrom('referrals_out').select('jws').where('id', '=', sent.id).executeTakeFirstOrThrow();
     const seal = sealDelivery([sha256Digest(jws)], {
       from: 'VN',
       to: 'TH',

@@ -2,7 +2,7 @@ import { uuidv7 } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../src/outbox/outbox.js';
 import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
-import { ipIn, refer, signReferral } from '../src/testing/fixtures.js';
+import { ipIn, keepAsSent, refer, signReferral } from '../src/testing/fixtures.js';
 import { movableClock, refusal } from './helpers/refusal.js';
 
 const DEAD_AFTER_SECONDS = 3600;
@@ -108,10 +108,10 @@ describe('dead letters in the outbox', () => {
     const th = f.node('TH');
     const now = Date.now();
     const iat = Math.floor(now / 1000);
-    // Signed by TH but addressed to KH, then queued for VN: VN must refuse it, and no later attempt can change that.
+    // Signed by TH but addressed to KH, kept as sent and queued for VN: VN must refuse it, and no later attempt can change that.
     const jws = await signReferral(th.ctx.keys.signingKey(iat), { id: uuidv7(now), from: 'TH', to: 'KH', iat, ip: ipIn(f, 'VN') });
-    const messageId = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString()).id as string;
-    await enqueue(th.ctx.db, { id: messageId, kind: 'referral', jws, peers: ['VN'], now });
+    const messageId = (await keepAsSent(th.ctx, jws)).id;
+    await enqueue(th.ctx.db, { id: messageId, kind: 'referral', peers: ['VN'], now });
     th.ctx.wakeOutbox();
 
     const rowOf = () => th.ctx.db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
@@ -139,8 +139,26 @@ describe('dead letters in the outbox', () => {
       const row = await rowOf();
       return row.state === 'rejected' && Number(row.delivered_at) > Number(rejected.delivered_at);
     });
-    expect(await rowOf()).toMatchObject({ state: 'rejected', receipt_code: 'ERR_WRONG_RECIPIENT', attempts: 1, jws });
+    expect(await rowOf()).toMatchObject({ state: 'rejected', receipt_code: 'ERR_WRONG_RECIPIENT', attempts: 1 });
     const vnOfficer = await f.token(f.node('VN'), 'officer');
     expect((await f.client(f.node('VN'), vnOfficer).bureau.inbox.list.query()).some((r) => r.id === messageId)).toBe(false);
+  });
+
+  it('dead-letters at once a queued row whose signed message this node does not hold, naming it', async () => {
+    thClock.reset();
+    const th = f.node('TH');
+    // Rows are queued with their message (queueSent); a row without one could never be delivered.
+    const messageId = uuidv7(Date.now());
+    await enqueue(th.ctx.db, { id: messageId, kind: 'status', peers: ['VN'], now: Date.now() });
+    th.ctx.wakeOutbox();
+    const rowOf = () => th.ctx.db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
+    const dead = await f.until(async () => {
+      const row = await rowOf();
+      return row.state === 'dead' ? row : null;
+    });
+    expect(dead).toMatchObject({ attempts: 0, claimed_by: null, last_error: `its signed status ${messageId} is not held by this node` });
+    const problems = await f.client(th, tokens.admin).bureau.outbox.problems.query();
+    expect(problems.find((p) => p.id === dead.id)).toMatchObject({ state: 'dead', peer: 'VN' });
+    expect(await f.node('VN').ctx.db.selectFrom('received').select('message_id').where('message_id', '=', messageId).execute()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/audit-log.js';
 import { enqueue } from '../src/outbox/outbox.js';
 import { createTestFederation, type TestFederation } from '../src/testing/federation.js';
-import { ipIn, signReferral } from '../src/testing/fixtures.js';
+import { ipIn, keepAsSent, signReferral } from '../src/testing/fixtures.js';
 
 const claimsOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as { id: string };
 
@@ -116,9 +116,10 @@ describe('delivery seals', () => {
   it("a node's outbox seals each delivery of several messages", async () => {
     const th = f.node('TH');
     const sent = await referrals(3);
+    for (const jws of sent) await keepAsSent(th.ctx, jws);
     // Queued together (one transaction), so the worker claims them as one delivery.
     await th.ctx.db.transaction().execute(async (trx) => {
-      for (const jws of sent) await enqueue(trx, { id: claimsOf(jws).id, kind: 'referral', jws, peers: ['KH'], now: th.ctx.clock.now() });
+      for (const jws of sent) await enqueue(trx, { id: claimsOf(jws).id, kind: 'referral', peers: ['KH'], now: th.ctx.clock.now() });
     });
     th.ctx.wakeOutbox();
     const kh = f.node('KH');

@@ -179,6 +179,10 @@ describe(`the audit chain (${dialect})`, () => {
     const five = await stored(5);
     // A database from before 004: neither its table nor any later migration's.
     await handle.db.schema.dropTable('audit_head').execute();
+    await handle.db.schema
+      .alterTable('outbox')
+      .addColumn('jws', 'text', (c) => c.notNull().defaultTo(''))
+      .execute(); // 015
     await handle.db.schema.dropTable('receipt_batches').execute();
     await handle.db.schema.dropTable('seals').execute();
     await handle.db.schema.dropTable('bulk_requests').execute();

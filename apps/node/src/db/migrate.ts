@@ -15,6 +15,7 @@ import * as statusOutcomeFlag from './migrations/011-status-outcome-flag.js';
 import * as memberTlsPins from './migrations/012-member-tls-pins.js';
 import * as memberTlsPinsPending from './migrations/013-member-tls-pins-pending.js';
 import * as liaisonFigures from './migrations/014-liaison-figures.js';
+import * as outboxMessageOnce from './migrations/015-outbox-message-once.js';
 
 type Step = { up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> };
 
@@ -35,6 +36,7 @@ const STEPS: Record<string, Step> = {
   '012-member-tls-pins': memberTlsPins,
   '013-member-tls-pins-pending': memberTlsPinsPending,
   '014-liaison-figures': liaisonFigures,
+  '015-outbox-message-once': outboxMessageOnce,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists

@@ -134,12 +134,15 @@ export interface ReceiptBatchTable {
   at: number;
 }
 
+/**
+ * A message's delivery to one peer. The signed message itself is kept once, in referrals_out or
+ * statuses (by kind and message_id), and read from there by the claim (outbox/outbox.ts).
+ */
 export interface OutboxTable {
   id: Generated<number>;
   message_id: string;
   kind: DeliveredKind;
   peer: string;
-  jws: string;
   state: OutboxState;
   attempts: number;
   next_attempt_at: number;

@@ -1,23 +1,27 @@
 /**
  * The outbox: signed messages waiting for a signed receipt. Rows are written in the same transaction
  * as the change that produced the message; the worker (outbox/worker.ts) delivers them.
+ * A row holds the delivery to one peer, not the message: the JWS is kept once, in referrals_out or
+ * statuses, and the claim reads it from there (each row is written three times: queued, claimed, settled).
  * Portable SQL only: claims use claimed_by/claimed_until so several processes can share one database.
  */
 import { type DeliveredKind, LIAISON_PARTY, sha256Digest } from '@firstlight/protocol';
 import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { insertRows } from '../db/chunks.js';
-import { fixed } from '../db/fixed.js';
+import { fixed, fixedList } from '../db/fixed.js';
 import type { Database, OutboxTable } from '../db/schema.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
+/** A claimed row with the signed message it delivers. */
+export type ClaimedRow = OutboxRow & { jws: string };
 
 export type { OutboxState } from '../db/schema.js';
 
+/** A message this node sent, by kind and id (its JWS is in referrals_out or statuses), and its peers. */
 export interface Queued {
   id: string;
   kind: DeliveredKind;
-  jws: string;
   peers: string[];
   now: number;
 }
@@ -33,7 +37,6 @@ export async function enqueueAll(trx: Transaction<Database> | Kysely<Database>, 
       message_id: message.id,
       kind: message.kind,
       peer,
-      jws: message.jws,
       state: 'queued' as const,
       attempts: 0,
       next_attempt_at: message.now,
@@ -61,7 +64,7 @@ export async function queueSent(
 ): Promise<void> {
   await enqueueAll(
     trx,
-    sent.map(({ message, jws }) => ({ id: message.id, kind, jws, peers: [message.to, LIAISON_PARTY], now })),
+    sent.map(({ message }) => ({ id: message.id, kind, peers: [message.to, LIAISON_PARTY], now })),
   );
   await appendAudit(
     trx,
@@ -137,13 +140,43 @@ const CLAIM = fixed<OutboxRow, [worker: string, until: number, peer: string, now
   `update outbox set claimed_by = ?, claimed_until = ? where id in (${CLAIM_CANDIDATES} for update skip locked) returning *`,
 );
 
-/** Claims up to `limit` due messages for one peer, oldest first. */
+/** The signed message of each claimed row, from the table of what this node sent (by kind). */
+const MESSAGES = fixedList<{ id: number | string; jws: string | null }, number>(`select o.id, coalesce(r.jws, s.jws) as jws
+  from outbox o
+  left join referrals_out r on o.kind = 'referral' and r.id = o.message_id
+  left join statuses s on o.kind = 'status' and s.id = o.message_id and s.direction = 'out'
+  where o.id in (??)`);
+
+/** A row whose message this node does not hold is dead at once: nothing could ever deliver it. */
+const ORPHANED = fixed<never, [error: string, worker: string, id: number]>(
+  `update outbox set last_error = ?, claimed_by = null, claimed_until = null, state = 'dead'
+  where state = 'queued' and claimed_by = ? and id = ?`,
+);
+
+/**
+ * Claims up to `limit` due messages for one peer, oldest first, each with its signed message. A row
+ * whose message is not held (never the case for a row queueSent wrote) is dead-lettered, not returned.
+ */
 export async function claim(
   db: Kysely<Database>,
   input: { peer: string; worker: string; now: number; leaseMs: number; limit: number },
-): Promise<OutboxRow[]> {
+): Promise<ClaimedRow[]> {
   const rows = await CLAIM.rows(db, [input.worker, input.now + input.leaseMs, input.peer, input.now, input.now, input.limit]);
-  return rows.sort((a, b) => Number(a.id) - Number(b.id));
+  if (rows.length === 0) return [];
+  const held = new Map<number, string>();
+  for (const m of await MESSAGES.rows(
+    db,
+    rows.map((r) => Number(r.id)),
+    [],
+  ))
+    if (m.jws) held.set(Number(m.id), m.jws);
+  const claimed: ClaimedRow[] = [];
+  for (const row of rows) {
+    const jws = held.get(Number(row.id));
+    if (jws) claimed.push({ ...row, jws });
+    else await ORPHANED.run(db, [`its signed ${row.kind} ${row.message_id} is not held by this node`, input.worker, Number(row.id)]);
+  }
+  return claimed.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 const RESET_BACKOFF = fixed<never, [now: number, peer: string, now: number]>(

@@ -17,7 +17,7 @@ import type { Database } from '../db/schema.js';
 import { publishedSigningKey } from '../keys/published-key.js';
 import { storeBatch } from '../receipts/stored.js';
 import { postEnvelopes } from './federation-client.js';
-import type { OutboxRow } from './outbox.js';
+import type { ClaimedRow, OutboxRow } from './outbox.js';
 import { backoffMs, bringForward, claim, duePeers, nextDueAt } from './outbox.js';
 import { PeerWatch } from './peer-watch.js';
 import { touchPeer } from './peers.js';
@@ -61,7 +61,7 @@ const RETRY = fixed<
   where id = ? and claimed_by = ? and state = 'queued'`);
 
 /** A row's answer as recorded by this worker. */
-type Recorded = RowAnswer & { row: OutboxRow };
+type Recorded = RowAnswer & { row: ClaimedRow };
 
 export class OutboxWorker {
   private readonly id = `w-${randomBytes(6).toString('hex')}`;
@@ -199,7 +199,7 @@ export class OutboxWorker {
     return !this.holding;
   }
 
-  private async deliverBatch(peer: string, batch: OutboxRow[]): Promise<boolean> {
+  private async deliverBatch(peer: string, batch: ClaimedRow[]): Promise<boolean> {
     const { ctx } = this;
     const member = ctx.directory.member(peer);
     const started = ctx.clock.now();
@@ -233,7 +233,7 @@ export class OutboxWorker {
    * else (a retryable code, a batch that did not hold) → another attempt later. Audited and counted
    * only for the rows this worker still held.
    */
-  private async recordVerdicts(peer: string, batch: OutboxRow[], checked: CheckedBatch, now: number): Promise<void> {
+  private async recordVerdicts(peer: string, batch: ClaimedRow[], checked: CheckedBatch, now: number): Promise<void> {
     const { ctx } = this;
     let held: Recorded[] = [];
     await ctx.db.transaction().execute(async (trx) => {

@@ -130,3 +130,54 @@ export async function seedCase(opened: { ctx: NodeContext }, dataDir: string) {
     }),
   };
 }
+
+/**
+ * A referral signed outside the bureau API (a test's own, even a forged one) kept in referrals_out as if
+ * this node had filed it, under a complaint of its own: an outbox row names its message there, so a
+ * test that queues a message itself (outbox.enqueue) keeps it first.
+ */
+export async function keepAsSent(ctx: NodeContext, jws: string): Promise<Referral> {
+  const claims = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Referral;
+  const complaint = await createComplaint(
+    ctx.db,
+    {
+      victimName: 'Kept Case',
+      victimContact: 'n/a',
+      amountLost: 1,
+      currency: 'THB',
+      scamType: 'fake_police',
+      narrative: 'kept by a test',
+      occurredAt: '2015-06-01',
+      reportedAt: '2015-06-02',
+    },
+    'test',
+    Date.now(),
+  );
+  await ctx.db
+    .insertInto('referrals_out')
+    .values({
+      id: claims.id,
+      complaint_id: complaint.id,
+      to_country: claims.to,
+      routed_country: null,
+      override_reason: null,
+      ip: claims.ip,
+      port: claims.port ?? null,
+      seen_at: claims.seenAt,
+      action: claims.action,
+      urgency: claims.urgency,
+      operation: claims.operation,
+      evidence: JSON.stringify(claims.evidence),
+      iat: claims.iat,
+      exp: claims.exp,
+      jws,
+      created_at: Date.now(),
+      created_by: 'test',
+      state: null,
+      outcome: null,
+      reason: null,
+      updated_at: Date.now(),
+    })
+    .execute();
+  return claims;
+}
