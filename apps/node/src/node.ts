@@ -143,8 +143,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   opened.setWake(() => worker.wake());
   // A new directory may end a hold (an expired one) or list a peer: the queue is looked at again.
   ctx.directory.onChange(() => worker.wake());
-  // Built on the first routing question (a bureau's referral or route preview), not here: an idle node
-  // holds none of it (4 MB of steps, and the garbage of reading 21 MB of CSV).
+  // Loaded on the first routing question (a bureau's referral or route preview), not here: an idle node
+  // holds none of it (4 MB of steps; read from the bundle's prebuilt file, or built from the CSV files).
   let index: IpIndex | null = options.routing ?? null;
   const services: Services = {
     inbox: new Inbox(
@@ -161,7 +161,16 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ),
     worker,
     routing: () => {
-      if (!index) index = loadIpIndex();
+      if (!index) {
+        index = loadIpIndex();
+        const { source, loadMs, unusable } = index.stats;
+        if (unusable)
+          ctx.logger.warn(
+            { source, ms: Math.round(loadMs), unusable },
+            'routing index built from the data set: the prebuilt one is not usable',
+          );
+        else ctx.logger.info({ source, ms: Math.round(loadMs) }, 'routing index loaded');
+      }
       return index;
     },
     refreshDirectory: () => {
