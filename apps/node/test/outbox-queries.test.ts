@@ -2,6 +2,7 @@
  * The outbox's due-peer query (a skip scan over outbox_due) on the suite's database: which peers have a
  * row due now and not held by a live claim, whatever else their queues hold.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.js';
 import { claim, duePeers, enqueueAll, nextDueAt } from '../src/outbox/outbox.js';
@@ -62,6 +63,34 @@ describe('duePeers', () => {
     expect(batch.map((row) => [row.message_id, row.jws])).toEqual(Array.from({ length: 300 }, (_, i) => [`m-${i}`, `signed.status.${i}`]));
     expect((await duePeers(db, now)).sort()).toEqual(['LIAISON']);
     expect((await duePeers(db, now + 5_001)).sort()).toEqual(['KH', 'LIAISON']);
+  });
+
+  it('delivers, after migration 015, a queue written before it (each row read with its message from where the node keeps it)', async () => {
+    // A database as 014 left it: outbox rows with their JWS. The migration drops the column; the claim
+    // then reads each row's message from referrals_out or statuses.
+    const scratch = await scratchLocation('outbox-015');
+    let old = await openDatabase({ location: scratch.location });
+    try {
+      await old.db.schema
+        .alterTable('outbox')
+        .addColumn('jws', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await sql`delete from kysely_migration where name = '015-outbox-message-once'`.execute(old.db);
+      await sql`insert into statuses (id, referral_id, from_country, to_country, state, outcome, reason, iat, jws, direction, created_at)
+        values ('s-old', 'r-old', 'TH', 'KH', 'located', null, null, ${now}, 'signed.status.old', 'out', ${now})`.execute(old.db);
+      await sql`insert into outbox (message_id, kind, peer, jws, state, attempts, next_attempt_at, created_at)
+        values ('s-old', 'status', 'KH', 'signed.status.old', 'queued', 0, ${now}, ${now})`.execute(old.db);
+      await old.close();
+      old = await openDatabase({ location: scratch.location });
+      const outbox = (await old.db.introspection.getTables()).find((t) => t.name === 'outbox');
+      expect(outbox?.columns.map((c) => c.name)).not.toContain('jws');
+      expect(outbox?.columns.map((c) => c.name)).toContain('message_id');
+      const batch = await claim(old.db, { peer: 'KH', worker: 'w-2', now, leaseMs: 5_000, limit: 10 });
+      expect(batch.map((r) => [r.message_id, r.kind, r.jws])).toEqual([['s-old', 'status', 'signed.status.old']]);
+    } finally {
+      await old.close();
+      await scratch.dispose();
+    }
   });
 
   it('says when the next queued row comes due by time, across peers (Infinity when none waits)', async () => {
