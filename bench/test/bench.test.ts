@@ -16,6 +16,7 @@ describe('pnpm bench --quick', () => {
       'ingest',
       'routing lookups',
       'routing data set load',
+      "routing index read from the bundle's prebuilt file",
       'idle node',
       'holding',
       'lone referral',

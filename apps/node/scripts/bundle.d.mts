@@ -1,3 +1,4 @@
 export function bundleIsFresh(): boolean;
 export function buildBundle(): Promise<void>;
 export function ensureBundle(): Promise<boolean>;
+export const STEPS_FILE: string;

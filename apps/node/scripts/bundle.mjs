@@ -4,6 +4,8 @@ import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'nod
 import { dirname } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+/** The routing index the bundle carries prebuilt (a bundled node reads it on its first routing question). */
+export const STEPS_FILE = `${root}dist/routing/steps.bin`;
 const outputs = ['dist/cli/main.js', 'dist/inbox/verify-worker.js', 'dist/routing/prebuild.js', 'dist/routing/steps.bin'];
 const sources = ['src', '../../packages/protocol/src'];
 
@@ -84,7 +86,7 @@ export async function buildBundle() {
   // The routing index, prebuilt from the installed data set: a bundled node reads it on its first
   // routing question (a few ms) instead of parsing the data set's CSV files then (0.1–0.4 s).
   const { prebuildSteps } = await import(`${root}dist/routing/prebuild.js?at=${Date.now()}`);
-  prebuildSteps(`${root}dist/routing/steps.bin`);
+  prebuildSteps(STEPS_FILE);
 }
 
 /** Builds unless fresh; a failed build leaves the sources to run through tsx. */
