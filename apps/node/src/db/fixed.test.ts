@@ -91,6 +91,9 @@ describe(`fixed statements (${dialect})`, () => {
   it('refuses a call with the wrong number of values, and a text whose marks it cannot count', async () => {
     expect(() => upsert.run(handle.db, ['KH', 1] as unknown as [string, number, number])).toThrow(/takes 3 parameters, given 2/);
     expect(() => fixed("select 1 from peers where country = '?'")).toThrow(/no \? inside a literal/);
+    expect(() => fixed("select 1 from peers where country = 'it''s ?'")).toThrow(/no \? inside a literal/);
+    // Marks between two literals are marks, not a literal's text.
+    expect(() => fixed("select 1 from outbox where state = 'queued' and peer = ? and kind = 'status'")).not.toThrow();
     expect(() => fixed('select 1 from peers where country = ?', 'select 1 from peers')).toThrow(/other marks/);
     expect(() => fixedList('select 1 from peers where last_heard_at > ? and country in (??)')).toThrow(/list comes before/);
     expect(() => fixedList('select 1 from peers where country = ?')).toThrow(/exactly one/);

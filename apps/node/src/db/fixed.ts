@@ -67,9 +67,18 @@ export function fixedList<R = never, L = string, P extends readonly unknown[] = 
 }
 
 function countMarks(text: string): number {
-  // A mark inside a quoted literal would be taken for a parameter: the text may hold none.
-  if (/'[^']*\?[^']*'/.test(text)) throw new Error(`a fixed statement has no ? inside a literal: ${text}`);
-  return (text.match(/\?/g) ?? []).length;
+  // A mark inside a quoted literal would be taken for a parameter: the text may hold none. Literals are
+  // told from the text between them by counting quotes (an escaped '' toggles twice).
+  let marks = 0;
+  let quoted = false;
+  for (const c of text) {
+    if (c === "'") quoted = !quoted;
+    else if (c === '?') {
+      if (quoted) throw new Error(`a fixed statement has no ? inside a literal: ${text}`);
+      marks++;
+    }
+  }
+  return marks;
 }
 
 function numbered(text: string): string {

@@ -9,7 +9,7 @@ import { type DeliveredKind, LIAISON_PARTY, sha256Digest } from '@firstlight/pro
 import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import { appendAudit } from '../audit/audit-log.js';
 import { insertRows } from '../db/chunks.js';
-import { fixed, fixedList } from '../db/fixed.js';
+import { fixed } from '../db/fixed.js';
 import type { Database, OutboxTable } from '../db/schema.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -129,23 +129,25 @@ export async function nextDueAt(db: Kysely<Database>, now: number): Promise<numb
 
 /**
  * A claim is one statement: the oldest due rows of the peer not held by a live claim are marked as this
- * worker's and returned. PostgreSQL: several node processes claim from one outbox; row locks let each
- * take different rows without waiting (SQLite serialises writers, so it needs no lock clause).
+ * worker's and returned, each with its signed message, read from the table of what this node sent (by
+ * kind). One statement, so a claim that fails (a dropped connection) has claimed nothing: rows claimed
+ * but never returned would wait out the lease. PostgreSQL: several node processes claim from one outbox;
+ * row locks let each take different rows without waiting (SQLite serialises writers, so it needs no lock clause).
  */
 const CLAIM_CANDIDATES = `select id from outbox
   where peer = ? and state = 'queued' and next_attempt_at <= ? and (claimed_until is null or claimed_until < ?)
   order by id limit ?`;
-const CLAIM = fixed<OutboxRow, [worker: string, until: number, peer: string, now: number, now: number, limit: number]>(
-  `update outbox set claimed_by = ?, claimed_until = ? where id in (${CLAIM_CANDIDATES}) returning *`,
-  `update outbox set claimed_by = ?, claimed_until = ? where id in (${CLAIM_CANDIDATES} for update skip locked) returning *`,
+const CLAIMED_MESSAGE = `coalesce(
+    (select r.jws from referrals_out r where outbox.kind = 'referral' and r.id = outbox.message_id),
+    (select s.jws from statuses s where outbox.kind = 'status' and s.id = outbox.message_id and s.direction = 'out')
+  ) as jws`;
+const CLAIM = fixed<
+  OutboxRow & { jws: string | null },
+  [worker: string, until: number, peer: string, now: number, now: number, limit: number]
+>(
+  `update outbox set claimed_by = ?, claimed_until = ? where id in (${CLAIM_CANDIDATES}) returning *, ${CLAIMED_MESSAGE}`,
+  `update outbox set claimed_by = ?, claimed_until = ? where id in (${CLAIM_CANDIDATES} for update skip locked) returning *, ${CLAIMED_MESSAGE}`,
 );
-
-/** The signed message of each claimed row, from the table of what this node sent (by kind). */
-const MESSAGES = fixedList<{ id: number | string; jws: string | null }, number>(`select o.id, coalesce(r.jws, s.jws) as jws
-  from outbox o
-  left join referrals_out r on o.kind = 'referral' and r.id = o.message_id
-  left join statuses s on o.kind = 'status' and s.id = o.message_id and s.direction = 'out'
-  where o.id in (??)`);
 
 /** A row whose message this node does not hold is dead at once: nothing could ever deliver it. */
 const ORPHANED = fixed<never, [error: string, worker: string, id: number]>(
@@ -162,18 +164,9 @@ export async function claim(
   input: { peer: string; worker: string; now: number; leaseMs: number; limit: number },
 ): Promise<ClaimedRow[]> {
   const rows = await CLAIM.rows(db, [input.worker, input.now + input.leaseMs, input.peer, input.now, input.now, input.limit]);
-  if (rows.length === 0) return [];
-  const held = new Map<number, string>();
-  for (const m of await MESSAGES.rows(
-    db,
-    rows.map((r) => Number(r.id)),
-    [],
-  ))
-    if (m.jws) held.set(Number(m.id), m.jws);
   const claimed: ClaimedRow[] = [];
   for (const row of rows) {
-    const jws = held.get(Number(row.id));
-    if (jws) claimed.push({ ...row, jws });
+    if (row.jws) claimed.push({ ...row, jws: row.jws });
     else await ORPHANED.run(db, [`its signed ${row.kind} ${row.message_id} is not held by this node`, input.worker, Number(row.id)]);
   }
   return claimed.sort((a, b) => Number(a.id) - Number(b.id));
