@@ -9,9 +9,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { NodeError } from '../errors.js';
 
-export function dataSetFiles(dataDir?: string): { v4: string; v6: string } {
+/** The data set's two CSV files, and its package.json (whose version names the data set). */
+export function dataSetFiles(dataDir?: string): { v4: string; v6: string; manifest: string } {
   const dir = dataDir ?? dirname(createRequire(import.meta.url).resolve('@ip-location-db/geo-whois-asn-country/package.json'));
-  return { v4: join(dir, 'geo-whois-asn-country-ipv4-num.csv'), v6: join(dir, 'geo-whois-asn-country-ipv6.csv') };
+  return {
+    v4: join(dir, 'geo-whois-asn-country-ipv4-num.csv'),
+    v6: join(dir, 'geo-whois-asn-country-ipv6.csv'),
+    manifest: join(dir, 'package.json'),
+  };
 }
 
 /**
@@ -19,7 +24,7 @@ export function dataSetFiles(dataDir?: string): { v4: string; v6: string } {
  * broken install fails in the terminal, not at an officer's first referral (the index is built then).
  */
 export function requireDataSet(): void {
-  let files: { v4: string; v6: string };
+  let files: ReturnType<typeof dataSetFiles>;
   try {
     files = dataSetFiles();
   } catch {

@@ -152,7 +152,7 @@ export function loadIpIndex(options: { dataDir?: string; prebuilt?: string | nul
       return lookupV6((((p[0] ?? 0) << 16) | (p[1] ?? 0)) >>> 0, (((p[2] ?? 0) << 16) | (p[3] ?? 0)) >>> 0);
     },
     v4RangesOf(country) {
-      const wanted = country.length === 2 ? (indexOf.get(country) ?? 0) : 0;
+      const wanted = indexOf.get(country) ?? 0;
       const out: Array<[number, number]> = [];
       if (wanted === 0) return out;
       for (let i = 0; i < v4.count; i++)

@@ -10,8 +10,6 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { dataSetFiles } from './data-set.js';
 import type { Steps } from './steps.js';
@@ -52,8 +50,7 @@ export interface StepsFile {
 /** The installed data set's version and sizes. */
 export function dataSetStamp(dataDir?: string): DataSetStamp {
   const files = dataSetFiles(dataDir);
-  const dir = dataDir ?? dirname(createRequire(import.meta.url).resolve('@ip-location-db/geo-whois-asn-country/package.json'));
-  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(files.manifest, 'utf8')) as { version: string };
   return { version: String(version), v4Bytes: statSync(files.v4).size, v6Bytes: statSync(files.v6).size };
 }
 
