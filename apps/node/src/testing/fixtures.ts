@@ -1,7 +1,7 @@
 /** Canary values and helpers for tests: if one of these strings appears in a sent byte, personal data leaked. */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type Referral, type SigningKey, signMessage, uuidv7 } from '@firstlight/protocol';
+import { peekJws, type Referral, type SigningKey, signMessage, uuidv7 } from '@firstlight/protocol';
 import type { NodeContext } from '../context.js';
 import { createComplaint } from '../intake/complaints.js';
 import { storeEvidence } from '../intake/evidence.js';
@@ -89,26 +89,24 @@ export async function refer(
   });
 }
 
+/** A complaint stored straight through the domain by a test that needs one to hang rows on. */
+const testComplaint = (victimName: string, narrative: string) => ({
+  victimName,
+  victimContact: 'n/a',
+  amountLost: 1,
+  currency: 'THB',
+  scamType: 'fake_police' as const,
+  narrative,
+  occurredAt: '2015-06-01',
+  reportedAt: '2015-06-02',
+});
+
 /**
  * A complaint and one evidence file stored straight through the domain (no HTTP, no running server),
  * and the input of a referral about `ip` citing that evidence: for tests that queue many referrals.
  */
 export async function seedCase(opened: { ctx: NodeContext }, dataDir: string) {
-  const complaint = await createComplaint(
-    opened.ctx.db,
-    {
-      victimName: 'Seeded Case',
-      victimContact: 'n/a',
-      amountLost: 1,
-      currency: 'THB',
-      scamType: 'fake_police',
-      narrative: 'seeded by a test',
-      occurredAt: '2015-06-01',
-      reportedAt: '2015-06-02',
-    },
-    'test',
-    Date.now(),
-  );
+  const complaint = await createComplaint(opened.ctx.db, testComplaint('Seeded Case', 'seeded by a test'), 'test', Date.now());
   const { digest } = await storeEvidence(opened.ctx.db, {
     dataDir,
     complaintId: complaint.id,
@@ -137,22 +135,8 @@ export async function seedCase(opened: { ctx: NodeContext }, dataDir: string) {
  * test that queues a message itself (outbox.enqueue) keeps it first.
  */
 export async function keepAsSent(ctx: NodeContext, jws: string): Promise<Referral> {
-  const claims = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Referral;
-  const complaint = await createComplaint(
-    ctx.db,
-    {
-      victimName: 'Kept Case',
-      victimContact: 'n/a',
-      amountLost: 1,
-      currency: 'THB',
-      scamType: 'fake_police',
-      narrative: 'kept by a test',
-      occurredAt: '2015-06-01',
-      reportedAt: '2015-06-02',
-    },
-    'test',
-    Date.now(),
-  );
+  const claims = peekJws(jws)?.payload as Referral;
+  const complaint = await createComplaint(ctx.db, testComplaint('Kept Case', 'kept by a test'), 'test', Date.now());
   await ctx.db
     .insertInto('referrals_out')
     .values({
