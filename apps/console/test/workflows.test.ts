@@ -213,6 +213,8 @@ describe('the console at work', () => {
       await page.reload();
       await page.getByLabel('โทเค็นผู้ปฏิบัติงาน').fill(tokens.kh as string);
       await page.getByRole('button', { name: 'เข้าสู่ระบบ' }).click();
+      // Signed in (as signIn waits for it) before the route changes: the page is settled.
+      await page.getByRole('button', { name: 'ออกจากระบบ' }).waitFor();
       await go(page, 'inbox');
       await page.getByRole('heading', { name: 'คำร้องส่งต่อที่ได้รับ' }).waitFor();
       await page.evaluate(() => document.fonts.ready);
