@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import type { NodeConfig } from './config/config.js';
 import type { Database } from './db/schema.js';
 import type { DirectoryClient } from './directory/directory-client.js';
+import type { Arrivals } from './inbox/arrivals.js';
 import type { Keystore } from './keys/keystore.js';
 import type { Logger } from './logging/logger.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -25,4 +26,6 @@ export interface NodeContext {
   storage: { failedAt: number | null; code: string | null };
   /** Wakes the outbox worker (after an enqueue, or when a peer is heard from). */
   wakeOutbox(): void;
+  /** News of referrals stored in the inbox, for `bureau.inbox.since` calls that wait (inbox/arrivals.ts). */
+  arrivals: Arrivals;
 }

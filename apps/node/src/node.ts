@@ -11,6 +11,7 @@ import { openDatabase } from './db/database.js';
 import { DirectoryClient } from './directory/directory-client.js';
 import { checkDirectoryAtStart } from './directory/start-check.js';
 import { NodeError } from './errors.js';
+import { Arrivals } from './inbox/arrivals.js';
 import { Inbox } from './inbox/inbox.js';
 import { nationalApplier } from './inbox/national-applier.js';
 import { VerifyPool } from './inbox/verify-pool.js';
@@ -104,6 +105,7 @@ export async function openNode(options: NodeOptions): Promise<OpenedNode> {
     metrics: createMetrics({ party: config.party }, { outboxDepth: () => depthByPeer(handle.db) }),
     storage: { failedAt: null, code: null },
     wakeOutbox: () => wake(),
+    arrivals: new Arrivals(),
   };
   return {
     ctx,
@@ -211,6 +213,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     federationUrl: listeners.federationUrl,
     async stop() {
       ctx.directory.stopRefreshing();
+      // A bureau's waiting inbox.since calls are answered now, not when their wait runs out.
+      ctx.arrivals.close();
       await worker.stop();
       await listeners.close();
       await services.inbox.close();

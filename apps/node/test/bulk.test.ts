@@ -337,18 +337,31 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
     const last = await kh.bureau.inbox.since.query({ after, limit: 2 });
     expect(last).toMatchObject({ items: [], next: after });
 
-    // A newer referral is the next one given.
+    // Nothing new: a call that waits answers empty once its wait is over.
+    const started = performance.now();
+    expect(await kh.bureau.inbox.since.query({ after, limit: 2, waitMs: 300 })).toMatchObject({ items: [], next: after });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+
+    // A newer referral is the next one given, to a call already waiting for it (a long poll).
+    const waiting = kh.bureau.inbox.since.query({ after, limit: 10, waitMs: 20_000 });
     const more = await fileComplaint(f, thNode, thOfficer, 'since evidence later');
     const [later] = await f.client(thNode, thOfficer).bureau.referrals.createMany.mutate({ referrals: [referralOf(f, more, 410)] });
     const laterId = later?.ok ? later.id : '';
-    const next = await f.until(async () => {
-      const page = await kh.bureau.inbox.since.query({ after, limit: 10 });
-      return page.items.length > 0 ? page : null;
-    });
+    const next = await waiting;
     expect(next.items.map((r) => r.id)).toEqual([laterId]);
     expect(next.items[0]).toMatchObject({ id: laterId, from: 'TH', state: 'received' });
+    expect(f.node('KH').ctx.arrivals.waiting).toBe(0);
 
-    for (const bad of [{ after: { receivedAt: -1, id: laterId } }, { after: { receivedAt: 1, id: 'x' } }, { limit: 1001 }, { since: 1 }])
+    for (const bad of [
+      { after: { receivedAt: -1, id: laterId } },
+      { after: { receivedAt: 1, id: 'x' } },
+      { limit: 1001 },
+      { since: 1 },
+      { waitMs: -1 },
+      { waitMs: 25_001 },
+      { waitMs: 1.5 },
+      { waitMs: '100' },
+    ])
       expect(await refusal(kh.bureau.inbox.since.query(bad as never))).toMatchObject({ status: 400, code: 'ERR_INPUT' });
   });
 });

@@ -26,6 +26,24 @@ function dueAfter(next: string, fate: Fate): number {
   return fate.actionAfter + 2;
 }
 
+/**
+ * While it holds an arrival seen in the last UNKNOWN_FOR_MS that is not the simulation's (yet: the
+ * filing call's answer may still be on its way), a bureau's look at its inbox waits at most
+ * UNKNOWN_WAIT_MS; older ones are a person's, and do not keep it looking.
+ */
+const UNKNOWN_WAIT_MS = 200;
+const UNKNOWN_FOR_MS = 30_000;
+
+/** What a round did: how many referrals it moved, how many it still works, and when the next comes due. */
+export interface Round {
+  moved: number;
+  open: number;
+  /** The replay day on which the next referral it works may move (Infinity: none waits for a day). */
+  nextDue: number;
+  /** The node did not answer (restarting, stopping): nothing was looked at. */
+  failed: boolean;
+}
+
 export interface Owned {
   /** Referral id → its case's fate and the replay day it was filed. */
   get(id: string): { fate: Fate; filedDay: number } | undefined;
@@ -46,23 +64,36 @@ export class Bureau {
    * recipient before the filing call's answer reaches the simulation. Looked at again every round
    * (those a person filed stay here, a handful).
    */
-  private readonly unknown = new Map<string, string>();
+  private readonly unknown = new Map<string, { state: string; seenAt: number }>();
 
   constructor(readonly client: Client) {}
 
-  /** Referrals that came since the last look, taken into the working set (those the simulation owns and works). */
-  private async arrivals(owned: Owned): Promise<void> {
+  /**
+   * Referrals that came since the last look, taken into the working set (those the simulation owns and
+   * works). With `waitMs`, the first look waits that long for one to come (a long poll, answered at
+   * the arrival), unless an arrival not yet known as the simulation's own is held: it may become so at
+   * any moment.
+   */
+  private async arrivals(owned: Owned, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
     const take = (id: string, state: string) => {
       const mine = owned.get(id);
       if (!mine) return false;
       if (mine.fate.kind !== 'left') this.working.set(id, state);
       return true;
     };
-    for (const [id, state] of this.unknown) if (take(id, state)) this.unknown.delete(id);
+    for (const [id, { state }] of this.unknown) if (take(id, state)) this.unknown.delete(id);
+    // One that came lately may be a filing whose answer is on its way; one held longer, a person's.
+    const lately = Date.now() - UNKNOWN_FOR_MS;
+    let wait = [...this.unknown.values()].some((u) => u.seenAt > lately) ? Math.min(waitMs, UNKNOWN_WAIT_MS) : waitMs;
     for (;;) {
-      const page = await this.client.bureau.inbox.since.query({ ...(this.cursor ? { after: this.cursor } : {}), limit: 1000 });
+      const page = await this.client.bureau.inbox.since.query(
+        { ...(this.cursor ? { after: this.cursor } : {}), limit: 1000, waitMs: wait },
+        { signal },
+      );
+      wait = 0;
       for (const r of page.items)
-        if (r.state !== 'closed' && r.state !== 'declined' && !take(r.id, r.state)) this.unknown.set(r.id, r.state);
+        if (r.state !== 'closed' && r.state !== 'declined' && !take(r.id, r.state))
+          this.unknown.set(r.id, { state: r.state, seenAt: Date.now() });
       if (page.next) this.cursor = page.next;
       if (page.items.length < 1000) return;
     }
@@ -72,19 +103,30 @@ export class Bureau {
    * One round: the owned referrals that are due (on the replay's day; `day` Infinity moves every one a
    * step) move on. Answers how many it asked to move, and how many it still works.
    */
-  async respond(owned: Owned, day: number, stopping: () => boolean): Promise<{ moved: number; open: number }> {
+  async respond(
+    owned: Owned,
+    day: number,
+    stopping: () => boolean,
+    wait: { ms: number; signal?: AbortSignal } = { ms: 0 },
+  ): Promise<Round> {
     try {
-      await this.arrivals(owned);
+      await this.arrivals(owned, wait.ms, wait.signal);
     } catch {
-      return { moved: 0, open: this.working.size };
+      return { moved: 0, open: this.working.size, nextDue: Number.POSITIVE_INFINITY, failed: true };
     }
     const updates: StatusUpdate[] = [];
+    let nextDue = Number.POSITIVE_INFINITY;
     for (const [id, state] of this.working) {
       const mine = owned.get(id);
       if (!mine) continue;
       const { fate } = mine;
       const next = fate.kind === 'declined' && state === 'acknowledged' ? 'declined' : NEXT[state];
-      if (!next || mine.filedDay + dueAfter(next, fate) > day) continue;
+      if (!next) continue;
+      const due = mine.filedDay + dueAfter(next, fate);
+      if (due > day) {
+        nextDue = Math.min(nextDue, due);
+        continue;
+      }
       if (next === 'declined' && fate.kind === 'declined') updates.push({ referralId: id, state: 'declined', reason: fate.reason });
       else if ((next === 'action_taken' || next === 'closed') && fate.kind === 'closed')
         updates.push({ referralId: id, state: next, outcome: fate.outcome });
@@ -116,6 +158,6 @@ export class Bureau {
         }
       }
     }
-    return { moved: updates.length, open: this.working.size };
+    return { moved: updates.length, open: this.working.size, nextDue, failed: false };
   }
 }

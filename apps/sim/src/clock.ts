@@ -49,6 +49,12 @@ export class ReplayClock {
     return this.startDay + (Date.now() - this.at) / this.msPerDay;
   }
 
+  /** Milliseconds of real time until operation day `day` (Infinity at the fastest pace or for day Infinity). */
+  msUntil(day: number): number {
+    if (this.msPerDay === 0 || !Number.isFinite(day)) return Number.POSITIVE_INFINITY;
+    return (day - this.day()) * this.msPerDay;
+  }
+
   /** "2015-06-14 (day 14 of the operation)". */
   label(): string {
     const d = Math.floor(this.day());

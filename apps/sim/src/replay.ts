@@ -4,6 +4,7 @@
  * figures, the completion check and the final report. It acts only on the referrals it filed, and its
  * stop() leaves no node process behind.
  */
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { Bureau } from './bureau.js';
@@ -17,6 +18,9 @@ import type { Scenario } from './scenario.js';
 import type { Simulation, simOptionsSchema } from './sim.js';
 import { type State, saveState } from './state.js';
 import type { Truth } from './truth.js';
+
+/** The longest a bureau with nothing to do waits in one look at its inbox (bureau.inbox.since's waitMs). */
+const BUREAU_WAIT_MS = 5_000;
 
 export interface Running {
   options: z.output<typeof simOptionsSchema>;
@@ -42,6 +46,10 @@ export function run(r: Running): Simulation {
   const clock = new ReplayClock(join(options.dataRoot, 'LIAISON'), scenario, st.replayDay, options.msPerDay);
   let stopping = false;
   const isStopping = () => stopping;
+  // Ends the bureaus' waiting looks at their inboxes when the replay stops.
+  const stopSignal = new AbortController();
+  // Every bureau's look in flight listens on it (one each, removed as the look ends).
+  setMaxListeners(0, stopSignal.signal);
   const byN = new Map(truth.cases.map((c) => [c.n, c]));
   const owned = {
     get: (id: string) => {
@@ -117,15 +125,37 @@ export function run(r: Running): Simulation {
     }
   }
 
+  /**
+   * Each receiving bureau works on its own (one waiting for news holds up no other): a round moves what
+   * is due; a round that moved nothing waits for the next arrival in `bureau.inbox.since` itself (a long
+   * poll, answered as the referral is stored) until the next referral it works comes due, rather than
+   * asking again five times a second (an idle federation's bureaus cost its nodes more CPU than its
+   * traffic did).
+   */
   async function responder(): Promise<void> {
     const bureaus = [...officers.values()].map((client) => new Bureau(client));
-    while (!stopping) {
-      const rounds = await Promise.all(
-        bureaus.map((bureau) => bureau.respond(owned, fast ? Number.POSITIVE_INFINITY : clock.day(), isStopping)),
-      );
-      const idle = rounds.every((x) => x.moved === 0);
-      await new Promise((res) => setTimeout(res, fast ? Math.max(options.stepSeconds * 1000, idle ? 200 : 0) : 250));
-    }
+    const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
+    await Promise.all(
+      bureaus.map(async (bureau) => {
+        let waitMs = 0;
+        while (!stopping) {
+          const round = await bureau.respond(owned, fast ? Number.POSITIVE_INFINITY : clock.day(), isStopping, {
+            ms: waitMs,
+            signal: stopSignal.signal,
+          });
+          if (round.failed) {
+            waitMs = 0;
+            await pause(250);
+            continue;
+          }
+          const untilDue = fast ? Number.POSITIVE_INFINITY : clock.msUntil(round.nextDue);
+          waitMs = round.moved > 0 ? 0 : Math.max(0, Math.min(BUREAU_WAIT_MS, Math.ceil(untilDue)));
+          // At the replay's pace a round that moved something comes again a step later (as before).
+          if (round.moved > 0 && !fast) await pause(250);
+          else if (fast && options.stepSeconds > 0) await pause(options.stepSeconds * 1000);
+        }
+      }),
+    );
   }
 
   const saver = setInterval(() => {
@@ -156,6 +186,7 @@ export function run(r: Running): Simulation {
   const stop = async () => {
     if (stopping) return { stopped: nodes.length, killed: [] };
     stopping = true;
+    stopSignal.abort();
     clearInterval(saver);
     clearInterval(asker);
     st.replayDay = clock.day();

@@ -4,7 +4,7 @@
  * moves what it owns a step a round, takes up a referral that came before the filing call's answer made
  * it the simulation's own, leaves what a person works, and takes the node's state when an update is refused.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Bureau, type Owned } from '../src/bureau.js';
 import type { Fate } from '../src/fates.js';
 import type { Client } from '../src/filing.js';
@@ -14,13 +14,14 @@ const ORDER = ['received', 'acknowledged', 'in_progress', 'located', 'action_tak
 
 function fakeInbox() {
   const rows: Array<{ id: string; receivedAt: number; state: string }> = [];
-  const calls = { since: 0, listed: 0 };
+  const calls = { since: 0, listed: 0, waits: [] as number[] };
   const client = {
     bureau: {
       inbox: {
         since: {
-          async query({ after, limit }: { after?: { receivedAt: number; id: string }; limit: number }) {
+          async query({ after, limit, waitMs }: { after?: { receivedAt: number; id: string }; limit: number; waitMs?: number }) {
             calls.since++;
+            calls.waits.push(waitMs ?? 0);
             const items = rows
               .filter((r) => !after || r.receivedAt > after.receivedAt || (r.receivedAt === after.receivedAt && r.id > after.id))
               .sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1))
@@ -85,15 +86,49 @@ describe("the simulation's bureau", () => {
     // id(4) arrives before the filing call's answer: not yet the simulation's.
 
     const round = () => bureau.respond(owned, Number.POSITIVE_INFINITY, () => false);
-    expect(await round()).toEqual({ moved: 2, open: 2 });
+    expect(await round()).toEqual({ moved: 2, open: 2, nextDue: Number.POSITIVE_INFINITY, failed: false });
     expect(inbox.rows.map((r) => r.state)).toEqual(['acknowledged', 'acknowledged', 'received', 'received', 'received']);
 
     fates.set(id(4), { fate: closed, filedDay: 0 });
     for (let i = 0; i < 8; i++) await round();
     expect(inbox.rows.map((r) => r.state)).toEqual(['closed', 'declined', 'received', 'closed', 'received']);
-    expect(await round()).toEqual({ moved: 0, open: 0 });
+    expect(await round()).toEqual({ moved: 0, open: 0, nextDue: Number.POSITIVE_INFINITY, failed: false });
     // Each referral was given once: five rows listed over every round.
     expect(inbox.calls.listed).toBe(5);
+    // With nothing to do, a round waits for news in its look at the inbox (a long poll); only a little
+    // while it holds the person's referral (id 5) seen lately, as it may yet become the simulation's.
+    inbox.calls.waits.length = 0;
+    await bureau.respond(owned, Number.POSITIVE_INFINITY, () => false, { ms: 5000 });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 31_000);
+      await bureau.respond(owned, Number.POSITIVE_INFINITY, () => false, { ms: 5000 });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(inbox.calls.waits).toEqual([200, 5000]);
+  });
+
+  it('waits little while it holds an arrival not yet known as its own, and says when its next referral comes due', async () => {
+    const inbox = fakeInbox();
+    const fates = new Map<string, { fate: Fate; filedDay: number }>();
+    const bureau = new Bureau(inbox.client);
+    inbox.rows.push({ id: id(8), receivedAt: 1, state: 'received' });
+    const owned: Owned = { get: (x) => fates.get(x) };
+    // id(8) is not the simulation's yet: held, and the next look waits at most 200 ms for news.
+    expect(await bureau.respond(owned, 0, () => false, { ms: 5000 })).toMatchObject({ moved: 0, failed: false });
+    expect(await bureau.respond(owned, 0, () => false, { ms: 5000 })).toMatchObject({ moved: 0 });
+    expect(inbox.calls.waits).toEqual([5000, 200]);
+    // Once it is (filed on day 0), it is acknowledged from day 1: on day 0.5 nothing moves, and the next is due on day 1.
+    fates.set(id(8), { fate: closed, filedDay: 0 });
+    expect(await bureau.respond(owned, 0.5, () => false)).toEqual({ moved: 0, open: 1, nextDue: 1, failed: false });
+    expect(await bureau.respond(owned, 1, () => false)).toEqual({ moved: 1, open: 1, nextDue: Number.POSITIVE_INFINITY, failed: false });
+    expect(await bureau.respond(owned, 1.5, () => false)).toEqual({ moved: 0, open: 1, nextDue: 2, failed: false });
+    // A node that does not answer: nothing looked at, said so.
+    (inbox.client.bureau.inbox.since as unknown as { query: () => Promise<never> }).query = async () => {
+      throw new Error('ECONNREFUSED');
+    };
+    expect(await bureau.respond(owned, 3, () => false)).toMatchObject({ moved: 0, failed: true });
   });
 
   it("takes the node's state when a person moved a referral meanwhile, and goes on from there", async () => {
@@ -110,6 +145,6 @@ describe("the simulation's bureau", () => {
     expect(inbox.rows[0]?.state).toBe('action_taken');
     await round();
     expect(inbox.rows[0]?.state).toBe('closed');
-    expect(await round()).toEqual({ moved: 0, open: 0 });
+    expect(await round()).toMatchObject({ moved: 0, open: 0 });
   });
 });

@@ -170,6 +170,7 @@ export class Inbox {
     const senders = new Set(judged.accepted.map((a) => a.result.message.from));
     for (const sender of senders) await resetBackoff(ctx.db, sender, verified.now);
     if (senders.size > 0) ctx.wakeOutbox();
+    if (judged.accepted.some((a) => a.result.kind === 'referral')) ctx.arrivals.notify();
     return answers.answered;
   }
 
