@@ -1,7 +1,8 @@
 // The node's bundle in dist/: whether it is fresh, and building it (esbuild). Used by bin/firstlight.mjs,
 // `pnpm --filter @firstlight/node build`, the simulation and the benchmark.
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 /** The routing index the bundle carries prebuilt (a bundled node reads it on its first routing question). */
@@ -18,11 +19,42 @@ function newest(dir) {
   return max;
 }
 
-/** True when dist/ exists and is newer than every source file it is built from. */
+/**
+ * Whether a prebuilt routing index was built from the data set installed now: its header line names
+ * the data set's version and both files' sizes (src/routing/steps-file.ts). A `pnpm update` of the
+ * data set changes neither the sources nor the bundle's times, so mtimes alone would keep a stale index
+ * that every node then refuses (building from the CSV files on its first routing question instead).
+ */
+export function stepsFileMatchesDataSet(stepsFile = STEPS_FILE, dataDir = undefined) {
+  try {
+    const dir = dataDir ?? dirname(createRequire(import.meta.url).resolve('@ip-location-db/geo-whois-asn-country/package.json'));
+    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const fd = openSync(stepsFile, 'r');
+    let head;
+    try {
+      const buffer = Buffer.alloc(16 * 1024);
+      head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+    const end = head.indexOf(10);
+    if (end < 0) return false;
+    const { dataSet } = JSON.parse(head.subarray(0, end).toString('utf8'));
+    return (
+      dataSet?.version === String(version) &&
+      dataSet.v4Bytes === statSync(join(dir, 'geo-whois-asn-country-ipv4-num.csv')).size &&
+      dataSet.v6Bytes === statSync(join(dir, 'geo-whois-asn-country-ipv6.csv')).size
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** True when dist/ exists, is newer than every source file it is built from, and its routing index is of the installed data set. */
 export function bundleIsFresh() {
   try {
     const built = Math.min(...outputs.map((o) => statSync(root + o).mtimeMs));
-    return sources.every((dir) => newest(root + dir) <= built);
+    return sources.every((dir) => newest(root + dir) <= built) && stepsFileMatchesDataSet();
   } catch {
     return false;
   }

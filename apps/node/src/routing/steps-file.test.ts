@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stepsFileMatchesDataSet } from '../../scripts/bundle.mjs';
 import { buildSteps, type IpIndex, loadIpIndex } from './ip-index.js';
 import { dataSetStamp, readStepsFile, writeStepsFile } from './steps-file.js';
 
@@ -86,5 +87,28 @@ describe('the prebuilt routing index', () => {
       expect([what, index.stats.source, index.stats.unusable]).toEqual([what, 'data set', expect.stringMatching(why)]);
       expect(index.lookup('103.1.2.3')).toBe(built.lookup('103.1.2.3'));
     }
+  });
+
+  it('makes the bundle stale when the installed data set is not the one its index was built from (a data set updated alone)', () => {
+    expect(stepsFileMatchesDataSet(file)).toBe(true);
+    const bytes = readFileSync(file);
+    const header = bytes.subarray(0, bytes.indexOf(10)).toString('ascii');
+    const other = join(dir, 'other-data-set.bin');
+    writeFileSync(
+      other,
+      Buffer.concat([Buffer.from(header.replace(stamp.version, '1.0.0'.padEnd(stamp.version.length, '0'))), bytes.subarray(header.length)]),
+    );
+    expect(stepsFileMatchesDataSet(other)).toBe(false);
+    const resized = join(dir, 'other-size.bin');
+    writeFileSync(
+      resized,
+      Buffer.concat([
+        Buffer.from(header.replace(`"v4Bytes":${stamp.v4Bytes}`, `"v4Bytes":${stamp.v4Bytes + 1}`)),
+        bytes.subarray(header.length),
+      ]),
+    );
+    expect(stepsFileMatchesDataSet(resized)).toBe(false);
+    expect(stepsFileMatchesDataSet(join(dir, 'missing.bin'))).toBe(false);
+    expect(stepsFileMatchesDataSet(file, join(dir, 'no-data-set-here'))).toBe(false);
   });
 });
