@@ -6,11 +6,11 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
+import { connect, createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestFederation, type TestFederation } from '../testing/federation.js';
 import { refer } from '../testing/fixtures.js';
-import { createTlsIdentity, ensureTlsIdentity } from './certificate.js';
+import { createTlsIdentity, ensureTlsIdentity, loadTlsIdentity } from './certificate.js';
 import { FederationTransport } from './federation-transport.js';
 import { spkiPin } from './pins.js';
 
@@ -108,6 +108,27 @@ describe('federation over mutual TLS', () => {
     });
     await expect(transport.request('FR', url, { timeoutMs: 5000 })).rejects.toThrow(/lists no TLS pin for FR/);
     await transport.close();
+  });
+
+  it('speaks TLS 1.3 only: a server that offers no more than TLS 1.2 is refused at the handshake, whatever key it holds', async () => {
+    // A server holding KH's very key (so its pin is the one the directory lists), offering TLS 1.2 at most.
+    const kh = loadTlsIdentity(fed.node('KH').ctx.dataDir) as NonNullable<ReturnType<typeof loadTlsIdentity>>;
+    let requests = 0;
+    const old = createServer({ key: kh.keyPem, cert: kh.certPem, maxVersion: 'TLSv1.2' }, (socket) => {
+      requests += 1;
+      socket.destroy();
+    });
+    old.on('tlsClientError', () => {});
+    await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+    const th = fed.node('TH').ctx;
+    const transport = new FederationTransport('mtls', ensureTlsIdentity(th.dataDir, 'x'), () => th.directory);
+    const { port } = old.address() as { port: number };
+    await expect(transport.request('KH', new URL(`https://127.0.0.1:${port}/trpc/federation.health`), { timeoutMs: 5000 })).rejects.toThrow(
+      /protocol version|version/i,
+    );
+    expect(requests).toBe(0);
+    await transport.close();
+    await new Promise((resolve) => old.close(resolve));
   });
 
   it('stops without waiting for the idle connections peers keep open to its federation listener', async () => {
