@@ -169,16 +169,17 @@ function send(
   });
 }
 
+/** The TLS context our connections present: this node's key and certificate (when it has them), TLS 1.3 only. */
+function contextFor(identity: TlsIdentity | null): SecureContext {
+  return createSecureContext({ ...(identity ? { key: identity.keyPem, cert: identity.certPem } : {}), minVersion: 'TLSv1.3' });
+}
+
 /**
  * Connections that present our certificate, with the chain check off (the peers' certificates are
  * self-signed: the pin is the check) and the pin checked on the finished handshake: the socket is handed
  * to the HTTP client only then, so not a byte of a request reaches a server that is not the party.
  * No TLS session cache: every connection proves its key again.
  */
-function contextFor(identity: TlsIdentity | null): SecureContext {
-  return createSecureContext({ ...(identity ? { key: identity.keyPem, cert: identity.certPem } : {}), minVersion: 'TLSv1.3' });
-}
-
 class PinnedAgent extends HttpsAgent {
   constructor(
     private readonly context: SecureContext,
