@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSimulation } from '@firstlight/sim';
-import { processCpuSeconds } from '../src/bench.js';
+import { processCpuSeconds, processWrites } from '../src/bench.js';
 
 const referrals = Number(process.argv[2] ?? 2000);
 const list = process.argv[3] ?? 'CN,KH,VN,TH';
@@ -24,12 +24,21 @@ try {
   });
   const pids = sim.nodes.flatMap((n) => (n.child.pid ? [{ party: n.party, pid: n.child.pid }] : []));
   const cpuNow = () => new Map(pids.map(({ party, pid }) => [party, processCpuSeconds(pid)]));
+  const writesNow = (only?: string) =>
+    pids
+      .filter((p) => only === undefined || p.party === only)
+      .map(({ pid }) => processWrites(pid))
+      .reduce((a, b) => ({ wchar: a.wchar + b.wchar, disk: a.disk + b.disk }));
   const before = cpuNow();
+  const writesBefore = writesNow();
+  const liaisonWritesBefore = writesNow('LIAISON');
   const cpu0 = process.cpuUsage();
   const t = performance.now();
   const done = await sim.done;
   const seconds = (performance.now() - t) / 1000;
   const after = cpuNow();
+  const writesAfter = writesNow();
+  const liaisonWritesAfter = writesNow('LIAISON');
   const simUsage = process.cpuUsage(cpu0);
   // What one ask of the liaison office's overview costs at this size (the simulation asks once a second
   // while it runs, for its progress line and to know when it is done): the office's CPU over 5 asks.
@@ -69,8 +78,14 @@ try {
   console.log(
     `${sim.nodes.length - 1} countries, ${done.referrals} referrals, ${done.statuses} statuses: the liaison office's overview ${overviewMs.toFixed(0)} ms of its CPU per ask; ${seconds.toFixed(1)} s after ready (${(sim.readyMs / 1000).toFixed(1)} s); CPU per referral ${ms(nodesCpu + simCpu)} ms (nodes ${ms(nodesCpu)}, liaison office ${ms(liaison)}, bureaus ${ms(simCpu)}), ${((nodesCpu + simCpu) / seconds).toFixed(2)} cores busy`,
   );
+  const kb = (bytes: number) => (bytes / 1024 / Math.max(1, done.referrals)).toFixed(1);
+  console.log(
+    `written per referral, every node: ${kb(writesAfter.wchar - writesBefore.wchar)} KB through write calls, ${kb(writesAfter.disk - writesBefore.disk)} KB to the disk (the liaison office ${kb(liaisonWritesAfter.wchar - liaisonWritesBefore.wchar)} and ${kb(liaisonWritesAfter.disk - liaisonWritesBefore.disk)})`,
+  );
   for (const [key, n] of [...sums].sort((a, b) => b[1] - a[1]))
     console.log(`${(n / Math.max(1, done.referrals)).toFixed(2).padStart(8)} per referral  ${key}`);
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  // FIRSTLIGHT_KEEP_DATA=1 keeps the nodes' data folders (their databases) to look at afterwards.
+  if (process.env.FIRSTLIGHT_KEEP_DATA === '1') console.log(`data kept in ${root}`);
+  else rmSync(root, { recursive: true, force: true });
 }

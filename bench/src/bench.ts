@@ -349,6 +349,17 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/** Bytes a process has written through write(2) and friends (wchar) and to the block layer (write_bytes), from /proc. */
+export function processWrites(pid: number): { wchar: number; disk: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
+    return { wchar: field('wchar'), disk: field('write_bytes') };
+  } catch {
+    return { wchar: Number.NaN, disk: Number.NaN };
+  }
+}
+
 export async function singleNode(): Promise<{ root: string; bin: string; khDir: string; thDir: string }> {
   const root = mkdtempSync(join(tmpdir(), 'firstlight-bench-node-'));
   const bin = new URL('../../apps/node/bin/firstlight.mjs', import.meta.url).pathname;
