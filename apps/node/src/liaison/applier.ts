@@ -22,7 +22,7 @@ import {
   NO_FIGURES,
   stateOf,
   withStatuses,
-  writeReferral,
+  writeReferrals,
 } from './figures.js';
 import { liaisonStatusColumns } from './status-row.js';
 
@@ -48,6 +48,8 @@ export const liaisonApplier: MessageAppliers = {
       // to its origin.
       const earlier = await authoritativeByReferral(trx, ids);
       const changes: Array<{ before: FigureRow | undefined; after: FigureRow }> = [];
+      /** Copies that took their state and figures from statuses held before them. */
+      const taken: FigureRow[] = [];
       const seen = new Set<string>();
       for (const { message: m } of items) {
         if (seen.has(m.id)) continue;
@@ -65,9 +67,10 @@ export const liaisonApplier: MessageAppliers = {
         };
         const statuses = earlier.get(m.id);
         const after = statuses ? { ...row, ...stateOf(statuses), ...figuresOf(statuses) } : row;
-        if (statuses) await writeReferral(trx, after);
+        if (statuses) taken.push(after);
         changes.push({ before, after });
       }
+      await writeReferrals(trx, taken);
       await moveFigures(trx, changes);
       const evidence = items.flatMap(({ message: m }) => m.evidence.map((digest) => ({ referral_id: m.id, digest, from_country: m.from })));
       await insertRows(trx, 'liaison_evidence', evidence, 300, { ignoreConflictOn: ['referral_id', 'digest'] });
@@ -107,10 +110,12 @@ export const liaisonApplier: MessageAppliers = {
       const changes: Array<{ before: FigureRow | undefined; after: FigureRow }> = [];
       for (const [id, statuses] of about) {
         const before = held.get(id) as FigureRow;
-        const after = withStatuses(before, statuses);
-        await writeReferral(trx, after);
-        changes.push({ before, after });
+        changes.push({ before, after: withStatuses(before, statuses) });
       }
+      await writeReferrals(
+        trx,
+        changes.map((c) => c.after),
+      );
       await moveFigures(trx, changes);
     },
   },

@@ -14,7 +14,7 @@
 import type { Status } from '@firstlight/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import { forChunks } from '../db/chunks.js';
-import { fixed, fixedList } from '../db/fixed.js';
+import { fixed, fixedList, fixedValues } from '../db/fixed.js';
 import type { Database } from '../db/schema.js';
 import { AUTHORITATIVE_STATUSES_TEXT } from './authoritative-statuses.js';
 
@@ -180,25 +180,49 @@ export function stateOf(statuses: ReadonlyArray<HeldStatus>): { state: string; s
   return latest ? { state: latest.state, state_iat: Number(latest.iat) } : { state: 'sent', state_iat: null };
 }
 
-const WRITE_REFERRAL = fixed(
-  `update liaison_referrals set state = ?, state_iat = ?, statuses = ?, outcome_iat = ?, outcome_id = ?,
-     suspects = ?, arrests = ?, premises = ?, call_centres = ? where id = ?`,
+/**
+ * Referral copies' states and figures, every one of a batch in one statement (each its own values; an
+ * apply writes each referral once). The casts type the values' columns for PostgreSQL, as the columns are.
+ */
+const WRITE_REFERRALS = fixedValues<
+  never,
+  [
+    id: string,
+    state: string,
+    state_iat: number | null,
+    statuses: number,
+    outcome_iat: number | null,
+    outcome_id: string | null,
+    suspects: number,
+    arrests: number,
+    premises: number,
+    call_centres: number,
+  ]
+>(
+  `update liaison_referrals set state = v.column2, state_iat = v.column3, statuses = v.column4, outcome_iat = v.column5,
+     outcome_id = v.column6, suspects = v.column7, arrests = v.column8, premises = v.column9, call_centres = v.column10
+   from (values ??) as v where liaison_referrals.id = v.column1`,
+  '(?, ?, cast(? as bigint), cast(? as integer), cast(? as bigint), ?, cast(? as integer), cast(? as integer), cast(? as integer), cast(? as integer))',
 );
 
-/** A referral copy's state and figures written in one statement. */
-export function writeReferral(db: Kysely<Database> | Transaction<Database>, r: FigureRow) {
-  return WRITE_REFERRAL.run(db, [
-    r.state,
-    r.state_iat,
-    r.statuses,
-    r.outcome_iat,
-    r.outcome_id,
-    r.suspects,
-    r.arrests,
-    r.premises,
-    r.call_centres,
-    r.id,
-  ]);
+/** Referral copies' states and figures written, in one statement for a batch. */
+export async function writeReferrals(db: Kysely<Database> | Transaction<Database>, rows: readonly FigureRow[]): Promise<void> {
+  await WRITE_REFERRALS.run(
+    db,
+    rows.map((r) => [
+      r.id,
+      r.state,
+      r.state_iat === null ? null : Number(r.state_iat),
+      Number(r.statuses),
+      r.outcome_iat === null ? null : Number(r.outcome_iat),
+      r.outcome_id,
+      Number(r.suspects),
+      Number(r.arrests),
+      Number(r.premises),
+      Number(r.call_centres),
+    ]),
+    [],
+  );
 }
 
 /**
