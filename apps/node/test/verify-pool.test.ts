@@ -108,6 +108,51 @@ describe('verification on worker threads', () => {
     }
   });
 
+  it('keeps a sealed batch answered by one receipt batch on the main thread, and sends an unsealed one to the workers', async () => {
+    const kh = f.node('KH');
+    const held = kh.ctx.directory.current() as { directory: Directory; trust: TrustStore; jws: string };
+    const batch = await envelopes(150);
+    const thKid = (JSON.parse(Buffer.from((batch[0] as string).split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid;
+    const now = Date.now();
+    const sealed: Omit<VerifyJob, 'directory'> = {
+      envelopes: batch,
+      skip: batch.map(() => false),
+      recipient: 'KH',
+      recipientRole: 'national',
+      nowMs: now,
+      skewSeconds: 300,
+      sealedBy: thKid,
+      sealed: batch.map(() => true),
+      presign: false,
+      party: 'KH',
+      key: Keystore.open(kh.ctx.dataDir).signingKey(Math.floor(now / 1000)),
+    };
+    const pool = new VerifyPool({ threads: 2, minBatch: 64 });
+    try {
+      const onMain = await pool.run(sealed, held);
+      expect(pool.workers).toBe(0);
+      expect(onMain.results.filter((r) => r?.ok)).toHaveLength(150);
+      // Each envelope's receipt signed on its own: 150 signatures, worth the workers.
+      await pool.run({ ...sealed, presign: true }, held);
+      expect(pool.workers).toBe(2);
+      await pool.close();
+      const fresh = new VerifyPool({ threads: 2, minBatch: 64 });
+      try {
+        // Unsealed: 150 Ed25519 checks go to the workers, with the same verdicts.
+        const unsealed = { ...sealed, sealedBy: null, sealed: [] };
+        const onWorkers = await fresh.run(unsealed, held);
+        expect(fresh.workers).toBe(2);
+        const codes = (o: typeof onMain) => o.results.map((r) => (r?.ok ? [r.kind, r.message.id, r.digest] : r?.error.code));
+        expect(codes(onWorkers)).toEqual(codes(onMain));
+        expect(onWorkers.results.every((r) => r?.ok && !r.sealed)).toBe(true);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('stores and receipts a batch of 300 from another country exactly once, resent or not', async () => {
     const kh = f.node('KH');
     const batch = await envelopes(300);
