@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeError } from '../src/errors.js';
@@ -101,6 +101,20 @@ describe('bulk bureau calls: a bureau working a batch of cases at once', () => {
       referrals: [{ ...referralOf(f, { complaintId: ids[0] as string, digest: sha(page) }, 50), evidence: [sha(page), sha(receipt)] }],
     });
     expect(first).toMatchObject({ ok: true, to: 'KH' });
+
+    // The same file attached again is kept once, not written again (the same inode); a file at its name
+    // that does not hold its bytes (zeroed by a purge cut off before its unlink) is written afresh.
+    const again = (n: number) =>
+      th.bureau.complaints.createMany.mutate({
+        complaints: [{ ...complaint(n), attachments: [{ filename: 'warrant.html', base64: Buffer.from(page).toString('base64') }] }],
+      });
+    const inode = statSync(file).ino;
+    expect((await again(12)).evidence).toEqual([[sha(page)]]);
+    expect(statSync(file).ino).toBe(inode);
+    writeFileSync(file, Buffer.alloc(page.length));
+    expect((await again(13)).evidence).toEqual([[sha(page)]]);
+    expect(readFileSync(file, 'utf8')).toBe(page);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
 
     // Too large (a file over evidenceMaxBytes, or a request over the API's 9 MiB), or not base64: the
     // whole import is refused and nothing is created.

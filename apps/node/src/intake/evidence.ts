@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
@@ -69,12 +69,29 @@ export async function storeEvidence(
   return { digest, size };
 }
 
-/** Writes a file already in memory (an attachment of an import) where an upload would go: its digest and path. */
+/**
+ * Writes a file already in memory (an attachment of an import) where an upload would go: its digest and
+ * path. Bytes already kept (the same file attached to several complaints) are not written again: a
+ * rewrite renamed a new file over the old one, deleting an inode each time, and on ext4 every recent
+ * delete slows the next file creations. What is kept is compared byte for byte, so a file that is not
+ * what its name says (cut short, or zeroed by a purge stopped before its unlink) is written afresh.
+ */
 export function writeEvidenceFile(dataDir: string, bytes: Buffer): { digest: string; path: string } {
   const { dir, tmp } = uploadSlot(dataDir);
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const kept = join(dir, digest.slice(7));
+  if (holds(kept, bytes)) return { digest, path: kept };
   writeFileSync(tmp, bytes, { mode: 0o600 });
   return { digest, path: keepAs(dir, tmp, digest) };
+}
+
+/** Whether the file at `path` holds exactly these bytes. */
+function holds(path: string, bytes: Buffer): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.size === bytes.length && readFileSync(path).equals(bytes);
+  } catch {
+    return false;
+  }
 }
 
 /** A fresh temporary name in the evidence folder (created 0700) for a file being written. */
