@@ -50,12 +50,14 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
       await opened.close();
     }
     console.log(`queued ${TOTAL} in ${Math.round(performance.now() - t0)} ms`);
-    // Held back (not due) until all three processes answer, so that all three take part from the start.
+    // Held back until all three processes answer, so that all three take part from the start: by a claim
+    // that no process holds, since each process makes every queued row due as it starts (bringForward),
+    // so a due time in the future would not hold them.
     const queue = await openNode({ dataDir: thDir, logger: createLogger({ level: 'silent' }) });
     try {
       await queue.ctx.db
         .updateTable('outbox')
-        .set({ next_attempt_at: Date.now() + 3_600_000 })
+        .set({ claimed_by: 'held-by-the-test', claimed_until: Date.now() + 3_600_000 })
         .where('state', '=', 'queued')
         .execute();
       // /metrics answers an auditor's token (the processes share the database, so one token serves all three).
@@ -68,7 +70,11 @@ describe.runIf(testsUsePostgres())('three node processes sharing one PostgreSQL 
         expect(health).toMatchObject({ status: 'ok', country: 'TH', role: 'national' });
         expect(await acceptedOut(p.url, reader)).toBe(0);
       }
-      await queue.ctx.db.updateTable('outbox').set({ next_attempt_at: Date.now() }).where('state', '=', 'queued').execute();
+      await queue.ctx.db
+        .updateTable('outbox')
+        .set({ claimed_by: null, claimed_until: null, next_attempt_at: Date.now() })
+        .where('state', '=', 'queued')
+        .execute();
     } finally {
       await queue.close();
     }
