@@ -37,6 +37,21 @@ async function envelopes(count: number, to = 'KH'): Promise<string[]> {
   return out;
 }
 
+/** A job for KH, as its inbox makes one: every envelope to verify, answered by receipts KH signs now. */
+function jobFor(envelopes: unknown[], shape: Pick<VerifyJob, 'skip' | 'sealedBy' | 'sealed' | 'presign'>): Omit<VerifyJob, 'directory'> {
+  const now = Date.now();
+  return {
+    envelopes,
+    recipient: 'KH',
+    recipientRole: 'national',
+    nowMs: now,
+    skewSeconds: 300,
+    party: 'KH',
+    key: Keystore.open(f.node('KH').ctx.dataDir).signingKey(Math.floor(now / 1000)),
+    ...shape,
+  };
+}
+
 function claims<T>(jws: string): T {
   return JSON.parse(Buffer.from(jws.split('.')[1] as string, 'base64url').toString('utf8')) as T;
 }
@@ -58,20 +73,7 @@ describe('verification on worker threads', () => {
     const misaddressed = await envelopes(3, 'VN');
     const forged = good.slice(0, 3).map((jws) => `${jws.slice(0, -6)}AAAAAA`);
     const batch: unknown[] = [...good, ...misaddressed, ...forged, 'not a jws', { an: 'object' }];
-    const now = Date.now();
-    const job: Omit<VerifyJob, 'directory'> = {
-      envelopes: batch,
-      skip: batch.map((_, i) => i === 5),
-      recipient: 'KH',
-      recipientRole: 'national',
-      nowMs: now,
-      skewSeconds: 300,
-      sealedBy: null,
-      sealed: [],
-      presign: true,
-      party: 'KH',
-      key: Keystore.open(kh.ctx.dataDir).signingKey(Math.floor(now / 1000)),
-    };
+    const job = jobFor(batch, { skip: batch.map((_, i) => i === 5), sealedBy: null, sealed: [], presign: true });
     const pool = new VerifyPool({ threads: 2, minBatch: 1 });
     try {
       const onWorkers = await pool.run(job, held);
@@ -113,20 +115,7 @@ describe('verification on worker threads', () => {
     const held = kh.ctx.directory.current() as { directory: Directory; trust: TrustStore; jws: string };
     const batch = await envelopes(150);
     const thKid = (JSON.parse(Buffer.from((batch[0] as string).split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid;
-    const now = Date.now();
-    const sealed: Omit<VerifyJob, 'directory'> = {
-      envelopes: batch,
-      skip: batch.map(() => false),
-      recipient: 'KH',
-      recipientRole: 'national',
-      nowMs: now,
-      skewSeconds: 300,
-      sealedBy: thKid,
-      sealed: batch.map(() => true),
-      presign: false,
-      party: 'KH',
-      key: Keystore.open(kh.ctx.dataDir).signingKey(Math.floor(now / 1000)),
-    };
+    const sealed = jobFor(batch, { skip: batch.map(() => false), sealedBy: thKid, sealed: batch.map(() => true), presign: false });
     const pool = new VerifyPool({ threads: 2, minBatch: 64 });
     try {
       const onMain = await pool.run(sealed, held);
