@@ -3,7 +3,7 @@
  * thread gives (valid, forged, misaddressed, not a JWS), follows a directory change, and an incoming
  * batch large enough to use them is stored and receipted like any other.
  */
-import { createTrustStore, type Directory, type TrustStore } from '@firstlight/protocol';
+import { createTrustStore, type Directory, peekJws, type TrustStore } from '@firstlight/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJob, type VerifyJob } from '../src/inbox/verify-job.js';
 import { VerifyPool } from '../src/inbox/verify-pool.js';
@@ -87,7 +87,7 @@ describe('verification on worker threads', () => {
       expect(codes.slice(156)).toEqual(['ERR_JWS_MALFORMED', 'ERR_JWS_MALFORMED']);
 
       // A seal listing the forged envelopes (and only them) stands for their signatures, on every thread.
-      const thKid = (JSON.parse(Buffer.from((good[0] as string).split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid;
+      const thKid = peekJws(good[0])?.kid as string;
       const sealedJob = { ...job, sealedBy: thKid, sealed: batch.map((_, i) => i >= 153 && i < 156) };
       const sealedOnWorkers = await pool.run(sealedJob, held);
       expect(verdicts(sealedOnWorkers)).toEqual(
@@ -114,7 +114,7 @@ describe('verification on worker threads', () => {
     const kh = f.node('KH');
     const held = kh.ctx.directory.current() as { directory: Directory; trust: TrustStore; jws: string };
     const batch = await envelopes(150);
-    const thKid = (JSON.parse(Buffer.from((batch[0] as string).split('.')[0] as string, 'base64url').toString()) as { kid: string }).kid;
+    const thKid = peekJws(batch[0])?.kid as string;
     const sealed = jobFor(batch, { skip: batch.map(() => false), sealedBy: thKid, sealed: batch.map(() => true), presign: false });
     const pool = new VerifyPool({ threads: 2, minBatch: 64 });
     try {

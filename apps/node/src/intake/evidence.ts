@@ -79,7 +79,7 @@ export async function storeEvidence(
 export function writeEvidenceFile(dataDir: string, bytes: Buffer): { digest: string; path: string } {
   const { dir, tmp } = uploadSlot(dataDir);
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  const kept = join(dir, digest.slice(7));
+  const kept = keptPath(dir, digest);
   if (holds(kept, bytes)) return { digest, path: kept };
   writeFileSync(tmp, bytes, { mode: 0o600 });
   return { digest, path: keepAs(dir, tmp, digest) };
@@ -101,9 +101,14 @@ function uploadSlot(dataDir: string): { dir: string; tmp: string } {
   return { dir, tmp: join(dir, `.upload-${randomUUID()}`) };
 }
 
+/** Where the file with this digest is kept: its hex digits, in the evidence folder. */
+function keptPath(dir: string, digest: string): string {
+  return join(dir, digest.slice(7));
+}
+
 /** The written file kept under its digest (content-addressed, so the same bytes are one file): its path. */
 function keepAs(dir: string, tmp: string, digest: string): string {
-  const path = join(dir, digest.slice(7));
+  const path = keptPath(dir, digest);
   renameSync(tmp, path);
   return path;
 }
