@@ -23,8 +23,26 @@ function parseStrict(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return null;
 }
 
-/** Parses, unwraps IPv4-mapped IPv6, and classifies. */
+/**
+ * Parses, unwraps IPv4-mapped IPv6, and classifies. A pure function of the text, so its answers are
+ * kept for the texts seen last (every referral's IP is checked by its schema, at the sender and at
+ * each recipient, and a call centre's addresses recur across many referrals); the cache is bounded and
+ * simply emptied when full.
+ */
 export function checkIp(text: string): IpCheck {
+  let result = checked.get(text);
+  if (result === undefined) {
+    result = Object.freeze(classify(text));
+    if (checked.size >= CHECKED_SIZE) checked.clear();
+    checked.set(text, result);
+  }
+  return result;
+}
+
+const CHECKED_SIZE = 1024;
+const checked = new Map<string, IpCheck>();
+
+function classify(text: string): IpCheck {
   let addr = parseStrict(text);
   if (!addr) return { ok: false, reason: 'invalid' };
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64url, encodeBase64url, parseStrictJson } from './encoding.js';
+import { decodeBase64url, decodeBase64urlNative, encodeBase64url, parseStrictJson } from './encoding.js';
 import { errorCodes } from './errors.js';
 import { checkIp } from './ip.js';
 import { signingKeyFromSeed } from './keys.js';
@@ -222,6 +222,16 @@ describe('properties', () => {
         const text = encodeBase64url(bytes);
         expect(decodeBase64url(text)).toEqual(new Uint8Array(bytes));
         expect(decodeBase64url(`${text}=`)).toBeNull();
+        expect(decodeBase64urlNative(text)).toEqual(new Uint8Array(bytes));
+        expect(decodeBase64urlNative(`${text}=`)).toBeNull();
+        // The same bytes written with an unused bit set in the last character: refused by both decoders.
+        if (text.length % 4 >= 2) {
+          const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+          const other = `${text.slice(0, -1)}${alphabet[alphabet.indexOf(text.slice(-1)) | 1]}`;
+          expect(decodeBase64url(other)).toBeNull();
+          expect(decodeBase64urlNative(other)).toBeNull();
+        }
+        expect(decodeBase64urlNative(`${text.slice(0, -1)}+`)).toBeNull();
       }),
     );
     // Long texts (directories) take the other decoder.
@@ -236,6 +246,19 @@ describe('properties', () => {
         const text = JSON.stringify(value);
         if (polluting.test(text)) expect(parseStrictJson(text)).toBeUndefined();
         else expect(parseStrictJson(text)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('strict JSON refuses any object that names a member twice, at any depth', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string(), fc.jsonValue(), (value, name, repeat) => {
+        // The value with one object in it given a member written twice (the second with other content).
+        const key = JSON.stringify(name);
+        const twice = `{${key}:${JSON.stringify(repeat)},${key}:${JSON.stringify(value)}}`;
+        const text = JSON.stringify({ outer: [value, 'x'] }).replace('"x"', twice);
+        expect(parseStrictJson(text)).toBeUndefined();
       }),
       { numRuns: 300 },
     );

@@ -86,23 +86,22 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
   // The digest of the exact bytes received, whatever their size (the HTTP body limit bounds it): a
   // receipt's ref.digest must match what the sender holds.
   const digest = sha256Digest(typeof jws === 'string' ? jws : describeNonString(jws));
-  const known: { id: string | null; sender: string | null } = { id: null, sender: null };
-  const refuse = (error: ProtocolError): Refused => ({ ok: false, error, digest, ...known });
-  const fail = (code: ErrorCode, message: string, details?: ErrorDetails) => refuse(new ProtocolError(code, message, details));
+  const known: Known = { digest, id: null, sender: null };
   try {
     const accept = accepted(context.type);
     const parts = splitCompact(jws, accept.maxBytes, accept.typs);
-    if (parts instanceof ProtocolError) return refuse(parts);
+    if (parts instanceof ProtocolError) return refuse(known, parts);
     const kind = kindOfTyp(parts.typ) as T;
     const rules = KINDS[kind];
     // splitCompact bounded the bytes by the largest kind accepted; this kind's own limit, also in bytes.
     const size = rules.maxBytes < accept.maxBytes ? Buffer.byteLength(jws as string, 'utf8') : 0;
     if (size > rules.maxBytes)
-      return fail('ERR_JWS_TOO_LARGE', `the JWS is ${size} bytes; the limit is ${rules.maxBytes}`, { limit: rules.maxBytes });
+      return fail(known, 'ERR_JWS_TOO_LARGE', `the JWS is ${size} bytes; the limit is ${rules.maxBytes}`, { limit: rules.maxBytes });
     const { keys } = context;
     const key = keys.find(parts.kid);
     if (!key)
       return fail(
+        known,
         'ERR_KEY_UNKNOWN',
         `key ${parts.kid} is not in directory serial ${keys.serial}: refresh the directory or ask the liaison office`,
         { kid: parts.kid, serial: keys.serial },
@@ -110,51 +109,61 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
     const revoked = keys.revocation(parts.kid);
     if (revoked)
       return fail(
+        known,
         'ERR_KEY_REVOKED',
         `key ${parts.kid} of ${key.country} was revoked (${revoked.reason}) in directory serial ${keys.serial}`,
         { kid: parts.kid, serial: keys.serial, country: key.country },
       );
     const sealed = context.sealedBy !== undefined && context.sealedBy === parts.kid;
     if (!signatureHolds(parts, sealed ? null : () => keys.publicKey(key)))
-      return fail('ERR_SIGNATURE_INVALID', `the signature does not verify with key ${parts.kid} of ${key.country}`, { kid: parts.kid });
+      return fail(known, 'ERR_SIGNATURE_INVALID', `the signature does not verify with key ${parts.kid} of ${key.country}`, {
+        kid: parts.kid,
+      });
     // From here on the bytes are the key owner's: every refusal is attributable to it (audited, and
     // its receipt addressed to it, §2.3), whatever the payload says, and names the id if it has one.
     known.sender = key.country;
 
     const payload = decodePayload(parts.payloadBytes);
-    if (payload instanceof ProtocolError) return refuse(payload);
+    if (payload instanceof ProtocolError) return refuse(known, payload);
     known.id = claimedId(payload);
     const v = (payload as { v?: unknown }).v;
     if (v !== PROTOCOL_VERSION)
       return fail(
+        known,
         'ERR_VERSION_UNSUPPORTED',
         `message version ${JSON.stringify(v ?? null).slice(0, 20)} is not supported; this node speaks v${PROTOCOL_VERSION}`,
       );
     const parsed = rules.schema.safeParse(payload);
-    if (!parsed.success) return schemaFailure(kind, parsed.error, fail);
+    if (!parsed.success) return schemaFailure(known, kind, parsed.error);
     const message = parsed.data as MessageByType[T];
     const head = headOf(kind, message);
     known.id = head.id;
     if (key.country !== head.from)
-      return fail('ERR_KEY_NOT_OWNER', `key ${parts.kid} belongs to ${key.country}, not to ${head.from}`, {
+      return fail(known, 'ERR_KEY_NOT_OWNER', `key ${parts.kid} belongs to ${key.country}, not to ${head.from}`, {
         kid: parts.kid,
         owner: key.country,
         from: head.from,
       });
     if (head.iat < key.nbf || head.iat >= key.exp)
-      return fail('ERR_KEY_NOT_VALID_AT_IAT', `key ${parts.kid} is valid from ${key.nbf} to ${key.exp}; the message iat is ${head.iat}`, {
-        kid: parts.kid,
-        nbf: key.nbf,
-        exp: key.exp,
-        iat: head.iat,
-      });
+      return fail(
+        known,
+        'ERR_KEY_NOT_VALID_AT_IAT',
+        `key ${parts.kid} is valid from ${key.nbf} to ${key.exp}; the message iat is ${head.iat}`,
+        {
+          kid: parts.kid,
+          nbf: key.nbf,
+          exp: key.exp,
+          iat: head.iat,
+        },
+      );
     const misaddressed = wrongRecipient(rules.recipient, head.to ?? null, context);
-    if (misaddressed) return fail('ERR_WRONG_RECIPIENT', misaddressed, { to: head.to ?? null, recipient: context.recipient });
+    if (misaddressed) return fail(known, 'ERR_WRONG_RECIPIENT', misaddressed, { to: head.to ?? null, recipient: context.recipient });
     const skew = context.skewSeconds ?? DEFAULT_SKEW_SECONDS;
     if (head.exp !== undefined && context.now - skew >= head.exp)
-      return fail('ERR_EXPIRED', `the message expired at ${head.exp}; now is ${context.now}`, { exp: head.exp, now: context.now });
+      return fail(known, 'ERR_EXPIRED', `the message expired at ${head.exp}; now is ${context.now}`, { exp: head.exp, now: context.now });
     if (head.iat > context.now + skew)
       return fail(
+        known,
         'ERR_IAT_FUTURE',
         `the message is dated ${head.iat - context.now}s in the future; the allowance is ${skew}s: check the sender's clock`,
         { iat: head.iat, now: context.now, skew },
@@ -162,8 +171,23 @@ export function verifySync<T extends WireMessageType>(jws: unknown, context: Omi
     return { ok: true, kind, message, kid: parts.kid, digest, sealed } as Verified<T>;
   } catch {
     // Nothing above throws on any input; this is a last guard so that verify stays total.
-    return fail('ERR_JWS_MALFORMED', 'the message could not be processed');
+    return fail(known, 'ERR_JWS_MALFORMED', 'the message could not be processed');
   }
+}
+
+/** What a refusal names: the digest always; the id and the sender once the signature held. */
+interface Known {
+  digest: string;
+  id: string | null;
+  sender: string | null;
+}
+
+function refuse(known: Known, error: ProtocolError): Refused {
+  return { ok: false, error, digest: known.digest, id: known.id, sender: known.sender };
+}
+
+function fail(known: Known, code: ErrorCode, message: string, details?: ErrorDetails): Refused {
+  return refuse(known, new ProtocolError(code, message, details));
 }
 
 /** The payload's `id` when it is a well-formed message id (a refused message's receipt names it), else null. */
@@ -208,8 +232,8 @@ function wrongRecipient(
 ): string | null {
   const atLiaison = context.recipientRole === 'liaison';
   const mine = to === context.recipient;
-  const misaddressed = `the message is addressed to ${to ?? 'nobody'}, and this node is ${context.recipient}`;
   if (rule === 'none' || mine) return null;
+  const misaddressed = `the message is addressed to ${to ?? 'nobody'}, and this node is ${context.recipient}`;
   if (rule === 'exact') return misaddressed;
   if (rule === 'answer') return atLiaison || to === null ? null : misaddressed;
   // addressed: the liaison office takes copies addressed to any member, and only to a member.
@@ -217,14 +241,10 @@ function wrongRecipient(
   return to !== null && !context.keys.isMember(to) ? `the message is addressed to ${to}, which is not a member of the federation` : null;
 }
 
-function schemaFailure(
-  kind: WireMessageType,
-  error: ZodError,
-  fail: (code: ErrorCode, message: string, details?: ErrorDetails) => Refused,
-): Refused {
+function schemaFailure(known: Known, kind: WireMessageType, error: ZodError): Refused {
   const range = unroutableRange(error);
-  if (range) return fail('ERR_IP_UNROUTABLE', `the IP is in the ${range} range, which cannot be located abroad`, { range });
-  return fail('ERR_SCHEMA', `the ${kind} does not match its schema: ${zodIssueSummary(error)}`);
+  if (range) return fail(known, 'ERR_IP_UNROUTABLE', `the IP is in the ${range} range, which cannot be located abroad`, { range });
+  return fail(known, 'ERR_SCHEMA', `the ${kind} does not match its schema: ${zodIssueSummary(error)}`);
 }
 
 interface Accepted {
