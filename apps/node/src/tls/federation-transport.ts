@@ -28,8 +28,14 @@ import { certificatePin, pinsOf } from './pins.js';
 export const FEDERATION_EXCHANGES = 'firstlight:federation-exchange';
 const exchanges = channel(FEDERATION_EXCHANGES);
 
-/** Idle connections to a peer are closed after this (the peers' servers keep theirs 65 s: we close first). */
-const KEEP_ALIVE_MS = 4_000;
+/**
+ * Idle connections to a peer are closed after this (the peers' servers keep theirs 65 s: we close
+ * first, so a request never goes out on a connection the server is closing). A new connection is a
+ * mutual TLS handshake, both ends' keys proved again: at 4 s, a lone referral after a quiet moment paid
+ * it twice (recipient and liaison office), outbox row to inbox p50 19 → 9 ms on loopback
+ * (bench/scripts/lone-referral.ts 15 5000), more by a round trip on a real border.
+ */
+const KEEP_ALIVE_MS = 55_000;
 /** A TLS connection to a peer not made within this is given up (undici's connect timeout was the same). */
 const CONNECT_MS = 10_000;
 /** A peer's answer is read up to this size (a receipt batch for the largest delivery is far smaller). */

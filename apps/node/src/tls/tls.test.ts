@@ -4,6 +4,7 @@
  */
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer } from 'node:tls';
@@ -130,6 +131,32 @@ describe('federation over mutual TLS', () => {
     await transport.close();
     await new Promise((resolve) => old.close(resolve));
   });
+
+  it('keeps an idle connection to a peer for its next delivery: a quiet moment costs no new handshake', async () => {
+    // A server with KH's key (the pin the directory lists) that counts the TLS connections it accepts.
+    const kh = loadTlsIdentity(fed.node('KH').ctx.dataDir) as NonNullable<ReturnType<typeof loadTlsIdentity>>;
+    let connections = 0;
+    const server = createHttpsServer({ key: kh.keyPem, cert: kh.certPem, minVersion: 'TLSv1.3' }, (_request, response) =>
+      response.end('{}'),
+    );
+    // As a node's server keeps them (api/server.ts).
+    server.keepAliveTimeout = 65_000;
+    server.on('secureConnection', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const th = fed.node('TH').ctx;
+    const transport = new FederationTransport('mtls', ensureTlsIdentity(th.dataDir, 'x'), () => th.directory);
+    const url = new URL(`https://127.0.0.1:${(server.address() as { port: number }).port}/trpc/federation.health`);
+    expect((await transport.request('KH', url, { timeoutMs: 5000 })).status).toBe(200);
+    // Longer than the 4 s the connection was kept before, so a lone referral after a pause shook hands again.
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect((await transport.request('KH', url, { timeoutMs: 5000 })).status).toBe(200);
+    expect(connections).toBe(1);
+    await transport.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }, 20_000);
 
   it('stops without waiting for the idle connections peers keep open to its federation listener', async () => {
     // KH delivered to TH above and keeps that connection alive for TH's 65 s keep-alive: a stop must cut it.
