@@ -2,7 +2,7 @@
  * Operator tokens: random 256-bit bearer tokens shown once, stored only as SHA-256 hashes.
  * Roles: national nodes have officer/admin/auditor; the liaison office has analyst/admin.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { fixed } from '../db/fixed.js';
@@ -17,7 +17,7 @@ export type Role = z.infer<typeof roleSchema>;
 const TOKEN_PREFIX = 'flt_';
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 export function rolesFor(nodeRole: 'national' | 'liaison'): readonly Role[] {
