@@ -121,7 +121,7 @@ export function createNodeServer(
     }
     sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: `nothing at ${url.pathname}; the API is at /trpc` } });
   });
-  // Keep idle connections open longer than clients keep them (federation-transport.ts: 4 s): a server that closes a
+  // Keep idle connections open longer than clients keep them (federation-transport.ts: 55 s): a server that closes a
   // kept-alive socket just as a peer reuses it for a POST makes that POST fail with a reset.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
