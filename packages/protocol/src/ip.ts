@@ -3,6 +3,7 @@
  * traced to a subscriber abroad. Uses ipaddr.js for parsing and range tables; never regexes.
  */
 import ipaddr from 'ipaddr.js';
+import { keep } from './bounded.js';
 
 export type IpCheck =
   | { ok: true; canonical: string; family: 4 | 6 }
@@ -30,13 +31,7 @@ function parseStrict(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
  * simply emptied when full.
  */
 export function checkIp(text: string): IpCheck {
-  let result = checked.get(text);
-  if (result === undefined) {
-    result = Object.freeze(classify(text));
-    if (checked.size >= CHECKED_SIZE) checked.clear();
-    checked.set(text, result);
-  }
-  return result;
+  return checked.get(text) ?? keep(checked, CHECKED_SIZE, text, Object.freeze(classify(text)));
 }
 
 const CHECKED_SIZE = 1024;

@@ -2,6 +2,8 @@
  * The compact JWS envelope, taken apart byte-exactly and checked before any key is touched:
  * size, three strict base64url segments, and a header of exactly alg/kid/typ.
  */
+
+import { keep } from './bounded.js';
 import { decodeBase64url, decodeBase64urlNative, decodeUtf8, parseStrictJson } from './encoding.js';
 import { ProtocolError } from './errors.js';
 
@@ -52,18 +54,8 @@ export function splitCompact(jws: unknown, maxBytes: number, expectedTyp: string
   // memoised per exact header text (bounded), everything else is checked per message.
   // Keyed by the typ or by the list's identity (verify passes one list per set of kinds; a caller that
   // makes a new list per call only costs the cache its entries: it is emptied past HEADER_CACHE_LISTS).
-  let cache = headerCache.get(expectedTyp);
-  if (!cache) {
-    if (headerCache.size >= HEADER_CACHE_LISTS) headerCache.clear();
-    cache = new Map();
-    headerCache.set(expectedTyp, cache);
-  }
-  let header = cache.get(headerB64);
-  if (!header) {
-    header = checkHeader(headerB64, expectedTyp);
-    if (cache.size >= HEADER_CACHE_SIZE) cache.clear();
-    cache.set(headerB64, header);
-  }
+  const cache = headerCache.get(expectedTyp) ?? keep(headerCache, HEADER_CACHE_LISTS, expectedTyp, new Map());
+  const header = cache.get(headerB64) ?? keep(cache, HEADER_CACHE_SIZE, headerB64, checkHeader(headerB64, expectedTyp));
   if (header instanceof ProtocolError) return header;
   // The signature's length is checked with the signature itself (step 5), after the key lookup (step 4).
   return {

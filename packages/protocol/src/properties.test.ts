@@ -4,7 +4,7 @@ import { decodeBase64url, decodeBase64urlNative, encodeBase64url, parseStrictJso
 import { errorCodes } from './errors.js';
 import { checkIp } from './ip.js';
 import { signingKeyFromSeed } from './keys.js';
-import { ACTIONS, URGENCIES } from './messages/common.js';
+import { ACTIONS, repeats, URGENCIES } from './messages/common.js';
 import type { Directory } from './messages/directory.js';
 import type { Receipt } from './messages/receipt.js';
 import type { Referral } from './messages/referral.js';
@@ -261,6 +261,14 @@ describe('properties', () => {
         expect(parseStrictJson(text)).toBeUndefined();
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("a list repeats an item exactly when a Set of it is smaller (the schemas' duplicate check)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { maxLength: 16 }), (list) => {
+        expect(repeats(list)).toBe(new Set(list).size !== list.length);
+      }),
     );
   });
 

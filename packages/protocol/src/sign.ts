@@ -1,5 +1,6 @@
 /** Signing: validate against the schema first (never sign what a peer would reject), then compact JWS. */
 import { sign as ed25519Sign } from 'node:crypto';
+import { keep } from './bounded.js';
 import { ProtocolError } from './errors.js';
 import type { SigningKey } from './keys.js';
 import { KINDS, type MessageByType } from './kinds.js';
@@ -26,16 +27,13 @@ function signEncoded(header: string, payload: Buffer, key: SigningKey): string {
 const headers = new Map<string, string>();
 
 function headerFor(typ: string, kid: string, extraHeader?: Record<string, unknown>): string {
-  const encode = () => Buffer.from(JSON.stringify({ alg: 'EdDSA', kid, typ, ...extraHeader }), 'utf8').toString('base64url');
-  if (extraHeader && Object.keys(extraHeader).length > 0) return encode();
+  if (extraHeader && Object.keys(extraHeader).length > 0) return encodeHeader(typ, kid, extraHeader);
   const cacheKey = `${kid} ${typ}`;
-  let header = headers.get(cacheKey);
-  if (header === undefined) {
-    header = encode();
-    if (headers.size >= 256) headers.clear();
-    headers.set(cacheKey, header);
-  }
-  return header;
+  return headers.get(cacheKey) ?? keep(headers, 256, cacheKey, encodeHeader(typ, kid));
+}
+
+function encodeHeader(typ: string, kid: string, extraHeader?: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ alg: 'EdDSA', kid, typ, ...extraHeader }), 'utf8').toString('base64url');
 }
 
 export async function signBytes(typ: string, payload: Uint8Array, key: SigningKey, extraHeader?: Record<string, unknown>): Promise<string> {

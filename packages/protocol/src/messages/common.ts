@@ -76,3 +76,12 @@ export const JWS_TYP: Record<MessageType, string> = {
   tlsPinSubmission: 'firstlight-tls-pin-submission+jws',
   directory: 'firstlight-directory+jws',
 };
+
+/**
+ * Whether a list names an item twice. For the schemas' short lists (at most 16 evidence digests, 4 TLS
+ * pins, bounded before a refinement runs): compared pairwise, with no Set built per message.
+ */
+export function repeats(list: readonly string[]): boolean {
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return true;
+  return false;
+}

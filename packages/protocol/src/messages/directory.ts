@@ -1,6 +1,6 @@
 /** The federation directory, signed by the liaison office's authority key. */
 import { z } from 'zod';
-import { countryCode, isoDate, LIAISON_PARTY, numericDate, partyCode, slug } from './common.js';
+import { countryCode, isoDate, LIAISON_PARTY, numericDate, partyCode, repeats, slug } from './common.js';
 
 export const ed25519Jwk = z.strictObject({
   kty: z.literal('OKP'),
@@ -81,7 +81,7 @@ export const directorySchema = z
       countries.add(m.country);
       if (m.tlsPins && d.v < 2)
         ctx.addIssue({ code: 'custom', path: ['members', i, 'tlsPins'], message: 'TLS pins are a directory v2 member: set v to 2' });
-      if (m.tlsPins && new Set(m.tlsPins).size !== m.tlsPins.length)
+      if (m.tlsPins && repeats(m.tlsPins))
         ctx.addIssue({ code: 'custom', path: ['members', i, 'tlsPins'], message: 'a pin is listed twice' });
       for (const k of m.keys) {
         if (kids.has(k.kid)) ctx.addIssue({ code: 'custom', path: ['members', i, 'keys'], message: `kid ${k.kid} is listed twice` });

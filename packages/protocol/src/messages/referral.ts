@@ -1,6 +1,18 @@
 /** The referral: the only thing about a case that crosses a border. Nothing personal fits in it. */
 import { z } from 'zod';
-import { action, countryCode, evidenceDigest, messageId, numericDate, routableIp, slug, urgency, utcTimestamp, version } from './common.js';
+import {
+  action,
+  countryCode,
+  evidenceDigest,
+  messageId,
+  numericDate,
+  repeats,
+  routableIp,
+  slug,
+  urgency,
+  utcTimestamp,
+  version,
+} from './common.js';
 
 /** A referral may live at most 90 days. */
 export const MAX_REFERRAL_LIFETIME_SECONDS = 90 * 24 * 3600;
@@ -30,9 +42,3 @@ export const referralSchema = z
   });
 
 export type Referral = z.infer<typeof referralSchema>;
-
-/** Whether a short list (at most 16 digests) names one twice: compared pairwise, with no Set built per message. */
-function repeats(list: readonly string[]): boolean {
-  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return true;
-  return false;
-}

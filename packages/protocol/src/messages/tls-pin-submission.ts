@@ -4,7 +4,7 @@
  * current directory key (proof of continuity), for the liaison office to list in a coming serial.
  */
 import { z } from 'zod';
-import { countryCode, numericDate, version } from './common.js';
+import { countryCode, numericDate, repeats, version } from './common.js';
 import { tlsPin } from './directory.js';
 
 export const tlsPinSubmissionSchema = z
@@ -16,6 +16,6 @@ export const tlsPinSubmissionSchema = z
     /** Exactly the pins to list from the next serial, as the directory will list them. */
     tlsPins: z.array(tlsPin).min(1).max(4),
   })
-  .refine((s) => new Set(s.tlsPins).size === s.tlsPins.length, { error: 'a pin is listed twice', path: ['tlsPins'] });
+  .refine((s) => !repeats(s.tlsPins), { error: 'a pin is listed twice', path: ['tlsPins'] });
 
 export type TlsPinSubmission = z.infer<typeof tlsPinSubmissionSchema>;
