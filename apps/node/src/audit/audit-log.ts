@@ -4,7 +4,7 @@
  * removed or reordered entry breaks the chain. The head anchor (audit-head.ts), moved in the same
  * transaction, makes entries cut off the end show too. Never updates or deletes an entry.
  */
-import { hash } from 'node:crypto';
+import { sha256Digest } from '@firstlight/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import { insertRows } from '../db/chunks.js';
 import { isPostgres } from '../db/database.js';
@@ -26,8 +26,7 @@ export interface AuditEntryInput {
 
 export function entryHash(prevHash: string, seq: number, e: AuditEntryInput): string {
   const body = JSON.stringify([prevHash, seq, e.at, e.kind, e.ref, e.digest]);
-  // One-shot (no Hash object per entry): several entries per message sent or received.
-  return `sha256:${hash('sha256', body, 'hex')}`;
+  return sha256Digest(body);
 }
 
 /** Every append (several per message sent or received) takes the lock and reads both ends: fixed statements. */

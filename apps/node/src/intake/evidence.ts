@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { sha256Digest } from '@firstlight/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { NodeError } from '../errors.js';
@@ -78,7 +79,7 @@ export async function storeEvidence(
  */
 export function writeEvidenceFile(dataDir: string, bytes: Buffer): { digest: string; path: string } {
   const { dir, tmp } = uploadSlot(dataDir);
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const digest = sha256Digest(bytes);
   const kept = keptPath(dir, digest);
   if (holds(kept, bytes)) return { digest, path: kept };
   writeFileSync(tmp, bytes, { mode: 0o600 });

@@ -6,7 +6,7 @@
  * operators, purposes and reasons, never the personal data itself. Written only inside the
  * transaction of the read or change it records; never updated or deleted.
  */
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '@firstlight/protocol';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { readAuditHead } from '../audit/audit-head.js';
 import { appendAudit } from '../audit/audit-log.js';
@@ -51,7 +51,7 @@ function recordDigest(row: Omit<Row, 'seq'>): string {
     row.reason,
     row.detail,
   ]);
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  return sha256Digest(body);
 }
 
 /** Appends the records to the audit chain and the privacy log, inside the caller's transaction. */
